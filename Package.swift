@@ -1,0 +1,104 @@
+// swift-tools-version:6.0
+//
+// scanmilter: a content-scanning mail filter for Postfix, and the Swift milter library under it.
+// The module map and the rules that keep it easy to change are in ../shared/DESIGN.md: C is
+// touched only by the wrapper modules (Milter, ClamAV, FileMagic), everything above sees Swift.
+import PackageDescription
+
+/// Every Swift target: Swift 6 mode comes from `swiftLanguageModes`; imports are internal unless
+/// a module says `public import`, so a C type in a public signature fails to compile.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "scanmilter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Milter", targets: ["Milter"]),
+        .library(name: "MilterTesting", targets: ["MilterTesting"]),
+        .library(name: "MilterClient", targets: ["MilterClient"]),
+        .library(name: "MIME", targets: ["MIME"]),
+        .executable(name: "sample-milter", targets: ["sample-milter"]),
+        .executable(name: "scanmilterctl", targets: ["scanmilterctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: shared utilities
+        .target(name: "Checksum", swiftSettings: swiftSettings),
+
+        // MARK: milter (issue: Milter)
+        .target(
+            name: "CMilter",
+            linkerSettings: [.linkedLibrary("milter"), .linkedLibrary("pthread")]
+        ),
+        .target(name: "Milter", dependencies: ["CMilter", logging], swiftSettings: swiftSettings),
+        .target(name: "MilterTesting", dependencies: ["Milter"], swiftSettings: swiftSettings),
+        .target(name: "MilterClient", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "sample-milter",
+            dependencies: ["Milter", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: MIME (issue: MIME)
+        .target(name: "MIME", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mime-bench", dependencies: ["MIME"], swiftSettings: swiftSettings),
+
+        // MARK: scanning (issue: Scanning)
+        .target(
+            name: "CClamAV",
+            linkerSettings: [.linkedLibrary("clamav"), .linkedLibrary("freshclam")]
+        ),
+        .target(name: "ClamAV", dependencies: ["CClamAV", logging], swiftSettings: swiftSettings),
+        .target(name: "CMagic", linkerSettings: [.linkedLibrary("magic")]),
+        .target(name: "FileMagic", dependencies: ["CMagic"], swiftSettings: swiftSettings),
+        .target(
+            name: "Scanning",
+            dependencies: ["ClamAV", "FileMagic", "MIME", logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Configuration",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "scan-bench",
+            dependencies: ["Scanning", "ClamAV"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: executables
+        .executableTarget(
+            name: "scanmilterctl",
+            dependencies: ["MIME", "Scanning", "Configuration", "Checksum", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: tests
+        .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MilterTests",
+            dependencies: ["Milter", "MilterTesting", "MilterClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "MIMETests", dependencies: ["MIME", "Checksum"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ScanningTests",
+            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CLITests", swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

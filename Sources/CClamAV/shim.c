@@ -1,0 +1,1 @@
+// Shims for libclamav live in include/CClamAV.h as static inline functions.

@@ -1,0 +1,1 @@
+// Shims for libmagic live in include/CMagic.h as static inline functions.

@@ -1,0 +1,1 @@
+// Shims for libmilter live in include/CMilter.h as static inline functions.

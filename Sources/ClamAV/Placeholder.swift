@@ -1,0 +1,1 @@
+// The ClamAV module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The Configuration module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The FileMagic module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The MIME module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The Milter module; see ../shared/DESIGN.md for what it owns.

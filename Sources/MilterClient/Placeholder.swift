@@ -1,0 +1,1 @@
+// The MilterClient module; see ../shared/DESIGN.md for what it owns.

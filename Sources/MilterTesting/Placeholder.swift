@@ -1,0 +1,1 @@
+// The MilterTesting module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,1 @@
+// The Scanning module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,2 @@
+// Placeholder until its issue lands.
+print("scan-bench: not built yet")

@@ -1,0 +1,1 @@
+// Tests for MilterTests's module.

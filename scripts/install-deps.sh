@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every system package scanmilter needs to build, test and run on Debian 12.
+# Idempotent: packages already present are skipped, so CI and the README can call it every time.
+# This is the only file that names Debian packages; CI, the README and docker/ call it.
+set -euo pipefail
+
+packages=(
+  # build: the C libraries the wrapper modules link
+  libmilter-dev          # Milter: libmilter (smfi_*)
+  libclamav-dev          # ClamAV: libclamav and libfreshclam
+  libmagic-dev           # FileMagic: libmagic
+  libmagic-mgc           # FileMagic: the compiled magic database
+  pkg-config
+  # tests and tools
+  clamav                 # clamscan, sigtool: reference scans and database checks in tests
+  clamav-daemon          # clamd: the clamd-pool backend's tests run real clamd processes
+  python3                # the MIME reference comparison (Python's email package) and helpers
+  libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
+  zip                    # test fixtures: archives carrying EICAR
+  netcat-openbsd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's clamav packages start freshclam and clamd services where an init system runs them;
+# our tests start their own instances on loopback, so the packaged ones are not needed.
