@@ -1,1 +1,0 @@
-// The Scanning module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,57 @@
+/// What a scan found. Outcomes are values; a failure to scan is a verdict too, so that no caller
+/// can mistake "could not look" for "looked and found nothing".
+public enum ScanVerdict: Sendable, Equatable {
+    /// Scanned completely; no signature or heuristic matched.
+    case clean
+    /// One or more signatures or heuristics matched; every name, in the order the engine gave them.
+    case infected([String])
+    /// The content could not be scanned completely; the reason says why.
+    case unscannable(UnscannableReason)
+}
+
+/// Why content could not be scanned.
+public struct UnscannableReason: Sendable, Equatable, CustomStringConvertible {
+    /// The kind of failure; extensible without breaking callers that switch with a default.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// A size, file-count, recursion or time limit was reached.
+        public static let limitExceeded = Code("limit")
+        /// An encrypted archive or document could not be opened.
+        public static let encrypted = Code("encrypted")
+        /// The engine reported an error for this content.
+        public static let engineError = Code("engine")
+        /// No backend could be reached (clamd down, engine not loaded).
+        public static let backendUnavailable = Code("unavailable")
+        /// The scan did not finish in time.
+        public static let timeout = Code("timeout")
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// A human-readable detail for logs and replies.
+    public var detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { "\(code): \(detail)" }
+}
+
+/// A scanner: the embedded libclamav engine or a pool of clamd servers. The rest of the code
+/// talks to this protocol only and does not know which backend is behind it.
+///
+/// Calls are synchronous and may block (milter callbacks are synchronous); implementations are
+/// safe to call from many threads at once.
+public protocol ScanBackend: Sendable {
+    /// Scans bytes held in memory.
+    func scan(_ bytes: ArraySlice<UInt8>) -> ScanVerdict
+    /// Scans an open file from its start to its end; the caller keeps ownership of the descriptor.
+    func scan(fileDescriptor: Int32) -> ScanVerdict
+    /// The signature set in use, e.g. "daily 27450 (2026-11-24), 8712345 signatures", for headers and logs.
+    var databaseDescription: String { get }
+}
