@@ -29,7 +29,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: shared utilities
@@ -66,11 +65,9 @@ let package = Package(
             dependencies: ["ClamAV", "FileMagic", "MIME", logging],
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "Configuration",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
-            swiftSettings: swiftSettings
-        ),
+        // Configuration parses its own TOML subset: every error then carries a line number,
+        // and no C++ dependency is built for a config file.
+        .target(name: "Configuration", swiftSettings: swiftSettings),
         .executableTarget(
             name: "scan-bench",
             dependencies: ["Scanning", "ClamAV"],
@@ -98,6 +95,7 @@ let package = Package(
             dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
