@@ -1,1 +1,0 @@
-// The Configuration module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,275 @@
+/// scanmilter's whole configuration: one struct per `[section]` of the TOML file, every key with
+/// its default. conf/scanmilter.toml is the commented reference; a test keeps the two in step.
+public struct ScanmilterConfig: Sendable, Equatable {
+    public var milter = MilterSettings()
+    public var scan = ScanSettings()
+    public var policy = PolicySettings()
+    public var actions = ActionSettings()
+    public var reply = ReplySettings()
+    public var headers = HeaderSettings()
+    public var quarantine = QuarantineSettings()
+    public var log = LogSettings()
+    public var update = UpdateSettings()
+    public var metrics = MetricsSettings()
+
+    /// The defaults, as if the file were empty.
+    public init() {}
+}
+
+/// `[milter]`: how Postfix reaches scanmilter, and the process around it.
+public struct MilterSettings: Sendable, Equatable {
+    /// `socket`: libmilter socket spec, `unix:PATH`, `local:PATH`, `inet:PORT@HOST` or `inet6:PORT@HOST`.
+    public var socket = "inet:8890@127.0.0.1"
+    /// `timeout`: seconds libmilter waits for Postfix on a connection before giving up on it.
+    public var timeout: Double = 300
+    /// `socket_owner`, `socket_group`: owner of a unix socket (empty: the process's user).
+    public var socketOwner = ""
+    public var socketGroup = ""
+    /// `socket_mode`: permissions of a unix socket, octal text such as "0660".
+    public var socketMode: UInt32 = 0o660
+    /// `backlog`: the listen queue length.
+    public var backlog = 128
+    /// `user`, `group`: drop to these after opening the socket (empty: stay as started).
+    public var user = ""
+    public var group = ""
+    /// `pidfile`: written at start, removed at exit (empty: none).
+    public var pidfile = ""
+    /// `shutdown_timeout`: on SIGTERM, how long messages in flight may take to finish.
+    public var shutdownTimeout: Double = 30
+    public init() {}
+}
+
+/// The scanner backend.
+public enum ScanBackendKind: String, Sendable, Equatable, CaseIterable {
+    /// libclamav inside the scanmilter process.
+    case clamav
+    /// One or more clamd servers over INSTREAM.
+    case clamd
+}
+
+/// How signatures are reloaded.
+public enum ReloadMode: String, Sendable, Equatable, CaseIterable {
+    /// Build the new engine beside the running one (twice the memory for a while; no waiting).
+    case concurrent
+    /// Free the running engine first (small machines; scans wait during the reload).
+    case inPlace = "in_place"
+}
+
+/// `[scan]`: the scanner, its database and its limits. Unset engine limits keep ClamAV's defaults.
+public struct ScanSettings: Sendable, Equatable {
+    /// `backend`: `clamav` (embedded engine) or `clamd`.
+    public var backend: ScanBackendKind = .clamav
+    /// `database_dir`: the signature directory the embedded engine loads.
+    public var databaseDir = "/var/lib/clamav"
+    /// `clamd_servers`: `unix:/path` or `HOST:PORT` for each clamd server.
+    public var clamdServers: [String] = []
+    /// `clamd_timeout`: seconds for one clamd request.
+    public var clamdTimeout: Double = 60
+    /// `max_message_size`: bytes of a message that are scanned; past it the oversize action applies.
+    public var maxMessageSize = 25 << 20
+    /// `memory_threshold`: a message body larger than this is buffered in an unlinked temp file.
+    public var memoryThreshold = 1 << 20
+    /// `temp_dir`: where spilled message bodies go.
+    public var tempDir = "/tmp"
+    /// `max_scan_size`, `max_file_size`, `max_recursion`, `max_files`, `max_scan_time` (nil: ClamAV's default).
+    public var maxScanSize: Int?
+    public var maxFileSize: Int?
+    public var maxRecursion: Int?
+    public var maxFiles: Int?
+    public var maxScanTime: Double?
+    /// `detect_pua`: report potentially unwanted applications.
+    public var detectPUA = false
+    /// `alert_*`: ClamAV's heuristic alerts (nil: ClamAV's default).
+    public var alertEncryptedArchive: Bool?
+    public var alertEncryptedDoc: Bool?
+    public var alertBrokenExecutables: Bool?
+    public var alertOLE2Macros: Bool?
+    public var alertPhishingSSLMismatch: Bool?
+    public var alertPhishingCloak: Bool?
+    public var alertPartitionIntersection: Bool?
+    /// `alert_exceeds_max`: a scan that hits a limit is reported (as unscannable), not passed silently.
+    public var alertExceedsMax = true
+    /// `reload_mode`: `concurrent` or `in_place`.
+    public var reloadMode: ReloadMode = .concurrent
+    /// `reload_check_interval`: seconds between checks of database_dir for new signatures (0: never).
+    public var reloadCheckInterval: Double = 60
+    public init() {}
+}
+
+/// `[policy]`: what is allowed through and who is trusted.
+public struct PolicySettings: Sendable, Equatable {
+    /// `banned_types`: type-rule names or MIME types banned by detected content ("default": the built-in list).
+    public var bannedTypes = ["default"]
+    /// `banned_extensions`: file-name extensions banned ("default": what mail clients block).
+    public var bannedExtensions = ["default"]
+    /// `type_mismatch`: ban an attachment whose name or declared type disagrees with its content.
+    public var typeMismatch = true
+    /// `check_archives`: look at file names inside archives too.
+    public var checkArchives = true
+    /// `trusted_networks`: clients in these CIDR ranges are not scanned.
+    public var trustedNetworks: [IPNetwork] = []
+    /// `skip_authenticated`: mail from SMTP-authenticated senders is not scanned.
+    public var skipAuthenticated = false
+    /// `sender_allowlist`, `recipient_allowlist`: addresses or `@domain`s never scanned.
+    public var senderAllowlist: [String] = []
+    public var recipientAllowlist: [String] = []
+    /// `max_signature_age`: older signatures make the `stale` action apply (0: never).
+    public var maxSignatureAge: Double = 7 * 86400
+    public init() {}
+}
+
+/// What happens to a message.
+public enum Action: String, Sendable, Equatable, CaseIterable {
+    /// Deliver as is (still with the configured headers).
+    case accept
+    /// Deliver with the status headers.
+    case tag
+    /// Refuse with a 5xx reply.
+    case reject
+    /// Refuse with a 4xx reply: the sender retries.
+    case tempfail
+    /// Accept and drop silently.
+    case discard
+    /// Keep a copy in the quarantine store, then do not deliver.
+    case quarantine
+    /// Put the message in Postfix's hold queue (smfi_quarantine).
+    case hold
+    /// Deliver with the offending parts replaced by a text notice.
+    case strip
+}
+
+/// `[actions]`: the action for each verdict.
+public struct ActionSettings: Sendable, Equatable {
+    public var clean: Action = .tag
+    public var infected: Action = .reject
+    public var banned: Action = .reject
+    public var unscannable: Action = .tempfail
+    public var oversize: Action = .tag
+    /// `stale`: signatures older than `[policy] max_signature_age` (accept, tag or tempfail).
+    public var stale: Action = .tag
+    public init() {}
+}
+
+/// An SMTP reply template: code, enhanced status code and text with `%v` (virus names),
+/// `%r` (rule names) and `%i` (queue id) filled in per message.
+public struct ReplyTemplate: Sendable, Equatable, CustomStringConvertible {
+    /// The three-digit SMTP code (4xx or 5xx).
+    public var code: Int
+    /// The RFC 3463 enhanced status code, e.g. "5.7.1"; its class matches `code`.
+    public var enhancedCode: String
+    /// The text, before substitution.
+    public var text: String
+
+    public init(code: Int, enhancedCode: String, text: String) {
+        self.code = code
+        self.enhancedCode = enhancedCode
+        self.text = text
+    }
+
+    /// Parses `550 5.7.1 text`; nil when the code or enhanced code is not valid.
+    public init?(parsing line: String) {
+        let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard fields.count >= 2, let code = Int(fields[0]), (400...599).contains(code) else { return nil }
+        let enhanced = fields[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard enhanced.count == 3, enhanced.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
+              enhanced[0] == "\(code / 100)"
+        else { return nil }
+        self.init(code: code, enhancedCode: String(fields[1]), text: fields.count == 3 ? String(fields[2]) : "")
+    }
+
+    /// The text with placeholders filled in; `%%` is a literal percent sign.
+    public func render(viruses: [String] = [], rules: [String] = [], queueID: String = "") -> String {
+        var out = ""
+        var iterator = text.makeIterator()
+        while let character = iterator.next() {
+            guard character == "%", let next = iterator.next() else {
+                out.append(character)
+                continue
+            }
+            switch next {
+            case "v": out += viruses.joined(separator: ", ")
+            case "r": out += rules.joined(separator: ", ")
+            case "i": out += queueID
+            case "%": out += "%"
+            default: out += "%\(next)"
+            }
+        }
+        return out
+    }
+
+    public var description: String { "\(code) \(enhancedCode) \(text)" }
+}
+
+/// `[reply]`: the SMTP replies for refused messages.
+public struct ReplySettings: Sendable, Equatable {
+    public var infected = ReplyTemplate(code: 550, enhancedCode: "5.7.1", text: "Message rejected: virus found: %v")
+    public var banned = ReplyTemplate(code: 550, enhancedCode: "5.7.1", text: "Message rejected: attachment not allowed: %r")
+    public var unscannable = ReplyTemplate(code: 451, enhancedCode: "4.7.1", text: "Message could not be scanned, please try again later")
+    public var oversize = ReplyTemplate(code: 552, enhancedCode: "5.3.4", text: "Message too large to be scanned")
+    public var stale = ReplyTemplate(code: 451, enhancedCode: "4.7.1", text: "Virus signatures are out of date, please try again later")
+    public init() {}
+}
+
+/// `[headers]`: the headers added to scanned mail (incoming copies are always removed).
+public struct HeaderSettings: Sendable, Equatable {
+    /// `scanned`, `status`: header names.
+    public var scannedName = "X-Virus-Scanned"
+    public var statusName = "X-Virus-Status"
+    /// `add_scanned`, `add_status`: whether to add each.
+    public var addScanned = true
+    public var addStatus = true
+    /// `hostname`: named in X-Virus-Scanned (empty: this host's name).
+    public var hostname = ""
+    public init() {}
+}
+
+/// `[quarantine]`: where quarantined mail is kept and how it is released.
+public struct QuarantineSettings: Sendable, Equatable {
+    /// `dir`: message files and the SQLite index.
+    public var dir = "/var/lib/scanmilter/quarantine"
+    /// `release_relay`: `HOST:PORT` of an SMTP server without milters that released mail goes to.
+    public var releaseRelay = "127.0.0.1:10026"
+    public init() {}
+}
+
+/// Log verbosity, as swift-log names it.
+public enum LogLevel: String, Sendable, Equatable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+}
+
+/// `[log]`: verbosity and destination.
+public struct LogSettings: Sendable, Equatable {
+    /// `level`.
+    public var level: LogLevel = .info
+    /// `target`: `stderr`, `stdout` or a file path.
+    public var target = "stderr"
+    /// `format`: `text` (one readable line) or `json` (one object per line).
+    public var format = "text"
+    public init() {}
+}
+
+/// `[update]`: signature downloads (scanmilterctl update).
+public struct UpdateSettings: Sendable, Equatable {
+    /// `databases`: the official databases to keep current.
+    public var databases = ["main", "daily", "bytecode"]
+    /// `private_mirror`: URLs tried instead of the official mirror.
+    public var privateMirror: [String] = []
+    /// `custom_urls`: extra signature files (.ndb, .hdb, .ldb, ...).
+    public var customURLs: [String] = []
+    /// `interval`: seconds between scheduled updates (0: no schedule).
+    public var interval: Double = 0
+    /// `proxy`: `http://HOST:PORT` (empty: none).
+    public var proxy = ""
+    /// `user_agent`: sent with downloads (empty: libfreshclam's).
+    public var userAgent = ""
+    /// `canary_dir`: known-clean messages a new database must pass before it is installed.
+    public var canaryDir = ""
+    public init() {}
+}
+
+/// `[metrics]`: the Prometheus endpoint.
+public struct MetricsSettings: Sendable, Equatable {
+    /// `listen`: `HOST:PORT` (empty: off).
+    public var listen = ""
+    public init() {}
+}

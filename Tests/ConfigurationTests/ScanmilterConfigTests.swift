@@ -1,0 +1,148 @@
+@testable import Configuration
+import Foundation
+import Testing
+
+@Suite struct ScanmilterConfigTests {
+    static let sample = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("conf/scanmilter.toml").path
+
+    @Test func sampleConfigurationParsesToTheDefaults() throws {
+        let config = try ScanmilterConfig.load(path: Self.sample, environment: [:])
+        #expect(config == ScanmilterConfig())
+    }
+
+    @Test func sampleConfigurationDocumentsEveryKey() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        for (section, keys) in ScanmilterConfig.knownKeys() {
+            #expect(text.contains("[\(section)]"), "section [\(section)] missing from the sample")
+            for key in keys {
+                let present = text.contains("\n\(key) =") || text.contains("\n# \(key) =")
+                #expect(present, "key [\(section)] \(key) is not in conf/scanmilter.toml")
+            }
+        }
+    }
+
+    @Test func valuesAreReadWithTheirUnits() throws {
+        let config = try ScanmilterConfig.parse("""
+            [milter]
+            socket = "unix:/run/scanmilter/scanmilter.sock"
+            timeout = "2m"
+            socket_mode = "0600"
+            [scan]
+            backend = "clamd"
+            clamd_servers = ["127.0.0.1:3310", "unix:/run/clamav/clamd.ctl"]
+            max_message_size = "50MB"
+            max_recursion = 10
+            alert_encrypted_archive = true
+            [policy]
+            trusted_networks = ["10.0.0.0/8", "2001:db8::/32"]
+            [actions]
+            infected = "quarantine"
+            [reply]
+            infected = "554 5.7.0 Virus %v in %i"
+            """)
+        #expect(config.milter.timeout == 120)
+        #expect(config.milter.socketMode == 0o600)
+        #expect(config.scan.backend == .clamd)
+        #expect(config.scan.maxMessageSize == 50 << 20)
+        #expect(config.scan.maxRecursion == 10)
+        #expect(config.scan.alertEncryptedArchive == true)
+        #expect(config.scan.alertEncryptedDoc == nil)
+        #expect(config.policy.trustedNetworks.count == 2)
+        #expect(config.actions.infected == .quarantine)
+        #expect(config.reply.infected.render(viruses: ["Eicar"], queueID: "4Q1") == "Virus Eicar in 4Q1")
+        #expect(config.reply.infected.code == 554)
+    }
+
+    @Test(arguments: [
+        ("[scan]\nmax_message_size = \"lots\"\n", 2, "scan.max_message_size", "expected a size"),
+        ("[scan]\n\nbackend = \"clamdd\"\n", 3, "scan.backend", "one of clamav, clamd"),
+        ("[scan]\nbackend = \"clamd\"\n", 1, "scan.clamd_servers", "needs at least one server"),
+        ("[policy]\ntrusted_networks = [\"10.0.0.0/33\"]\n", 2, "policy.trusted_networks", "not a network"),
+        ("[actions]\nclean = \"reject\"\n", 2, "actions.clean", "accept or tag"),
+        ("[reply]\ninfected = \"550 4.7.1 mismatched class\"\n", 2, "reply.infected", "expected a reply"),
+        ("[reply]\nstale = \"550 5.7.1 permanent\"\n", 2, "reply.stale", "must be in 400-499"),
+        ("[milter]\nsocket = \"/tmp/x.sock\"\n", 2, "milter.socket", "not a socket spec"),
+        ("[milter]\nsocket_mode = \"999\"\n", 2, "milter.socket_mode", "octal"),
+        ("[scan]\nmax_mesage_size = 1\n", 2, "scan.max_mesage_size", "did you mean 'max_message_size'"),
+        ("[scna]\nx = 1\n", 1, nil, "did you mean [scan]"),
+        ("[headers]\nstatus = \"X Status\"\n", 2, "headers.status", "not a header name"),
+        ("[scan]\nmax_recursion = 0\n", 2, "scan.max_recursion", "between 1 and 255"),
+    ] as [(String, Int?, String?, String)])
+    func errorsNameLineAndKey(text: String, line: Int?, key: String?, fragment: String) {
+        #expect {
+            _ = try ScanmilterConfig.parse(text, file: "test.toml")
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.file == "test.toml" && error.line == line && error.key == key && error.message.contains(fragment)
+        }
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let config = try ScanmilterConfig.parse(
+            "[scan]\nmax_message_size = \"10MB\"\n",
+            environment: [
+                "SCANMILTER_SCAN_MAX_MESSAGE_SIZE": "30MB",
+                "SCANMILTER_POLICY_TRUSTED_NETWORKS": "127.0.0.0/8, ::1",
+                "SCANMILTER_ACTIONS_INFECTED": "discard",
+                "SCANMILTER_HEADERS_ADD_STATUS": "no",
+                "SCANMILTER_CONFIG": "/etc/scanmilter.toml",  // not a key override
+            ])
+        #expect(config.scan.maxMessageSize == 30 << 20)
+        #expect(config.policy.trustedNetworks.map(\.description) == ["127.0.0.0/8", "::1/128"])
+        #expect(config.actions.infected == .discard)
+        #expect(config.headers.addStatus == false)
+    }
+
+    @Test func badEnvironmentValueNamesTheVariable() {
+        #expect {
+            _ = try ScanmilterConfig.parse("", environment: ["SCANMILTER_SCAN_MAX_FILES": "many"])
+        } throws: { error in
+            (error as? ConfigurationError)?.description
+                == "environment SCANMILTER_SCAN_MAX_FILES: [scan] max_files: expected a whole number, got 'many'"
+        }
+        #expect(throws: ConfigurationError.self) {
+            _ = try ScanmilterConfig.parse("", environment: ["SCANMILTER_SCAN_NO_SUCH_KEY": "1"])
+        }
+    }
+
+    @Test func missingOrUnreadableFilesGetClearErrors() throws {
+        #expect {
+            _ = try ScanmilterConfig.load(path: "/nonexistent/scanmilter.toml", environment: [:])
+        } throws: { error in
+            (error as? ConfigurationError)?.description == "/nonexistent/scanmilter.toml: cannot open: No such file or directory"
+        }
+        #expect {
+            _ = try ScanmilterConfig.load(path: "/tmp", environment: [:])
+        } throws: { error in
+            (error as? ConfigurationError)?.message.contains("directory") == true
+        }
+    }
+
+    @Test(arguments: [
+        ("10.0.0.0/8", "10.200.3.4", true),
+        ("10.0.0.0/8", "11.0.0.1", false),
+        ("192.168.1.7", "192.168.1.7", true),
+        ("192.168.1.0/25", "192.168.1.200", false),
+        ("2001:db8::/32", "2001:db8:1::5", true),
+        ("2001:db8::/32", "2001:db9::5", false),
+        ("127.0.0.0/8", "::ffff:127.0.0.1", true),
+        ("0.0.0.0/0", "8.8.8.8", true),
+        ("10.0.0.0/8", "not-an-address", false),
+    ])
+    func networksContainTheirAddresses(network: String, address: String, expected: Bool) throws {
+        let parsed = try #require(IPNetwork(network))
+        #expect(parsed.contains(address) == expected)
+    }
+
+    @Test(arguments: [("25MB", 25 << 20), ("512 KiB", 512 << 10), ("1g", 1 << 30), ("1024", 1024)] as [(String, Int)])
+    func sizesParse(text: String, bytes: Int) {
+        #expect(Units.byteSize(text) == bytes)
+    }
+
+    @Test(arguments: [("30s", 30.0), ("5m", 300.0), ("1h30m", 5400.0), ("7d", 604_800.0), ("250ms", 0.25), ("12", 12.0)])
+    func durationsParse(text: String, seconds: Double) {
+        #expect(Units.seconds(text) == seconds)
+    }
+}
