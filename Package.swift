@@ -74,6 +74,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: the appliance (issue: daemon)
+        .target(
+            name: "Filter",
+            dependencies: ["Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Configuration", "Checksum", logging],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "scanmilter",
+            dependencies: ["Filter", "Configuration", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: executables
         .executableTarget(
             name: "scanmilterctl",
@@ -96,6 +108,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FilterTests",
+            dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

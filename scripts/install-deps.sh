@@ -18,6 +18,10 @@ packages=(
   libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
   zip                    # test fixtures: archives carrying EICAR
   netcat-openbsd
+  # end-to-end tests with a real MTA
+  postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)
+  swaks                  # sends single test messages and shows every SMTP reply
+  libarchive-dev         # names inside archives (zip, 7z, rar, tar, gz) for the banned-name rules
 )
 
 missing=()
@@ -36,6 +40,8 @@ echo "install-deps: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix must not configure or start a system mail server: tests run their own instance.
+echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian's clamav packages start freshclam and clamd services where an init system runs them;

@@ -1,0 +1,77 @@
+public import Configuration
+import Scanning
+
+/// The one place that decides what happens to a message, from what the pipeline found and
+/// what the administrator configured. Pure: no I/O, no libmilter, testable alone.
+///
+/// Precedence: infected, then banned, then unscannable, then oversize (truncated), then clean
+/// (with the stale action when the signatures are old). A message cut at the size limit is
+/// never labelled clean.
+public struct Policy: Sendable {
+    public var actions: ActionSettings
+    public var replies: ReplySettings
+
+    public init(actions: ActionSettings, replies: ReplySettings) {
+        self.actions = actions
+        self.replies = replies
+    }
+
+    /// The decision for one message; `queueID` fills `%i` in reply templates.
+    public func decide(_ findings: Findings, queueID: String = "") -> Decision {
+        if case .infected(let names) = findings.scan {
+            var decision = Decision(verdict: .infected(names), action: actions.infected, stripParts: findings.infectedParts)
+            finish(&decision, template: replies.infected, viruses: names, rules: [], queueID: queueID)
+            return decision
+        }
+        if !findings.banned.isEmpty {
+            var rules: [String] = []
+            for hit in findings.banned where !rules.contains(hit.rule) { rules.append(hit.rule) }
+            var parts: [String] = []
+            for hit in findings.banned where !parts.contains(hit.partPath) { parts.append(hit.partPath) }
+            var decision = Decision(verdict: .banned(rules), action: actions.banned, stripParts: parts)
+            finish(&decision, template: replies.banned, viruses: [], rules: rules, queueID: queueID)
+            return decision
+        }
+        if findings.truncated {
+            // Whatever the prefix's scan said (clean, or a limit hit because of the cut), the rest
+            // was never seen: this is the oversize case.
+            var decision = Decision(verdict: .unscanned("size"), action: actions.oversize)
+            finish(&decision, template: replies.oversize, viruses: [], rules: ["oversize"], queueID: queueID)
+            return decision
+        }
+        if case .unscannable(let reason) = findings.scan {
+            var decision = Decision(verdict: .unscanned(reason.code.name), action: actions.unscannable, notes: [reason.detail])
+            finish(&decision, template: replies.unscannable, viruses: [], rules: [reason.code.name], queueID: queueID)
+            return decision
+        }
+        if findings.signaturesStale {
+            var decision = Decision(verdict: .clean, action: actions.stale, notes: ["signatures-stale"])
+            finish(&decision, template: replies.stale, viruses: [], rules: ["signatures-stale"], queueID: queueID)
+            return decision
+        }
+        return Decision(verdict: .clean, action: actions.clean)
+    }
+
+    /// Fills the reply for refusing actions, and falls back where an action cannot apply.
+    private func finish(_ decision: inout Decision, template: ReplyTemplate, viruses: [String], rules: [String], queueID: String) {
+        if decision.action == .strip && decision.stripParts.isEmpty {
+            // Nothing identifiable to cut out (e.g. only the whole-message scan matched): refusing
+            // is the only safe choice left; delivering would pass what the administrator wanted stripped.
+            decision.action = .reject
+            decision.notes.append("strip-fallback: no single part to strip")
+        }
+        let text = HeaderText.sanitized(template.render(viruses: viruses, rules: rules, queueID: queueID))
+        switch decision.action {
+        case .reject:
+            decision.reply = template.code >= 500
+                ? SMTPReply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
+                : SMTPReply(code: 550, enhancedCode: "5.7.1", lines: [text])
+        case .tempfail:
+            decision.reply = template.code < 500
+                ? SMTPReply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
+                : SMTPReply(code: 451, enhancedCode: "4.7.1", lines: [text])
+        default:
+            decision.reply = nil
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// Placeholder until the daemon lands.
+print("scanmilter: not built yet")
