@@ -29,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: shared utilities
@@ -74,6 +75,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: quarantine (issue: Quarantine) and signature updates (issue: updates)
+        .target(
+            name: "Quarantine",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "Updater", dependencies: ["ClamAV", "MIME", logging], swiftSettings: swiftSettings),
+
         // MARK: the appliance (issue: daemon)
         .target(
             name: "Filter",
@@ -89,7 +98,10 @@ let package = Package(
         // MARK: executables
         .executableTarget(
             name: "scanmilterctl",
-            dependencies: ["MIME", "Scanning", "Configuration", "Checksum", argumentParser, logging],
+            dependencies: [
+                "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "Updater",
+                argumentParser, logging,
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -113,6 +125,8 @@ let package = Package(
             dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
+        .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -11,6 +11,7 @@ packages=(
   libmagic-dev           # FileMagic: libmagic
   libmagic-mgc           # FileMagic: the compiled magic database
   pkg-config
+  libsqlite3-dev         # Quarantine: the SQLite index (GRDB over the system SQLite)
   # tests and tools
   clamav                 # clamscan, sigtool: reference scans and database checks in tests
   clamav-daemon          # clamd: the clamd-pool backend's tests run real clamd processes

@@ -1,0 +1,1 @@
+// The Quarantine module; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// The Updater module; see ../shared/DESIGN.md.
