@@ -146,6 +146,7 @@ extension MilterSettings {
         group = try r.string("group", group)
         pidfile = try r.string("pidfile", pidfile)
         shutdownTimeout = try r.seconds("shutdown_timeout", shutdownTimeout)
+        controlSocket = try r.string("control_socket", controlSocket)
     }
 }
 
@@ -252,6 +253,8 @@ extension QuarantineSettings {
     mutating func read(_ r: inout SectionReader) throws(ConfigurationError) {
         dir = try r.string("dir", dir)
         releaseRelay = try r.string("release_relay", releaseRelay)
+        maxAge = try r.seconds("max_age", maxAge)
+        maxBytes = try r.byteSize("max_bytes", maxBytes)
     }
 }
 

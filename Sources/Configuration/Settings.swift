@@ -36,6 +36,8 @@ public struct MilterSettings: Sendable, Equatable {
     public var pidfile = ""
     /// `shutdown_timeout`: on SIGTERM, how long messages in flight may take to finish.
     public var shutdownTimeout: Double = 30
+    /// `control_socket`: the unix socket `scanmilterctl reload` and `status` talk to (empty: none).
+    public var controlSocket = "/run/scanmilter/control.sock"
     public init() {}
 }
 
@@ -229,6 +231,10 @@ public struct QuarantineSettings: Sendable, Equatable {
     public var dir = "/var/lib/scanmilter/quarantine"
     /// `release_relay`: `HOST:PORT` of an SMTP server without milters that released mail goes to.
     public var releaseRelay = "127.0.0.1:10026"
+    /// `max_age`: entries older than this are purged by the daemon (0: kept forever).
+    public var maxAge: Double = 30 * 86400
+    /// `max_bytes`: when the store is larger, the oldest entries are purged first (0: no limit).
+    public var maxBytes = 0
     public init() {}
 }
 
