@@ -50,6 +50,20 @@ public final class Engine: @unchecked Sendable {
 
     deinit {
         cl_engine_free(handle)
+        // An engine is millions of small allocations; glibc keeps freed heap pages mapped unless
+        // asked, so without a trim every reload would leave the process a whole engine larger.
+        malloc_trim(0)
+    }
+
+    /// Checks that `directory` holds signature files libclamav can count, without building an
+    /// engine (`cl_countsigs`): a cheap test before an in-place reload gives up the running engine.
+    /// Malformed lines inside a file are found only by a real load.
+    public static func validateDatabase(directory: String) throws(ClamAVError) -> Int {
+        try ClamAVLibrary.initialize()
+        try checkDirectory(directory)
+        var signatures: UInt32 = 0
+        try check("cl_countsigs") { cl_countsigs(directory, UInt32(CL_COUNTSIGS_ALL), &signatures) }
+        return Int(signatures)
     }
 
     /// Fails early, with a clear error, for a directory libclamav would only call "cannot open".
