@@ -104,7 +104,7 @@ enum EngineBench {
         print("| engine load + compile, s | \(f(BenchStatistics.median(loads), 2)) | \(f(BenchStatistics.median(clamscanLoad), 2)) (whole run, 1 file) | |")
         print("| hot reload (concurrent), s | \(f(BenchStatistics.median(reloads), 2)) | | |")
         print("| memory per engine, MB (RSS delta) | \(f(engineMegabytes, 0)) | | |")
-        try MessageCostBench.run(database: database, files: files, runs: options.runs)
+        try MessageCostBench.run(database: database, work: work, runs: options.runs)
     }
 
     /// One clamscan run's wall time: on the corpus, or (`onlyLoad`) on one tiny file, which is
