@@ -1,0 +1,126 @@
+public import FileMagic
+public import Foundation
+public import MIME
+public import Scanning
+
+/// The end-of-message work: parse the MIME structure, find each leaf's true type, apply the
+/// type rules, scan, and hand the findings to the policy. One per process, shared by every
+/// connection: it holds only immutable values and thread-safe services.
+public struct Pipeline: Sendable {
+    /// The MIME parser with its limits.
+    public let parser: MIMEParser
+    /// Scans the raw message and each decoded leaf, attributing findings to parts.
+    public let scanner: MessageScanner
+    /// libmagic, pooled.
+    public let detector: TypeDetector
+    /// Banned types and names, type mismatches.
+    public let typeRules: TypeRules
+    /// The policy that turns findings into a decision.
+    public let policy: Policy
+    /// `[policy] max_signature_age` in seconds (0: never stale).
+    public let maxSignatureAge: Double
+    /// When the loaded signatures were built; nil when unknown (e.g. behind clamd).
+    public let signatureBuildTime: @Sendable () -> Date?
+
+    public init(
+        parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, typeRules: TypeRules,
+        policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?
+    ) {
+        self.parser = parser
+        self.scanner = scanner
+        self.detector = detector
+        self.typeRules = typeRules
+        self.policy = policy
+        self.maxSignatureAge = maxSignatureAge
+        self.signatureBuildTime = signatureBuildTime
+    }
+
+    /// What the pipeline learnt and decided about one message.
+    public struct Result: Sendable {
+        public var findings: Findings
+        public var decision: Decision
+        /// The parsed message, for actions that rewrite it (strip) or store it (quarantine).
+        public var parsed: ParsedMessage
+        /// Per-part verdicts from the scanner.
+        public var report: MessageScanReport
+        /// Detected type of each leaf by path (including alternative readings' leaves).
+        public var detectedTypes: [String: DetectedType]
+        /// Milliseconds spent per stage: parse, types, scan, policy.
+        public var timings: StageTimings
+    }
+
+    /// Runs every stage on `message`; `truncated` says it was cut at the size limit.
+    public func evaluate(_ message: MessageBytes, truncated: Bool, queueID: String) -> Result {
+        var timings = StageTimings()
+        let parsed = timings.measure(\.parse) { parser.parse(message) }
+
+        var detected: [String: DetectedType] = [:]
+        var banned: [BannedHit] = []
+        var typeFailure: String?
+        timings.measure(\.types) {
+            var budget = parsed.makeDecodingBudget()
+            for leaf in parsed.leaves + parsed.alternativeLeaves {
+                let content = leaf.decode(budget: &budget)
+                var type: DetectedType?
+                if !content.bytes.isEmpty {
+                    do {
+                        type = try detector.detect(content.bytes[...])
+                    } catch {
+                        typeFailure = "\(error)"
+                    }
+                }
+                if let type { detected[leaf.path] = type }
+                let declared = leaf.contentType.mimeType
+                for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared) {
+                    banned.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename))
+                }
+            }
+        }
+
+        let report = timings.measure(\.scan) { scanner.scan(parsed) }
+        var scanVerdict = report.verdict
+        if let typeFailure, scanVerdict == .clean {
+            // A leaf whose type could not be told may be exactly what the type rules exist for.
+            scanVerdict = .unscannable(UnscannableReason(.engineError, "type detection: \(typeFailure)"))
+        }
+        var infectedParts: [String] = []
+        for part in report.infectedParts where part.reading == nil && !infectedParts.contains(part.path) {
+            infectedParts.append(part.path)
+        }
+        if report.infectedParts.contains(where: { $0.reading != nil }) {
+            // Found only under another reading of an ambiguous message: no single part of the
+            // main reading can be cut out, so strip must not be chosen (the policy falls back).
+            infectedParts = []
+        }
+        var stale = false
+        if maxSignatureAge > 0, let built = signatureBuildTime() {
+            stale = Date().timeIntervalSince(built) > maxSignatureAge
+        }
+        let findings = Findings(
+            scan: scanVerdict, infectedParts: infectedParts, banned: banned, truncated: truncated,
+            signaturesStale: stale)
+        let decision = timings.measure(\.policy) { policy.decide(findings, queueID: queueID) }
+        return Result(
+            findings: findings, decision: decision, parsed: parsed, report: report, detectedTypes: detected,
+            timings: timings)
+    }
+}
+
+/// Milliseconds per pipeline stage, for the summary log line.
+public struct StageTimings: Sendable, Equatable {
+    public var parse = 0.0
+    public var types = 0.0
+    public var scan = 0.0
+    public var policy = 0.0
+
+    public init() {}
+
+    mutating func measure<T>(_ stage: WritableKeyPath<StageTimings, Double>, _ body: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            self[keyPath: stage] += Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        }
+        return try body()
+    }
+}
