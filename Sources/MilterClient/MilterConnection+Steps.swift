@@ -185,6 +185,14 @@ extension MilterConnection {
         }
     }
 
+    /// Writes bytes as they are, no framing at all, for testing a milter's handling of garbage.
+    public func sendRawBytes(_ bytes: [UInt8]) throws {
+        try exchange { state in
+            let deadline = ContinuousClock.now.advanced(by: state.options.commandTimeout)
+            try state.openChannel().send(bytes, deadline: deadline)
+        }
+    }
+
     /// Reads the next answer (progress skipped), for use after `sendRawPacket`.
     public func receiveResponse() throws -> MilterResponse {
         try exchange { state in

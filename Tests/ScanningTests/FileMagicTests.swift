@@ -93,7 +93,7 @@ import Testing
             (FileMagicSamples.plainZip, "application/zip"),
         ]
         let wrong = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+        TestThreads.run(8) { thread in
             for round in 0..<50 {
                 let (bytes, expected) = samples[(thread + round) % samples.count]
                 let got = (try? detector.detect(bytes).mimeType) ?? "error"
