@@ -1,0 +1,133 @@
+import Configuration
+import Logging
+import Milter
+import MIME
+
+/// The one place that acts: carries a ``Decision`` out through the milter context (headers,
+/// quarantine, body replacement, the reply), and turns any failure to act into a temporary
+/// failure, so a message is never delivered other than as decided.
+struct Actions {
+    let service: FilterService
+    let logger: Logger
+
+    func apply(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) -> MilterResponseSummaryAndResponse {
+        do {
+            return try perform(outcome, message: message, session: session, context: context)
+        } catch {
+            logger.error("action failed; message temp-failed", metadata: ["scan.action": "\(outcome.decision.action.rawValue)", "error": "\(error)"])
+            let reply = service.config.reply.unscannable
+            return respond(.tempfail, code: reply.code < 500 ? reply.code : 451, enhanced: reply.code < 500 ? reply.enhancedCode : "4.7.1",
+                           text: "Message could not be processed, please try again later", action: "tempfail")
+        }
+    }
+
+    private func perform(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) throws -> MilterResponseSummaryAndResponse {
+        let decision = outcome.decision
+        switch decision.action {
+        case .reject, .tempfail:
+            let reply = decision.reply ?? Decision.Reply(code: decision.action == .reject ? 550 : 451,
+                                                         enhancedCode: decision.action == .reject ? "5.7.1" : "4.7.1",
+                                                         lines: [decision.statusText])
+            return respond(decision.action == .reject ? .reject : .tempfail, code: reply.code, enhanced: reply.enhancedCode,
+                           text: reply.lines.joined(separator: " "), action: decision.action.rawValue)
+        case .discard:
+            return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "discard"))
+        case .quarantine:
+            guard let sink = service.quarantine, let raw = outcome.raw else {
+                throw ActionError(message: "quarantine action but no quarantine store is available")
+            }
+            let id = try sink.store(QuarantinedMessage(
+                raw: raw, queueID: context.macro("i") ?? "", clientAddress: session.clientAddress, helo: session.helo,
+                sender: message.sender, senderParameters: message.senderParameters, recipients: message.recipients,
+                recipientParameters: message.recipientParameters, subject: message.subject, verdict: decision.statusText,
+                names: Self.names(decision), action: "quarantine", databaseVersion: service.scanner.backend.databaseDescription))
+            logger.info("message quarantined", metadata: ["quarantine.id": "\(id)"])
+            // Accepted from the client and not delivered: the copy in the store is the message now.
+            return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "quarantine id=\(id)"))
+        case .accept:
+            try removeForgedHeaders(message, context: context)
+            return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: "accept"))
+        case .tag, .hold, .strip:
+            try removeForgedHeaders(message, context: context)
+            try addStatusHeaders(decision, context: context)
+            var action = decision.action.rawValue
+            if decision.action == .strip {
+                action = try strip(outcome, context: context)
+            }
+            if decision.action == .hold {
+                try context.quarantine(reason: "scanmilter: \(decision.statusText)")
+            }
+            return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: action))
+        }
+    }
+
+    /// Deletes every copy of our status headers that came with the message, last first so the
+    /// indices of the others stay valid: a sender must not be able to forge a verdict.
+    private func removeForgedHeaders(_ message: MessageState, context: any MilterContext) throws {
+        for (name, count) in message.statusHeaderCounts {
+            for index in stride(from: count, through: 1, by: -1) {
+                try context.deleteHeader(name, index: index)
+            }
+        }
+    }
+
+    private func addStatusHeaders(_ decision: Decision, context: any MilterContext) throws {
+        let headers = service.config.headers
+        if headers.addScanned {
+            try context.addHeader(headers.scannedName, value: HeaderText.sanitized(service.scannedHeaderValue))
+        }
+        if headers.addStatus {
+            try context.addHeader(headers.statusName, value: decision.statusText)
+        }
+    }
+
+    private func strip(_ outcome: MessageOutcome, context: any MilterContext) throws -> String {
+        guard let parsed = outcome.result?.parsed,
+              let rewrite = StripRewriter.rewrite(parsed, paths: outcome.decision.stripParts,
+                                                  notice: StripRewriter.notice(for: outcome.decision, hostname: service.hostname))
+        else { throw ActionError(message: "strip: the parts to remove could not be found") }
+        if rewrite.replaceTopLevelContentHeaders {
+            try context.changeHeader("Content-Type", index: 1, value: " text/plain; charset=utf-8")
+            try context.changeHeader("Content-Transfer-Encoding", index: 1, value: " 8bit")
+        }
+        // libmilter sends a body replacement in pieces; 64 KiB keeps each within its packet size.
+        var offset = 0
+        repeat {
+            let end = min(offset + 65536, rewrite.body.count)
+            try context.replaceBody(Array(rewrite.body[offset..<end]))
+            offset = end
+        } while offset < rewrite.body.count
+        return "strip parts=\(rewrite.replaced.joined(separator: ","))"
+    }
+
+    private func respond(_ code: ResponseCode, code smtp: Int, enhanced: String, text: String, action: String) -> MilterResponseSummaryAndResponse {
+        let safe = HeaderText.sanitized(text, limit: 900)
+        guard let reply = try? SMTPReply(code: "\(smtp)", extendedCode: enhanced, lines: [safe]) else {
+            return MilterResponseSummaryAndResponse(response: MilterResponse(code: code), summary: MilterResponseSummary(action: action))
+        }
+        return MilterResponseSummaryAndResponse(
+            response: MilterResponse(code: code, reply: reply),
+            summary: MilterResponseSummary(action: action, reply: "\(smtp) \(enhanced) \(safe)"))
+    }
+
+    private static func names(_ decision: Decision) -> [String] {
+        switch decision.verdict {
+        case .infected(let names): names
+        case .banned(let rules): rules
+        case .unscanned(let reason): [reason]
+        case .clean: []
+        }
+    }
+}
+
+/// The response for libmilter and its summary for the log.
+struct MilterResponseSummaryAndResponse {
+    var response: MilterResponse
+    var summary: MilterResponseSummary
+}
+
+/// An action that could not be carried out.
+struct ActionError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

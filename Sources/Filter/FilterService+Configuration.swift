@@ -1,0 +1,98 @@
+import ClamAV
+public import Configuration
+import FileMagic
+public import Logging
+import MIME
+import Scanning
+
+extension FilterService {
+    /// A component the configuration asks for could not be made; says which and why.
+    public struct StartupError: Error, Sendable, CustomStringConvertible {
+        public var component: String
+        public var message: String
+        public var description: String { "\(component): \(message)" }
+    }
+
+    /// Builds the service the configuration describes: loads the signatures (embedded engine)
+    /// or checks the clamd servers' settings, opens libmagic, and sets up the policy.
+    public static func make(config: ScanmilterConfig, quarantine: (any QuarantineSink)?, logger: Logger) throws -> FilterService {
+        let backend: any ScanBackend
+        switch config.scan.backend {
+        case .clamav:
+            do {
+                backend = try ClamAVBackend(settings: clamAVSettings(config.scan), logger: logger)
+            } catch {
+                throw StartupError(component: "signatures in \(config.scan.databaseDir)", message: "\(error)")
+            }
+        case .clamd:
+            var servers: [ClamdEndpoint] = []
+            for text in config.scan.clamdServers {
+                guard let endpoint = ClamdEndpoint(text) else {
+                    throw StartupError(component: "[scan] clamd_servers", message: "'\(text)' is not unix:/path or HOST:PORT")
+                }
+                servers.append(endpoint)
+            }
+            let timeout = Duration.milliseconds(Int64(config.scan.clamdTimeout * 1000))
+            do {
+                backend = try ClamdBackend(configuration: .init(servers: servers, readTimeout: timeout), logger: logger)
+            } catch {
+                throw StartupError(component: "clamd backend", message: "\(error)")
+            }
+        }
+        let detector: TypeDetector
+        do {
+            detector = try TypeDetector()
+        } catch {
+            throw StartupError(component: "libmagic", message: "\(error)")
+        }
+        let scanner = ScannerHandle(backend: backend)
+        let pipeline = Pipeline(
+            parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: .everyPart), detector: detector,
+            typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
+            maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime })
+        return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
+    }
+
+    /// Engine settings from `[scan]`: unset limits and alerts keep ClamAV's defaults.
+    static func clamAVSettings(_ scan: ScanSettings) -> ClamAVBackendSettings {
+        var heuristics: EngineOptions.Heuristics = []
+        let alerts: [(Bool?, EngineOptions.Heuristics)] = [
+            (scan.alertEncryptedArchive, .encryptedArchives), (scan.alertEncryptedDoc, .encryptedDocuments),
+            (scan.alertBrokenExecutables, .brokenExecutables), (scan.alertOLE2Macros, .ole2Macros),
+            (scan.alertPhishingSSLMismatch, .phishingSSLMismatch), (scan.alertPhishingCloak, .phishingCloak),
+            (scan.alertPartitionIntersection, .partitionIntersection), (scan.alertExceedsMax, .exceedsMax),
+        ]
+        for (enabled, flag) in alerts where enabled == true { heuristics.insert(flag) }
+        let options = EngineOptions(
+            maxScanSize: scan.maxScanSize.map { UInt64($0) }, maxFileSize: scan.maxFileSize.map { UInt64($0) },
+            maxRecursion: scan.maxRecursion.map { UInt32($0) }, maxFiles: scan.maxFiles.map { UInt32($0) },
+            maxScanTime: scan.maxScanTime.map { UInt32(min($0 * 1000, Double(UInt32.max))) },
+            detectPUA: scan.detectPUA, heuristics: heuristics)
+        let mode: ClamAVBackendSettings.ReloadMode = scan.reloadMode == .concurrent ? .concurrent : .inPlace(maxWait: .seconds(30))
+        return ClamAVBackendSettings(databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode)
+    }
+
+    /// Type rules from `[policy]`: "default" stands for the built-in lists.
+    static func typeRules(_ policy: PolicySettings) throws -> TypeRules {
+        var categories: Set<FileCategory> = []
+        for name in policy.bannedTypes {
+            if name == "default" {
+                categories.formUnion(FileCategory.defaultBanned)
+            } else if let category = FileCategory.all.first(where: { $0.name == name }) {
+                categories.insert(category)
+            } else {
+                let known = FileCategory.all.map(\.name).joined(separator: ", ")
+                throw StartupError(component: "[policy] banned_types", message: "unknown type '\(name)'; known: default, \(known)")
+            }
+        }
+        var extensions: Set<String> = []
+        for name in policy.bannedExtensions {
+            if name == "default" {
+                extensions.formUnion(BannedExtensions.default)
+            } else {
+                extensions.insert(String(name.drop { $0 == "." }).lowercased())
+            }
+        }
+        return TypeRules(bannedCategories: categories, bannedExtensions: extensions, reportsMismatches: policy.typeMismatch)
+    }
+}

@@ -1,0 +1,97 @@
+public import Configuration
+import FileMagic
+import Foundation
+public import Logging
+public import MIME
+import Scanning
+public import Synchronization
+
+/// The scanning milter's shared part: configuration, the pipeline and the scanner, counters.
+/// One per process; every connection's ``ScanSession`` refers to it. Everything here is
+/// immutable or behind a lock, because libmilter calls back from a pool of worker threads.
+public final class FilterService: Sendable {
+    /// The configuration the service was built from.
+    public let config: ScanmilterConfig
+    /// Parse, detect, scan, decide.
+    public let pipeline: Pipeline
+    /// The scanner behind the pipeline (for reloads and database facts).
+    public let scanner: ScannerHandle
+    /// Where quarantined messages go; nil when no store is configured.
+    public let quarantine: (any QuarantineSink)?
+    /// The base logger; sessions add connection and message metadata.
+    public let logger: Logger
+    /// The host name the headers and notices name.
+    public let hostname: String
+    /// Counters for status and metrics.
+    public let counters = Mutex(Counters())
+    private let nextConnectionID = Atomic<UInt64>(1)
+
+    /// What the daemon has done since it started.
+    public struct Counters: Sendable, Equatable {
+        public var connections = 0
+        public var messages = 0
+        public var byVerdict: [String: Int] = [:]
+        public var byAction: [String: Int] = [:]
+        public var bypassed = 0
+        public var inFlight = 0
+        public init() {}
+    }
+
+    public init(
+        config: ScanmilterConfig, pipeline: Pipeline, scanner: ScannerHandle, quarantine: (any QuarantineSink)?,
+        logger: Logger
+    ) {
+        self.config = config
+        self.pipeline = pipeline
+        self.scanner = scanner
+        self.quarantine = quarantine
+        self.logger = logger
+        self.hostname = config.headers.hostname.isEmpty ? Self.systemHostname() : config.headers.hostname
+    }
+
+    /// A new session for a new connection (called on libmilter's threads).
+    public func makeSession() -> ScanSession {
+        let id = nextConnectionID.add(1, ordering: .relaxed).oldValue
+        counters.withLock { $0.connections += 1 }
+        return ScanSession(service: self, connectionID: id)
+    }
+
+    /// `X-Virus-Scanned`: the product, the engine and signature version, and the host.
+    public var scannedHeaderValue: String {
+        "scanmilter \(Self.version) with \(scanner.backend.databaseDescription) on \(hostname)"
+    }
+
+    /// The product version named in headers and `--version`.
+    public static let version = "0.1.0"
+
+    static func systemHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Where the `quarantine` action keeps a message. The Quarantine module's store implements it;
+/// a failure to store makes the message temp-fail, so Postfix keeps it and nothing is lost.
+public protocol QuarantineSink: Sendable {
+    /// Stores the message and its facts durably; returns the entry's id.
+    func store(_ message: QuarantinedMessage) throws -> String
+}
+
+/// A message on its way into the quarantine.
+public struct QuarantinedMessage: Sendable {
+    /// The complete message as received (headers and body).
+    public var raw: MessageBytes
+    public var queueID: String
+    public var clientAddress: String
+    public var helo: String
+    public var sender: String
+    public var senderParameters: [String]
+    public var recipients: [String]
+    public var recipientParameters: [[String]]
+    public var subject: String
+    public var verdict: String
+    public var names: [String]
+    public var action: String
+    public var databaseVersion: String
+}

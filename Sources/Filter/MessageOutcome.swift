@@ -1,0 +1,82 @@
+import Configuration
+import Logging
+import MIME
+import Scanning
+
+/// The decision for one message with what led to it, and the one summary log line about it.
+struct MessageOutcome {
+    var decision: Decision
+    /// The pipeline's result; nil when the message could not even be read back (storage failure).
+    var result: Pipeline.Result?
+    /// The message bytes the pipeline saw (for quarantine and strip).
+    var raw: MessageBytes?
+    var started: ContinuousClock.Instant
+
+    /// Runs the pipeline on the buffered message. A message that could not be stored or read
+    /// back is unscannable: the unscannable action (tempfail by default) applies, never accept.
+    static func evaluate(_ message: MessageState, queueID: String, service: FilterService, logger: Logger) -> MessageOutcome {
+        let policy = service.pipeline.policy
+        func unscannable(_ detail: String) -> MessageOutcome {
+            logger.error("message could not be buffered", metadata: ["error": "\(detail)"])
+            let findings = Findings(scan: .unscannable(UnscannableReason(.engineError, detail)))
+            return MessageOutcome(decision: policy.decide(findings, queueID: queueID), result: nil, raw: nil, started: message.started)
+        }
+        if let failure = message.storageFailure { return unscannable(failure) }
+        let bytes: MessageBytes
+        switch message.buffer.storage {
+        case .memory(let memory):
+            bytes = MessageBytes(memory)
+        case .file(let descriptor, _):
+            do {
+                bytes = try MessageBytes(mapping: descriptor)
+            } catch {
+                return unscannable("\(error)")
+            }
+        }
+        let result = service.pipeline.evaluate(bytes, truncated: message.buffer.isTruncated, queueID: queueID)
+        return MessageOutcome(decision: result.decision, result: result, raw: bytes, started: message.started)
+    }
+
+    /// One line per message: queue id, sender, recipients, size, verdict, decision, names, stage times.
+    func logSummary(message: MessageState, response: MilterResponseSummary, logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "mail.from": "\(message.sender)",
+            "mail.rcpt_count": "\(message.recipients.count)",
+            "mail.size": "\(message.receivedBytes)",
+            "scan.verdict": "\(decision.verdictName)",
+            "scan.action": "\(response.action)",
+            "time.total_ms": "\(Self.milliseconds(since: started))",
+        ]
+        if message.buffer.isTruncated { metadata["mail.truncated"] = "true" }
+        switch decision.verdict {
+        case .infected(let names): metadata["scan.viruses"] = "\(names.joined(separator: ","))"
+        case .banned(let rules): metadata["scan.rules"] = "\(rules.joined(separator: ","))"
+        case .unscanned(let reason): metadata["scan.reason"] = "\(reason)"
+        case .clean: break
+        }
+        if !decision.notes.isEmpty { metadata["scan.notes"] = "\(decision.notes.joined(separator: "; "))" }
+        if let reply = response.reply { metadata["smtp.reply"] = "\(reply)" }
+        if let result {
+            metadata["mail.parts"] = "\(result.parsed.leaves.count)"
+            metadata["time.parse_ms"] = "\(Self.rounded(result.timings.parse))"
+            metadata["time.types_ms"] = "\(Self.rounded(result.timings.types))"
+            metadata["time.scan_ms"] = "\(Self.rounded(result.timings.scan))"
+        }
+        logger.info("message done", metadata: metadata)
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return rounded(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+
+    static func rounded(_ value: Double) -> Double {
+        (value * 10).rounded() / 10
+    }
+}
+
+/// What was answered, for the log.
+struct MilterResponseSummary {
+    var action: String
+    var reply: String?
+}

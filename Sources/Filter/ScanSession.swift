@@ -1,0 +1,156 @@
+import Configuration
+import Logging
+public import Milter
+import MIME
+
+/// One SMTP connection as scanmilter sees it (a ``MilterHandler``): the envelope, the message
+/// being buffered, and the bypass rules decided as early as each stage allows.
+///
+/// Thread confinement: libmilter calls a connection's callbacks one at a time, never two at once,
+/// though successive ones may run on different worker threads (libmilter hands the connection
+/// from one worker to the next with its own locking, which orders our writes before the next
+/// callback's reads). So the stored properties below need no lock; nothing else ever sees this
+/// object, and it never leaves its callbacks.
+public final class ScanSession: MilterHandler {
+    let service: FilterService
+    var logger: Logger
+    private var clientAddress: String?
+    private var clientName = ""
+    private var helo = ""
+    private var connectionBypass: BypassReason?
+    private var message: MessageState
+
+    init(service: FilterService, connectionID: UInt64) {
+        self.service = service
+        var logger = service.logger
+        logger[metadataKey: "milter.conn_id"] = "\(connectionID)"
+        self.logger = logger
+        let scan = service.config.scan
+        message = MessageState(buffer: MessageBuffer(
+            memoryThreshold: scan.memoryThreshold, maxSize: scan.maxMessageSize, temporaryDirectory: scan.tempDir))
+    }
+
+    // MARK: negotiation
+
+    public var implementedCallbacks: Set<MilterCallback> {
+        [.connect, .helo, .envelopeFrom, .envelopeRecipient, .header, .endOfHeaders, .body]
+    }
+
+    /// HELO, RCPT and each header never change the outcome on their own, so Postfix need not
+    /// wait for their answers (one round trip less per header: see ../shared/ENVIRONMENT.md).
+    public var noReplyCallbacks: Set<MilterCallback> { [.helo, .envelopeRecipient, .header] }
+
+    /// Header values arrive with their leading white space, so the stored and scanned message
+    /// is the message as sent.
+    public var protocolOptIns: ProtocolSteps { [.headerLeadingSpace] }
+
+    public var actions: MilterActions { [.addHeaders, .changeHeaders, .changeBody, .quarantine] }
+
+    // MARK: connection
+
+    public func connect(hostname: String, address: PeerAddress, context: any MilterContext) throws -> MilterResponse {
+        clientName = hostname
+        switch address {
+        case .inet(let text, _), .inet6(let text, _): clientAddress = text
+        case .unix, .unknown: clientAddress = nil
+        }
+        logger[metadataKey: "client.addr"] = "\(clientAddress ?? address.description)"
+        if let reason = BypassRules(service.config.policy).atConnect(clientAddress: clientAddress) {
+            connectionBypass = reason
+            service.counters.withLock { $0.bypassed += 1 }
+            logger.debug("connection bypassed", metadata: ["bypass": "\(reason.rawValue)"])
+            return .accept  // no further callbacks for this connection: trusted mail costs nothing
+        }
+        return .continue
+    }
+
+    public func helo(_ name: String, context: any MilterContext) throws -> MilterResponse {
+        helo = name
+        return .continue
+    }
+
+    // MARK: message
+
+    public func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse {
+        message.reset()
+        message.sender = sender
+        message.senderParameters = parameters.raw
+        message.started = ContinuousClock.now
+        if let reason = BypassRules(service.config.policy).atSender(sender, authenticatedUser: context.macro("{auth_authen}")) {
+            service.counters.withLock { $0.bypassed += 1 }
+            logger.info("message bypassed", metadata: ["bypass": "\(reason.rawValue)", "mail.from": "\(sender)"])
+            return .accept
+        }
+        return .continue
+    }
+
+    public func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse {
+        message.recipients.append(recipient)
+        message.recipientParameters.append(parameters.raw)
+        return .continue
+    }
+
+    public func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
+        message.addHeader(header, statusNames: [service.config.headers.scannedName, service.config.headers.statusName])
+        return .continue
+    }
+
+    public func endOfHeaders(context: any MilterContext) throws -> MilterResponse {
+        message.endHeaders()
+        if let reason = BypassRules(service.config.policy).atRecipients(message.recipients) {
+            service.counters.withLock { $0.bypassed += 1 }
+            logger.info("message bypassed", metadata: ["bypass": "\(reason.rawValue)", "mail.from": "\(message.sender)"])
+            return .accept
+        }
+        return .continue
+    }
+
+    public func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse {
+        let kept = chunk.withUnsafeBytes { message.appendBody($0) }
+        if kept { return .continue }
+        // Past max_message_size (or the temp file failed): nothing more is needed. SKIP saves
+        // Postfix sending the rest; without it, later chunks are counted and dropped.
+        return context.negotiated.steps.contains(.skip) ? .skip : .continue
+    }
+
+    public func endOfMessage(context: any MilterContext) throws -> MilterResponse {
+        let queueID = context.macro("i") ?? ""
+        var logger = self.logger
+        logger[metadataKey: "mail.queue_id"] = "\(queueID)"
+        service.counters.withLock { $0.inFlight += 1 }
+        defer {
+            service.counters.withLock { $0.inFlight -= 1 }
+            message.reset()
+        }
+        let outcome = MessageOutcome.evaluate(message, queueID: queueID, service: service, logger: logger)
+        let acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+        outcome.logSummary(message: message, response: acted.summary, logger: logger)
+        service.counters.withLock {
+            $0.messages += 1
+            $0.byVerdict[outcome.decision.verdictName, default: 0] += 1
+            $0.byAction[outcome.decision.action.rawValue, default: 0] += 1
+        }
+        return acted.response
+    }
+
+    public func abort(context: any MilterContext) throws -> MilterResponse {
+        message.reset()
+        return .continue
+    }
+
+    public func close(context: any MilterContext) throws -> MilterResponse {
+        message.reset()
+        return .continue
+    }
+
+    var sessionFacts: SessionFacts {
+        SessionFacts(clientAddress: clientAddress ?? "", clientName: clientName, helo: helo)
+    }
+}
+
+/// What the connection knows that a message's actions need.
+struct SessionFacts {
+    var clientAddress: String
+    var clientName: String
+    var helo: String
+}
