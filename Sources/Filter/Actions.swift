@@ -74,11 +74,17 @@ struct Actions {
     private func addStatusHeaders(_ decision: Decision, context: any MilterContext) throws {
         let headers = service.config.headers
         if headers.addScanned {
-            try context.addHeader(headers.scannedName, value: HeaderText.sanitized(service.scannedHeaderValue))
+            try context.addHeader(headers.scannedName, value: Self.headerValue(HeaderText.sanitized(service.scannedHeaderValue), context))
         }
         if headers.addStatus {
-            try context.addHeader(headers.statusName, value: decision.statusText)
+            try context.addHeader(headers.statusName, value: Self.headerValue(decision.statusText, context))
         }
+    }
+
+    /// With the leading-space option negotiated the MTA writes values exactly as given, so the
+    /// space after the colon is ours to send (RFC 5322 section 2.2 does not require it, readers expect it).
+    static func headerValue(_ value: String, _ context: any MilterContext) -> String {
+        context.negotiated.steps.contains(.headerLeadingSpace) ? " " + value : value
     }
 
     private func strip(_ outcome: MessageOutcome, context: any MilterContext) throws -> String {
@@ -87,8 +93,8 @@ struct Actions {
                                                   notice: StripRewriter.notice(for: outcome.decision, hostname: service.hostname))
         else { throw ActionError(message: "strip: the parts to remove could not be found") }
         if rewrite.replaceTopLevelContentHeaders {
-            try context.changeHeader("Content-Type", index: 1, value: " text/plain; charset=utf-8")
-            try context.changeHeader("Content-Transfer-Encoding", index: 1, value: " 8bit")
+            try context.changeHeader("Content-Type", index: 1, value: Self.headerValue("text/plain; charset=utf-8", context))
+            try context.changeHeader("Content-Transfer-Encoding", index: 1, value: Self.headerValue("8bit", context))
         }
         // libmilter sends a body replacement in pieces; 64 KiB keeps each within its packet size.
         var offset = 0

@@ -1,0 +1,97 @@
+import Configuration
+import Foundation
+public import Logging
+import Milter
+
+/// The scanmilter process: opens the milter socket, drops privileges, serves the control
+/// socket, watches the signature directory, runs libmilter until SIGTERM/SIGINT (or SIGHUP,
+/// which libmilter also treats as stop), then lets messages in flight finish.
+public struct Daemon: Sendable {
+    public let service: FilterService
+    public let logger: Logger
+
+    public init(service: FilterService, logger: Logger) {
+        self.service = service
+        self.logger = logger
+    }
+
+    /// Runs until stopped; throws when the socket cannot be opened or privileges not dropped.
+    public func run() throws {
+        let config = service.config
+        let control = try startControlSocket()
+        defer { control?.stop() }
+        let watcher = SignatureWatcher(service: service, logger: logger)
+        watcher.start()
+        defer { watcher.stop() }
+        if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
+        defer { if !config.milter.pidfile.isEmpty { unlink(config.milter.pidfile) } }
+
+        var setupError: (any Error)?
+        try runMilter(
+            name: "scanmilter", socket: config.milter.socket,
+            timeout: .milliseconds(Int64(config.milter.timeout * 1000)), removeStaleSocket: true,
+            actions: [.addHeaders, .changeHeaders, .changeBody, .quarantine], exceptionPolicy: .tempfail,
+            backlog: config.milter.backlog, logger: logger,
+            onListening: { spec in
+                do {
+                    try Privileges.prepareSocket(spec.path, settings: config.milter)
+                    try Privileges.drop(user: config.milter.user, group: config.milter.group)
+                    logger.notice("scanmilter ready", metadata: [
+                        "milter.socket": "\(spec)", "scan.database": "\(service.scanner.backend.databaseDescription)",
+                    ])
+                } catch {
+                    setupError = error
+                    Libmilter.stop()
+                }
+            },
+            factory: { service.makeSession() })
+        if let setupError { throw setupError }
+        waitForMessagesInFlight()
+    }
+
+    /// libmilter has stopped accepting; give messages in flight up to `shutdown_timeout`.
+    private func waitForMessagesInFlight() {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(service.config.milter.shutdownTimeout * 1000))
+        while ContinuousClock.now < deadline {
+            let inFlight = service.counters.withLock { $0.inFlight }
+            if inFlight == 0 { break }
+            logger.info("waiting for messages in flight", metadata: ["count": "\(inFlight)"])
+            usleep(100_000)
+        }
+        logger.notice("scanmilter stopped")
+    }
+
+    private func startControlSocket() throws -> ControlServer? {
+        let path = service.config.milter.controlSocket
+        guard !path.isEmpty else { return nil }
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let service = self.service
+        let logger = self.logger
+        let server = try ControlServer(path: path) { command, _ in
+            switch command {
+            case "ping":
+                return "pong"
+            case "reload":
+                do {
+                    let description = try service.scanner.reload()
+                    logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "control"])
+                    return description
+                } catch {
+                    logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
+                    throw error
+                }
+            case "status":
+                return StatusReport(service: service).json()
+            default:
+                throw ActionError(message: "unknown command '\(command)'; commands: ping, reload, status")
+            }
+        }
+        server.start()
+        return server
+    }
+
+    private func writePidfile(_ path: String) throws {
+        try "\(getpid())\n".write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Reloads the embedded engine when the signature directory changes (clamd's SelfCheck), every
+/// `[scan] reload_check_interval`. A reload that fails leaves the running signatures in place.
+final class SignatureWatcher: Sendable {
+    private let service: FilterService
+    private let logger: Logger
+    private let running = Atomic<Bool>(false)
+
+    init(service: FilterService, logger: Logger) {
+        self.service = service
+        self.logger = logger
+    }
+
+    func start() {
+        let interval = service.config.scan.reloadCheckInterval
+        guard interval > 0, service.scanner.embedded != nil else { return }
+        running.store(true, ordering: .releasing)
+        let thread = Thread { [self] in watch(every: interval) }
+        thread.start()
+    }
+
+    func stop() {
+        running.store(false, ordering: .releasing)
+    }
+
+    private func watch(every interval: Double) {
+        let directory = service.config.scan.databaseDir
+        var last = Self.fingerprint(directory)
+        var slept = 0.0
+        while running.load(ordering: .acquiring) {
+            // Sleep in short steps so stop() takes effect quickly.
+            usleep(200_000)
+            slept += 0.2
+            guard slept >= interval else { continue }
+            slept = 0
+            let now = Self.fingerprint(directory)
+            guard now != last else { continue }
+            last = now
+            do {
+                let description = try service.scanner.reload()
+                logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "directory change"])
+            } catch {
+                logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Names, sizes and modification times of the directory's files.
+    static func fingerprint(_ directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().compactMap { name in
+            var info = stat()
+            guard stat("\(directory)/\(name)", &info) == 0 else { return nil }
+            return "\(name):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// The daemon's state for `scanmilterctl status` and health checks, as one JSON object.
+struct StatusReport {
+    let service: FilterService
+
+    func json() -> String {
+        let counters = service.counters.withLock { $0 }
+        var object: [String: Any] = [
+            "version": FilterService.version,
+            "pid": Int(getpid()),
+            "database": service.scanner.backend.databaseDescription,
+            "connections": counters.connections,
+            "messages": counters.messages,
+            "in_flight": counters.inFlight,
+            "bypassed": counters.bypassed,
+            "verdicts": counters.byVerdict,
+            "actions": counters.byAction,
+        ]
+        if let built = service.scanner.signatureBuildTime {
+            object["database_build_time"] = ISO8601DateFormatter().string(from: built)
+            object["database_age_seconds"] = Int(Date().timeIntervalSince(built))
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Configuration
+import Filter
+import Foundation
+import Logging
+import Milter
+
+/// `scanmilter`: the content-scanning milter daemon. Runs in the foreground (systemd, containers).
+///
+/// Exit codes (sysexits): 0 stopped cleanly or the check passed, 71 (EX_OSERR) the socket or
+/// privileges failed, 75 (EX_TEMPFAIL) the signatures could not be loaded, 78 (EX_CONFIG) the
+/// configuration is invalid.
+@main
+struct ScanmilterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scanmilter",
+        abstract: "Scan mail from Postfix for viruses and banned attachments (a milter).",
+        discussion: """
+            Runs in the foreground until SIGTERM or SIGINT, then finishes the messages in flight.
+            Exit codes: 0 stopped cleanly (or --check passed), 71 socket or privilege failure,
+            75 signatures could not be loaded, 78 invalid configuration.
+            Reload signatures with `scanmilterctl reload`; SIGHUP stops the daemon (libmilter's rule).
+            """,
+        version: FilterService.version
+    )
+
+    @Option(name: .shortAndLong, help: "The configuration file.")
+    var config = "/etc/scanmilter/scanmilter.toml"
+
+    @Flag(help: "Validate the configuration and load the signatures, then exit.")
+    var check = false
+
+    mutating func run() throws {
+        // libmilter's signal thread must be the only one to see SIGHUP/SIGTERM/SIGINT: block
+        // them before anything else starts a thread. SIGPIPE: a peer closing must not kill us.
+        Libmilter.blockStopSignals()
+        signal(SIGPIPE, SIG_IGN)
+
+        let settings: ScanmilterConfig
+        do {
+            settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        let logger = LogSetup.bootstrap(settings.log)
+        let service: FilterService
+        do {
+            service = try FilterService.make(config: settings, quarantine: try QuarantineSetup.sink(settings, logger: logger), logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
+            throw ExitCode(75)
+        }
+        if check {
+            print("configuration \(config): ok")
+            print("signatures: \(service.scanner.backend.databaseDescription)")
+            return
+        }
+        do {
+            try Daemon(service: service, logger: logger).run()
+        } catch {
+            logger.critical("stopped on error", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
+            throw ExitCode(71)
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder until the daemon lands.
-print("scanmilter: not built yet")
