@@ -82,7 +82,7 @@ pf_teardown() {
   [ -n "$pf_dir" ] || return 0
   postfix -c "$pf_dir/etc" stop >/dev/null 2>&1 || true
   [ -n "$pf_sink_pid" ] && kill "$pf_sink_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  [ -n "$pf_sink_pid" ] && wait "$pf_sink_pid" 2>/dev/null || true
 }
 
 pf_delivered_count() {

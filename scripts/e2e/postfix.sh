@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# End-to-end: a real Postfix on loopback with scanmilter as its milter (milter_default_action =
+# tempfail), mail sent over SMTP with swaks, and what Postfix did checked: replies, delivered
+# mail (an smtp-sink writes each message to a file), the hold queue.
+# Needs the debug build (scripts/test.sh builds it first) and scripts/install-deps.sh's packages.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+source scripts/lib/postfix-instance.sh
+
+bin=${SCANMILTER_BIN:-$root/.build/debug/scanmilter}
+[ -x "$bin" ] || { echo "e2e: $bin is not built" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/scanmilter-e2e.XXXXXX)
+chmod 755 "$work"
+milter_pid=""
+cleanup() {
+  [ -n "$milter_pid" ] && kill "$milter_pid" 2>/dev/null || true
+  pf_teardown
+  if [ "${KEEP_E2E:-}" = "" ]; then rm -rf "$work"; else echo "e2e: kept $work"; fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+smtp_port=$(free_port); sink_port=$(free_port); milter_port=$(free_port)
+
+# A generated signature database: EICAR as a body signature (the real engine, our signature).
+mkdir -p "$work/db" "$work/msgs" "$work/quarantine"
+printf 'Scanmilter.E2E.EICAR:0:*:%s\n' "$(printf 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE' | od -An -tx1 | tr -d ' \n')" > "$work/db/e2e.ndb"
+python3 scripts/e2e/lib/make_messages.py "$work/msgs" > /dev/null
+
+cat > "$work/scanmilter.toml" <<CONF
+[milter]
+socket = "inet:$milter_port@127.0.0.1"
+control_socket = "$work/control.sock"
+timeout = "60s"
+[scan]
+database_dir = "$work/db"
+max_message_size = "1MB"
+memory_threshold = "64KB"
+temp_dir = "$work"
+[quarantine]
+dir = "$work/quarantine"
+[log]
+target = "$work/scanmilter.log"
+CONF
+
+passed=0; failed=0
+pass() { passed=$((passed + 1)); echo "  ok   $1"; }
+fail() { failed=$((failed + 1)); echo "  FAIL $1"; if [ -n "${2:-}" ]; then echo "       $2"; fi; return 0; }
+
+start_milter() {   # [VAR=value ...] environment overrides for this run
+  : > "$work/scanmilter.log"
+  env "$@" "$bin" --config "$work/scanmilter.toml" >> "$work/scanmilter.log" 2>&1 &
+  milter_pid=$!
+  for _ in $(seq 1 300); do
+    grep -q 'scanmilter ready' "$work/scanmilter.log" && return 0
+    kill -0 "$milter_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "e2e: scanmilter did not start:" >&2; cat "$work/scanmilter.log" >&2; exit 1
+}
+stop_milter() {
+  [ -n "$milter_pid" ] || return 0
+  kill -TERM "$milter_pid" 2>/dev/null || true
+  wait "$milter_pid" 2>/dev/null || true
+  milter_pid=""
+}
+
+# send NAME ID: sends msgs/NAME.eml with an X-E2E-Id header; prints the reply to DATA (or to
+# whichever command was refused).
+send() {
+  local name=$1 id=$2 file="$work/send-$2.eml"
+  { printf 'X-E2E-Id: %s\r\n' "$id"; cat "$work/msgs/$name.eml"; } > "$file"
+  swaks --server "127.0.0.1:$smtp_port" --from alice@example.org --to bob@example.net \
+    --data "$file" --timeout 60 2>&1 | { grep -E '^<(-|\*\*) +[0-9]{3}' || true; } | tail -2 | head -1 | sed -E 's/^<(-|\*\*) +//' || true
+}
+delivered() {  # delivered ID → path of the delivered copy, waiting up to 10 s
+  local id=$1 f
+  for _ in $(seq 1 100); do
+    f=$(grep -l "X-E2E-Id: $id" "$pf_dir"/sink/msg.* 2>/dev/null | head -1 || true)
+    [ -n "$f" ] && { echo "$f"; return 0; }
+    pf_flush; sleep 0.1
+  done
+  return 1
+}
+expect_reply() {  # expect_reply LABEL REPLY REGEX
+  if [[ "$2" =~ $3 ]]; then pass "$1: $2"; else fail "$1" "reply was '$2', expected /$3/"; fi
+}
+
+pf_setup "$work/postfix" "$smtp_port" "$sink_port" "inet:127.0.0.1:$milter_port"
+
+echo "e2e: default actions"
+start_milter
+reply=$(send clean c1); expect_reply "clean mail accepted" "$reply" '^250 '
+if f=$(delivered c1); then
+  grep -q '^X-Virus-Status: Clean' "$f" && pass "clean mail delivered with X-Virus-Status: Clean" || fail "X-Virus-Status missing" "$(grep -i '^x-virus' "$f")"
+  grep -q '^X-Virus-Scanned: scanmilter .* on ' "$f" && pass "X-Virus-Scanned names scanner and signatures" || fail "X-Virus-Scanned missing"
+else fail "clean mail was not delivered"; fi
+
+reply=$(send forged f1); expect_reply "forged status headers: accepted" "$reply" '^250 '
+if f=$(delivered f1); then
+  [ "$(grep -c '^X-Virus-Status:' "$f")" = 1 ] && grep -q '^X-Virus-Status: Clean' "$f" && ! grep -qi '^X-Virus-.*forged' "$f" \
+    && pass "forged X-Virus-Status and X-Virus-Scanned replaced" || fail "forged headers survived" "$(grep -i '^x-virus' "$f")"
+else fail "forged-header mail was not delivered"; fi
+
+for name in eicar-base64 eicar-zip eicar-rfc822; do
+  reply=$(send "$name" "$name"); expect_reply "$name rejected with the virus name" "$reply" '^550 5\.7\.1 .*Scanmilter\.E2E\.EICAR'
+done
+reply=$(send exe-as-pdf x1); expect_reply "Windows executable named report.pdf rejected by a banned rule" "$reply" '^550 5\.7\.1 .*(banned-type|type-mismatch)'
+
+reply=$(send oversize o1); expect_reply "oversize message: oversize action (tag) accepts" "$reply" '^250 '
+if f=$(delivered o1); then
+  grep -q '^X-Virus-Status: Unscanned (size)' "$f" && [ "$(grep -c '^X-Virus-Status:' "$f")" = 1 ] \
+    && pass "oversize message labelled Unscanned (size), forged Clean removed" || fail "oversize labelling" "$(grep -i '^x-virus' "$f")"
+else fail "oversize message was not delivered"; fi
+grep -q 'message done.*scan.verdict=infected' "$work/scanmilter.log" && pass "summary log line per message" || fail "no summary log line"
+
+echo "e2e: 50 concurrent SMTP sessions"
+senders=()
+for i in $(seq 1 50); do
+  if [ $((i % 5)) = 0 ]; then name=eicar-base64; else name=clean; fi
+  ( r=$(send "$name" "p$i"); echo "$name $r" > "$work/parallel-$i" ) &
+  senders+=($!)
+done
+wait "${senders[@]}"
+ok=0
+for i in $(seq 1 50); do
+  read -r name code _ < "$work/parallel-$i" || true
+  if { [ "$name" = clean ] && [ "$code" = 250 ]; } || { [ "$name" = eicar-base64 ] && [ "$code" = 550 ]; }; then ok=$((ok + 1)); fi
+done
+[ "$ok" = 50 ] && pass "50 concurrent sessions all answered correctly" || fail "concurrent sessions: $ok of 50 correct"
+
+stop_milter
+echo "e2e: actions discard, hold, strip"
+start_milter SCANMILTER_ACTIONS_INFECTED=discard
+reply=$(send eicar-base64 d1); expect_reply "discard: the client sees 250" "$reply" '^250 '
+sleep 1; pf_flush; sleep 1
+grep -l "X-E2E-Id: d1" "$pf_dir"/sink/msg.* >/dev/null 2>&1 && fail "discarded message was delivered" || pass "discarded message not delivered"
+stop_milter
+
+start_milter SCANMILTER_ACTIONS_INFECTED=hold
+reply=$(send eicar-base64 h1); expect_reply "hold: the client sees 250" "$reply" '^250 '
+queue_id=$(sed -nE 's/.*queued as ([0-9A-F]+).*/\1/p' <<< "$reply")
+if [ -n "$queue_id" ] && postqueue -c "$pf_dir/etc" -j | grep "\"queue_id\": *\"$queue_id\"" | grep -q '"queue_name": *"hold"'; then
+  pass "hold: message $queue_id is in Postfix's hold queue"
+else fail "hold: message not in the hold queue" "$(postqueue -c "$pf_dir/etc" -j)"; fi
+stop_milter
+
+start_milter SCANMILTER_ACTIONS_INFECTED=strip
+reply=$(send eicar-base64 s1); expect_reply "strip: accepted" "$reply" '^250 '
+if f=$(delivered s1); then
+  grep -q 'removed by scanmilter' "$f" && ! grep -q 'WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9' "$f" \
+    && pass "strip: attachment replaced by a notice, the rest delivered" || fail "strip: body not rewritten"
+  grep -q 'Hello\|See attachment' "$f" && pass "strip: the text part is intact" || fail "strip: text part lost"
+else fail "stripped message was not delivered"; fi
+stop_milter
+
+echo "e2e: scanmilter stopped"
+reply=$(send clean down1); expect_reply "milter down: Postfix answers 4xx, the client keeps the mail" "$reply" '^4[0-9][0-9] '
+sleep 0.5
+grep -l "X-E2E-Id: down1" "$pf_dir"/sink/msg.* >/dev/null 2>&1 && fail "mail delivered unscanned while the milter was down" || pass "no mail delivered unscanned"
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
