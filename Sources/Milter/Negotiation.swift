@@ -51,3 +51,19 @@ public enum NegotiationResult: Sendable, Hashable {
     /// Refuse the connection (`SMFIS_REJECT`).
     case reject
 }
+
+extension NegotiationResult {
+    /// The options in force after this answer to `offer`, nil for a rejected connection. Asked-for
+    /// options are cut down to the offer, as libmilter requires.
+    public func options(for offer: NegotiationOffer) -> NegotiatedOptions? {
+        switch self {
+        case .options(let wanted):
+            NegotiatedOptions(actions: wanted.actions.intersection(offer.actions),
+                              steps: wanted.steps.intersection(offer.steps))
+        case .allOffered:
+            NegotiatedOptions(actions: offer.actions, steps: offer.steps)
+        case .reject:
+            nil
+        }
+    }
+}

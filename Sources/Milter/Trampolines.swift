@@ -96,10 +96,9 @@ func milterNegotiate(
         result = .allOffered
     }
     switch result {
-    case .options(let wanted):
+    case .options:
         // libmilter drops the connection if we ask for more than the MTA offered.
-        let chosen = NegotiatedOptions(actions: wanted.actions.intersection(offer.actions),
-                                       steps: wanted.steps.intersection(offer.steps))
+        let chosen = result.options(for: offer) ?? context.negotiated
         context.negotiated = chosen
         pf0?.pointee = chosen.actions.rawValue
         pf1?.pointee = chosen.steps.rawValue
