@@ -71,7 +71,7 @@ public final class TestConnection {
             result = try handler.negotiate(offer, context: context)
         } catch {
             rules.logger.error("negotiate failed; using everything the MTA offered", metadata: ["error": "\(error)"])
-            result = .allOffered
+            result = .allOptions
         }
         negotiation = result
         if let options = result.options(for: offer) {
@@ -228,10 +228,11 @@ public final class TestConnection {
     ) -> ResponseCode? {
         negotiate()
         guard !refused else { return nil }
-        if let flag = callback.noStepFlag, context.negotiated.steps.contains(flag) { return nil }
+        // The MTA sends a stage's macros even when the step itself was negotiated away.
         if let stage, let macros = pendingMacros.removeValue(forKey: stage) {
             context.visibleMacros[stage, default: [:]].merge(macros) { $1 }
         }
+        if let flag = callback.noStepFlag, context.negotiated.steps.contains(flag) { return nil }
         let handler: any MilterHandler
         do {
             handler = try makeHandler()
@@ -264,4 +265,10 @@ public struct StepResponse: Sendable, Hashable {
     public let callback: MilterCallback
     /// What the MTA received.
     public let code: ResponseCode
+
+    /// Creates a step record.
+    public init(callback: MilterCallback, code: ResponseCode) {
+        self.callback = callback
+        self.code = code
+    }
 }
