@@ -73,6 +73,21 @@ struct SampleMilterProcessTests {
         }
     }
 
+    @Test func quitNewConnectionStartsASecondSessionOnTheSameSocket() throws {
+        let milter = try SampleMilter.start(transport: .unix)
+        defer { milter.stop() }
+        let connection = try milter.openSession()
+        let envelope = MilterEnvelope(sender: "a@example.com", recipients: [.init("b@example.com")])
+        let message = Array("Subject: one\r\nX-Sample-Action: addheader X-Session 1\r\n\r\nbody\r\n".utf8)
+        #expect(try connection.sendMessage(message, envelope: envelope).modifications == [.addHeader(name: "X-Session", value: "1")])
+        try connection.quitNewConnection()
+        _ = try connection.connect(hostname: "second.example.com", address: .inet6("2001:db8::5", port: 4000))
+        _ = try connection.helo("second.example.com")
+        let second = Array("Subject: two\r\nX-Sample-Action: addheader X-Session 2\r\n\r\nbody\r\n".utf8)
+        #expect(try connection.sendMessage(second, envelope: envelope).modifications == [.addHeader(name: "X-Session", value: "2")])
+        try connection.quit()
+    }
+
     @Test func skipAnswersTheFirstBodyChunkAndTheRestIsNotSent() throws {
         let milter = try SampleMilter.start(transport: .unix)
         defer { milter.stop() }
