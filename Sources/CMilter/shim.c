@@ -1,1 +1,2 @@
-// Shims for libmilter live in include/CMilter.h as static inline functions.
+// Shims for libmilter live in include/CMilter.h as static inline functions; SwiftPM needs one
+// C source file in a C target.

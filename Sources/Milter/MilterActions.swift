@@ -1,0 +1,62 @@
+/// What a filter may do to a message at end of message: libmilter's action flags (`SMFIF_*`).
+///
+/// Registered with ``Libmilter/register(name:flags:callbacks:logger:)`` and negotiated per
+/// connection; an action the connection did not negotiate is refused with
+/// ``MilterError/actionNotNegotiated(_:)`` before anything reaches the MTA.
+public struct MilterActions: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt
+
+    /// Creates a set from libmilter's bit mask.
+    public init(rawValue: UInt) { self.rawValue = rawValue }
+
+    /// No actions (`SMFIF_NONE`).
+    public static let none: MilterActions = []
+    /// Add headers (`SMFIF_ADDHDRS`); pymilter `ADDHDRS`.
+    public static let addHeaders = MilterActions(rawValue: 0x0000_0001)
+    /// Replace the body (`SMFIF_CHGBODY`, alias `SMFIF_MODBODY`); pymilter `CHGBODY`/`MODBODY`.
+    public static let changeBody = MilterActions(rawValue: 0x0000_0002)
+    /// Add recipients (`SMFIF_ADDRCPT`); pymilter `ADDRCPT`.
+    public static let addRecipients = MilterActions(rawValue: 0x0000_0004)
+    /// Delete recipients (`SMFIF_DELRCPT`); pymilter `DELRCPT`.
+    public static let deleteRecipients = MilterActions(rawValue: 0x0000_0008)
+    /// Change or delete headers (`SMFIF_CHGHDRS`); pymilter `CHGHDRS`.
+    public static let changeHeaders = MilterActions(rawValue: 0x0000_0010)
+    /// Quarantine the message (`SMFIF_QUARANTINE`); pymilter `QUARANTINE`.
+    public static let quarantine = MilterActions(rawValue: 0x0000_0020)
+    /// Change the envelope sender (`SMFIF_CHGFROM`); pymilter `CHGFROM`.
+    public static let changeFrom = MilterActions(rawValue: 0x0000_0040)
+    /// Add recipients with ESMTP parameters (`SMFIF_ADDRCPT_PAR`); pymilter `ADDRCPT_PAR`.
+    public static let addRecipientsWithParameters = MilterActions(rawValue: 0x0000_0080)
+    /// Tell the MTA which macros to send (`SMFIF_SETSYMLIST`); pymilter `SETSYMLIST`.
+    public static let setSymbolList = MilterActions(rawValue: 0x0000_0100)
+
+    /// The actions of a version 1 filter (`SMFI_V1_ACTS`); pymilter `V1_ACTS`.
+    public static let version1: MilterActions = [.addHeaders, .changeBody, .addRecipients, .deleteRecipients]
+    /// The actions of a version 2 filter (`SMFI_V2_ACTS`); pymilter `V2_ACTS`.
+    public static let version2: MilterActions = [.version1, .changeHeaders, .quarantine]
+    /// Every action this libmilter knows (`SMFI_CURR_ACTS`); pymilter `CURR_ACTS`.
+    public static let all: MilterActions = [
+        .version2, .changeFrom, .addRecipientsWithParameters, .setSymbolList,
+    ]
+
+    /// Each flag with its C name, in bit order.
+    static let names: [(MilterActions, String)] = [
+        (.addHeaders, "SMFIF_ADDHDRS"), (.changeBody, "SMFIF_CHGBODY"),
+        (.addRecipients, "SMFIF_ADDRCPT"), (.deleteRecipients, "SMFIF_DELRCPT"),
+        (.changeHeaders, "SMFIF_CHGHDRS"), (.quarantine, "SMFIF_QUARANTINE"),
+        (.changeFrom, "SMFIF_CHGFROM"), (.addRecipientsWithParameters, "SMFIF_ADDRCPT_PAR"),
+        (.setSymbolList, "SMFIF_SETSYMLIST"),
+    ]
+
+    /// The C names of the flags in the set, e.g. `[SMFIF_ADDHDRS, SMFIF_CHGHDRS]`.
+    public var description: String {
+        var rest = rawValue
+        var parts: [String] = []
+        for (flag, name) in Self.names where contains(flag) {
+            parts.append(name)
+            rest &= ~flag.rawValue
+        }
+        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
+        return "[" + parts.joined(separator: ", ") + "]"
+    }
+}

@@ -1,1 +1,0 @@
-// The Milter module; see ../shared/DESIGN.md for what it owns.

@@ -1,1 +1,0 @@
-// The MilterTesting module; see ../shared/DESIGN.md for what it owns.

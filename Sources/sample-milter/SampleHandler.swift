@@ -1,0 +1,94 @@
+import Logging
+import Milter
+
+/// The sample filter for one connection: collects `X-Sample-Action` headers and performs them
+/// at end of message.
+///
+/// Per-connection state in plain properties: libmilter never runs two callbacks of a
+/// connection at once (see the Milter DocC concurrency notes).
+final class SampleHandler: MilterHandler {
+    static let actionHeader = "X-Sample-Action"
+
+    private let logger: Logger
+    private var instructions: [String] = []
+    private var skipBody = false
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    var implementedCallbacks: Set<MilterCallback> { [.header, .body] }
+    // Header answers are always continue: the MTA need not wait for them.
+    var noReplyCallbacks: Set<MilterCallback> { [.header] }
+
+    /// Thrown by the `throw` instruction, to exercise the exception policy.
+    struct RequestedFailure: Error, CustomStringConvertible {
+        var description: String { "X-Sample-Action: throw" }
+    }
+
+    func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
+        guard header.name.lowercased() == Self.actionHeader.lowercased() else { return .continue }
+        let value = header.value
+        if value.trimmingSpaces.lowercased() == "skip" { skipBody = true }
+        instructions.append(value)
+        return .continue
+    }
+
+    func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse {
+        skipBody ? .skip : .continue
+    }
+
+    func endOfMessage(context: any MilterContext) throws -> MilterResponse {
+        defer { reset() }
+        if let value = context.macro("i") {
+            try context.addHeader("X-Sample-Macro-i", value: value)
+        }
+        for text in instructions {
+            let instruction = try SampleInstruction(parsing: text)
+            if let answer = try perform(instruction, context: context) { return answer }
+        }
+        return .continue
+    }
+
+    func abort(context: any MilterContext) throws -> MilterResponse {
+        reset()
+        return .continue
+    }
+
+    private func reset() {
+        instructions = []
+        skipBody = false
+    }
+
+    /// Performs one instruction; returns the answer if it ends the list.
+    private func perform(_ instruction: SampleInstruction, context: any MilterContext) throws -> MilterResponse? {
+        switch instruction {
+        case .addHeader(let name, let value): try context.addHeader(name, value: value)
+        case .insertHeader(let index, let name, let value): try context.insertHeader(name, value: value, at: index)
+        case .changeHeader(let name, let index, let value): try context.changeHeader(name, index: index, value: value)
+        case .addRecipient(let address, let parameters): try context.addRecipient(address, parameters: parameters)
+        case .deleteRecipient(let address): try context.deleteRecipient(address)
+        case .changeFrom(let address, let parameters): try context.changeFrom(address, parameters: parameters)
+        case .replaceBody(let text): try context.replaceBody(text)
+        case .quarantine(let reason): try context.quarantine(reason: reason)
+        case .progress: try context.progress()
+        case .reply(let reply): return reply.code.hasPrefix("4") ? .tempfail(reply) : .reject(reply)
+        case .tempfail: return .tempfail
+        case .discard: return .discard
+        case .accept: return .accept
+        case .throw: throw RequestedFailure()
+        case .skip: break
+        }
+        return nil
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    fileprivate var trimmingSpaces: Substring {
+        let start = drop { $0 == " " || $0 == "\t" }
+        var end = start
+        while let last = end.last, last == " " || last == "\t" || last == "\r\n" || last == "\n" { end = end.dropLast() }
+        return end
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for MilterTests's module.
