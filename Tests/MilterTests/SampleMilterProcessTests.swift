@@ -125,6 +125,7 @@ struct SampleMilterProcessTests {
         milter.signal(SIGUSR1)
         let status = milter.waitForExit(within: .seconds(2))
         #expect(status != nil, "sample-milter still runs 2 s after stop()")
+        #expect(status == nil || status == 0, "a stopped milter exits with status 0")
         #expect(clock.now - start < .seconds(2))
         connection.close()
     }
@@ -160,22 +161,32 @@ struct SampleMilterProcessTests {
         let milter = try SampleMilter.start(transport: .unix)
         defer { milter.stop() }
         let outcomes = Outcomes()
-        let group = DispatchGroup()
+        let allOpen = DispatchGroup()
+        let go = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
         for index in 0..<50 {
-            group.enter()
+            allOpen.enter()
+            done.enter()
             Thread.detachNewThread {
-                defer { group.leave() }
+                defer { done.leave() }
                 do {
-                    let result = try milter.send(actions: ["addheader X-Connection \(index)"])
+                    // Every session is open and past HELO before any sends its message.
+                    let session = try milter.openSession()
+                    allOpen.leave()
+                    go.wait()
+                    let result = try milter.send(actions: ["addheader X-Connection \(index)"], on: session)
                     let ok = result.modifications == [.addHeader(name: "X-Connection", value: "\(index)")]
                         && result.response == .continue
                     outcomes.record(index, ok ? "ok" : "wrong result \(result)")
                 } catch {
+                    allOpen.leave()
                     outcomes.record(index, "\(error)")
                 }
             }
         }
-        #expect(group.wait(timeout: .now() + 60) == .success, "parallel connections did not finish in 60 s")
+        #expect(allOpen.wait(timeout: .now() + 30) == .success, "50 sessions could not be open at once")
+        for _ in 0..<50 { go.signal() }
+        #expect(done.wait(timeout: .now() + 60) == .success, "parallel connections did not finish in 60 s")
         let results = outcomes.all
         let failures = results.filter { $0.value != "ok" }
         #expect(results.count == 50)
@@ -212,8 +223,13 @@ struct SampleMilterProcessTests {
         _ = try connection.mail(from: "<a@example.com>")
         _ = try connection.recipient("<b@example.com>")
         try connection.sendRawPacket(command: UInt8(ascii: "L"), payload: Array("X-Nul\0va\0lue\0".utf8))
-        _ = try? connection.receiveResponse()
-        connection.close()
+        if connection.negotiated?.steps.contains(.noReplyHeader) == false {
+            _ = try connection.receiveResponse()
+        }
+        _ = try connection.endOfHeaders()
+        _ = try connection.body(Array("body\r\n".utf8))
+        #expect(try connection.endOfMessage().response == .continue)
+        try connection.quit()
         #expect(milter.isRunning)
         #expect(try milter.send(actions: ["accept"]).response == .accept)
     }
@@ -226,12 +242,24 @@ struct SampleMilterProcessTests {
         #expect(milter.isRunning)
     }
 
-    @Test func idleConnectionIsClosedAfterTheTimeout() throws {
+    @Test func commandStalledPastTheTimeoutIsDropped() throws {
+        // Debian's libmilter (worker pool) applies smfi_settimeout to a command that stops
+        // half-way; an idle connection between commands is kept (checked against a C filter too).
         let milter = try SampleMilter.start(transport: .unix, arguments: ["--timeout", "1"])
         defer { milter.stop() }
-        let connection = try milter.openSession()
-        Thread.sleep(forTimeInterval: 2.5)
-        #expect(throws: MilterClientError.self) { _ = try connection.mail(from: "<late@example.com>") }
+        var options = MilterConnection.Options()
+        options.commandTimeout = .seconds(8)
+        let connection = try MilterConnection.open(milter.spec, options: options)
+        try connection.sendRawBytes([0, 0, 0, 20, UInt8(ascii: "H")])
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try connection.receiveResponse()
+            Issue.record("the milter answered a half command")
+        } catch let error as MilterClientError {
+            #expect(error.code == .peerClosed, "\(error)")
+        }
+        #expect(clock.now - start < .seconds(5))
         #expect(try milter.send(actions: ["accept"]).response == .accept)
     }
 
@@ -348,12 +376,14 @@ final class SampleMilter: Sendable {
         return connection
     }
 
-    /// Sends one message carrying these X-Sample-Action headers on a new connection, then quits.
+    /// Sends one message carrying these X-Sample-Action headers on a new connection (or the
+    /// given one), then quits.
     func send(
         actions: [String],
         body: String = "Hello.\r\n",
         extraHeaderBytes: [UInt8] = [],
-        macros: [MilterMacroStage: [String: String]] = [:]
+        macros: [MilterMacroStage: [String: String]] = [:],
+        on session: MilterConnection? = nil
     ) throws -> MilterTransactionResult {
         var raw = Array("From: <sender@example.com>\r\nTo: <rcpt@example.com>\r\nSubject: test message\r\n".utf8)
         raw += extraHeaderBytes
@@ -361,7 +391,7 @@ final class SampleMilter: Sendable {
             raw += Array("X-Sample-Action: \(action)\r\n".utf8)
         }
         raw += Array("\r\n\(body)".utf8)
-        let connection = try openSession()
+        let connection = try session ?? openSession()
         defer { try? connection.quit() }
         let envelope = MilterEnvelope(sender: "sender@example.com", recipients: [.init("rcpt@example.com")], macros: macros)
         return try connection.sendMessage(raw, envelope: envelope)
@@ -381,14 +411,12 @@ final class SampleMilter: Sendable {
         return process.terminationStatus
     }
 
-    /// Ends the process (SIGTERM, then SIGKILL) and removes its directory.
+    /// Kills the process and removes its directory. SIGKILL, not a graceful stop: stopping
+    /// is proven by its own test, and libmilter's listener notices a stop only every 5 s.
     func stop() {
         if process.isRunning {
-            process.terminate()
-            if waitForExit(within: .seconds(3)) == nil {
-                kill(process.processIdentifier, SIGKILL)
-                _ = waitForExit(within: .seconds(3))
-            }
+            kill(process.processIdentifier, SIGKILL)
+            _ = waitForExit(within: .seconds(5))
         }
         directory?.remove()
     }
