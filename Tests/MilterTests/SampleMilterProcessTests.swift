@@ -11,9 +11,7 @@ import Testing
 /// protocol packet, byte for byte.
 @Suite("sample-milter as a separate process", .serialized)
 struct SampleMilterProcessTests {
-    enum Transport: String, CaseIterable, Sendable {
-        case unix, inet
-    }
+    enum Transport: CaseIterable, Sendable { case unix, inet }
 
     /// One message's instructions and what must come back for them.
     struct ActionCase: Sendable, CustomStringConvertible {
@@ -309,13 +307,9 @@ final class SampleMilter: Sendable {
     static func executable() throws -> URL {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            besideTests.appendingPathComponent("sample-milter"),
-            besideTests.deletingLastPathComponent().appendingPathComponent("sample-milter"),
-            checkout.appendingPathComponent(".build/debug/sample-milter"),
-        ]
+        let candidates = [besideTests.appendingPathComponent("sample-milter"), checkout.appendingPathComponent(".build/debug/sample-milter")]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw SampleMilterError("sample-milter is not built (looked in \(candidates.map(\.path))); run `swift build --build-tests`")
+            throw SampleMilterError(description: "sample-milter is not built (looked in \(candidates.map(\.path))); run `swift build --build-tests`")
         }
         return found
     }
@@ -332,35 +326,35 @@ final class SampleMilter: Sendable {
     }
 
     static func start(socket: String, arguments: [String], directory: TemporaryDirectory) throws -> SampleMilter {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = ["--socket", socket] + arguments
-        let output = OutputCollector(process: process)
-        try process.run()
-        output.startReading()
+        let (process, output) = try launch(["--socket", socket] + arguments)
         let milter = SampleMilter(spec: try MilterSocketSpec(parsing: socket), process: process, output: output, directory: directory)
         guard output.waitForStdout(containing: "listening on \(socket)", within: .seconds(10)) else {
             milter.stop()
-            throw SampleMilterError("sample-milter did not print \"listening on \(socket)\"; stdout: \(output.stdout) stderr: \(output.stderr)")
+            throw SampleMilterError(description: "sample-milter did not print \"listening on \(socket)\"; stdout: \(output.stdout) stderr: \(output.stderr)")
         }
         return milter
     }
 
     /// Runs sample-milter expecting it to exit by itself within 10 s (bad arguments).
     static func runToExit(arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let (process, output) = try launch(arguments)
+        let milter = SampleMilter(spec: .unix(path: "/nonexistent"), process: process, output: output, directory: nil)
+        guard let status = milter.waitForExit(within: .seconds(10)) else {
+            milter.stop()
+            throw SampleMilterError(description: "sample-milter \(arguments) kept running instead of exiting")
+        }
+        output.waitForEndOfOutput()
+        return (status, output.stderr)
+    }
+
+    private static func launch(_ arguments: [String]) throws -> (Process, OutputCollector) {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
         let output = OutputCollector(process: process)
         try process.run()
         output.startReading()
-        let milter = SampleMilter(spec: .unix(path: "/nonexistent"), process: process, output: output, directory: nil)
-        guard let status = milter.waitForExit(within: .seconds(10)) else {
-            milter.stop()
-            throw SampleMilterError("sample-milter \(arguments) kept running instead of exiting")
-        }
-        output.waitForEndOfOutput()
-        return (status, output.stderr)
+        return (process, output)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -397,9 +391,7 @@ final class SampleMilter: Sendable {
         return try connection.sendMessage(raw, envelope: envelope)
     }
 
-    func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
-    }
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the process to exit; its status, or nil if it still runs after `limit`.
     func waitForExit(within limit: Duration) -> Int32? {
@@ -433,7 +425,7 @@ final class SampleMilter: Sendable {
                 bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
             }
         }
-        guard ok else { throw SampleMilterError("cannot find a free port: errno \(errno)") }
+        guard ok else { throw SampleMilterError(description: "cannot find a free port: errno \(errno)") }
         return UInt16(bigEndian: address.sin_port)
     }
 }
@@ -442,16 +434,13 @@ final class SampleMilter: Sendable {
 final class Outcomes: Sendable {
     private let results = Mutex<[Int: String]>([:])
 
-    func record(_ index: Int, _ outcome: String) {
-        results.withLock { $0[index] = outcome }
-    }
+    func record(_ index: Int, _ outcome: String) { results.withLock { $0[index] = outcome } }
 
     var all: [Int: String] { results.withLock { $0 } }
 }
 
 struct SampleMilterError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Collects a child's stdout and stderr on reader threads.
