@@ -21,8 +21,9 @@ extension MilterConnection {
         func ended(_ response: MilterResponse, at stage: MilterTransactionResult.Stage) throws -> MilterTransactionResult {
             result.response = response
             result.stage = stage
+            // The decision is in hand; a milter that hung up after it must not turn it into an error.
             if isOpen {
-                try abort()
+                try? abort()
             }
             return result
         }

@@ -10,7 +10,20 @@ public struct MilterTransactionResult: Sendable, Hashable {
 
     /// Where the milter decided: the step whose answer ended the transaction.
     public enum Stage: String, Sendable, Hashable {
-        case mail, recipient, data, header, endOfHeaders, body, endOfMessage
+        /// MAIL FROM.
+        case mail
+        /// RCPT TO (every recipient refused, or a message-wide answer to one).
+        case recipient
+        /// DATA.
+        case data
+        /// A header.
+        case header
+        /// End of headers.
+        case endOfHeaders
+        /// A body chunk.
+        case body
+        /// End of message: the milter saw the whole message.
+        case endOfMessage
     }
 
     /// The answer that decided the message (at end of message: continue or accept let it through).

@@ -194,6 +194,28 @@ struct ConversationTests {
         #expect(letters.value == ["M", "A"])
     }
 
+    @Test func quitNewConnectionKeepsTheSocketForTheNextSession() throws {
+        let letters = Recorded<[Character]>([])
+        let fake = try FakeMilter { peer in
+            peer.negotiate()
+            while let packet = peer.readPacket() {
+                letters.update { $0.append(packet.command) }
+                if packet.command == "C" { peer.send("c") }
+            }
+        }
+        defer { fake.finish() }
+        let connection = try MilterConnection.open(fake.spec, options: Self.quick)
+        #expect(try connection.connect(hostname: "one", address: .unix(path: "/run/a")) == .continue)
+        try connection.abort()
+        try connection.quitNewConnection()
+        #expect(connection.isOpen)
+        #expect(try connection.connect(hostname: "two", address: .unknown) == .continue)
+        try connection.quit()
+        #expect(!connection.isOpen)
+        fake.finish()
+        #expect(letters.value == ["C", "A", "K", "C", "Q"])
+    }
+
     @Test func headerWithNulIsRefusedBeforeSending() throws {
         let fake = try FakeMilter { peer in
             peer.negotiate()

@@ -11,9 +11,7 @@ import Testing
 /// protocol packet, byte for byte.
 @Suite("sample-milter as a separate process", .serialized)
 struct SampleMilterProcessTests {
-    enum Transport: String, CaseIterable, Sendable {
-        case unix, inet
-    }
+    enum Transport: CaseIterable, Sendable { case unix, inet }
 
     /// One message's instructions and what must come back for them.
     struct ActionCase: Sendable, CustomStringConvertible {
@@ -73,6 +71,21 @@ struct SampleMilterProcessTests {
         }
     }
 
+    @Test func quitNewConnectionStartsASecondSessionOnTheSameSocket() throws {
+        let milter = try SampleMilter.start(transport: .unix)
+        defer { milter.stop() }
+        let connection = try milter.openSession()
+        let envelope = MilterEnvelope(sender: "a@example.com", recipients: [.init("b@example.com")])
+        let message = Array("Subject: one\r\nX-Sample-Action: addheader X-Session 1\r\n\r\nbody\r\n".utf8)
+        #expect(try connection.sendMessage(message, envelope: envelope).modifications == [.addHeader(name: "X-Session", value: "1")])
+        try connection.quitNewConnection()
+        _ = try connection.connect(hostname: "second.example.com", address: .inet6("2001:db8::5", port: 4000))
+        _ = try connection.helo("second.example.com")
+        let second = Array("Subject: two\r\nX-Sample-Action: addheader X-Session 2\r\n\r\nbody\r\n".utf8)
+        #expect(try connection.sendMessage(second, envelope: envelope).modifications == [.addHeader(name: "X-Session", value: "2")])
+        try connection.quit()
+    }
+
     @Test func skipAnswersTheFirstBodyChunkAndTheRestIsNotSent() throws {
         let milter = try SampleMilter.start(transport: .unix)
         defer { milter.stop() }
@@ -110,6 +123,7 @@ struct SampleMilterProcessTests {
         milter.signal(SIGUSR1)
         let status = milter.waitForExit(within: .seconds(2))
         #expect(status != nil, "sample-milter still runs 2 s after stop()")
+        #expect(status == nil || status == 0, "a stopped milter exits with status 0")
         #expect(clock.now - start < .seconds(2))
         connection.close()
     }
@@ -145,22 +159,32 @@ struct SampleMilterProcessTests {
         let milter = try SampleMilter.start(transport: .unix)
         defer { milter.stop() }
         let outcomes = Outcomes()
-        let group = DispatchGroup()
+        let allOpen = DispatchGroup()
+        let go = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
         for index in 0..<50 {
-            group.enter()
+            allOpen.enter()
+            done.enter()
             Thread.detachNewThread {
-                defer { group.leave() }
+                defer { done.leave() }
                 do {
-                    let result = try milter.send(actions: ["addheader X-Connection \(index)"])
+                    // Every session is open and past HELO before any sends its message.
+                    let session = try milter.openSession()
+                    allOpen.leave()
+                    go.wait()
+                    let result = try milter.send(actions: ["addheader X-Connection \(index)"], on: session)
                     let ok = result.modifications == [.addHeader(name: "X-Connection", value: "\(index)")]
                         && result.response == .continue
                     outcomes.record(index, ok ? "ok" : "wrong result \(result)")
                 } catch {
+                    allOpen.leave()
                     outcomes.record(index, "\(error)")
                 }
             }
         }
-        #expect(group.wait(timeout: .now() + 60) == .success, "parallel connections did not finish in 60 s")
+        #expect(allOpen.wait(timeout: .now() + 30) == .success, "50 sessions could not be open at once")
+        for _ in 0..<50 { go.signal() }
+        #expect(done.wait(timeout: .now() + 60) == .success, "parallel connections did not finish in 60 s")
         let results = outcomes.all
         let failures = results.filter { $0.value != "ok" }
         #expect(results.count == 50)
@@ -197,8 +221,13 @@ struct SampleMilterProcessTests {
         _ = try connection.mail(from: "<a@example.com>")
         _ = try connection.recipient("<b@example.com>")
         try connection.sendRawPacket(command: UInt8(ascii: "L"), payload: Array("X-Nul\0va\0lue\0".utf8))
-        _ = try? connection.receiveResponse()
-        connection.close()
+        if connection.negotiated?.steps.contains(.noReplyHeader) == false {
+            _ = try connection.receiveResponse()
+        }
+        _ = try connection.endOfHeaders()
+        _ = try connection.body(Array("body\r\n".utf8))
+        #expect(try connection.endOfMessage().response == .continue)
+        try connection.quit()
         #expect(milter.isRunning)
         #expect(try milter.send(actions: ["accept"]).response == .accept)
     }
@@ -211,12 +240,24 @@ struct SampleMilterProcessTests {
         #expect(milter.isRunning)
     }
 
-    @Test func idleConnectionIsClosedAfterTheTimeout() throws {
+    @Test func commandStalledPastTheTimeoutIsDropped() throws {
+        // Debian's libmilter (worker pool) applies smfi_settimeout to a command that stops
+        // half-way; an idle connection between commands is kept (checked against a C filter too).
         let milter = try SampleMilter.start(transport: .unix, arguments: ["--timeout", "1"])
         defer { milter.stop() }
-        let connection = try milter.openSession()
-        Thread.sleep(forTimeInterval: 2.5)
-        #expect(throws: MilterClientError.self) { _ = try connection.mail(from: "<late@example.com>") }
+        var options = MilterConnection.Options()
+        options.commandTimeout = .seconds(8)
+        let connection = try MilterConnection.open(milter.spec, options: options)
+        try connection.sendRawBytes([0, 0, 0, 20, UInt8(ascii: "H")])
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try connection.receiveResponse()
+            Issue.record("the milter answered a half command")
+        } catch let error as MilterClientError {
+            #expect(error.code == .peerClosed, "\(error)")
+        }
+        #expect(clock.now - start < .seconds(5))
         #expect(try milter.send(actions: ["accept"]).response == .accept)
     }
 
@@ -266,13 +307,9 @@ final class SampleMilter: Sendable {
     static func executable() throws -> URL {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            besideTests.appendingPathComponent("sample-milter"),
-            besideTests.deletingLastPathComponent().appendingPathComponent("sample-milter"),
-            checkout.appendingPathComponent(".build/debug/sample-milter"),
-        ]
+        let candidates = [besideTests.appendingPathComponent("sample-milter"), checkout.appendingPathComponent(".build/debug/sample-milter")]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw SampleMilterError("sample-milter is not built (looked in \(candidates.map(\.path))); run `swift build --build-tests`")
+            throw SampleMilterError(description: "sample-milter is not built (looked in \(candidates.map(\.path))); run `swift build --build-tests`")
         }
         return found
     }
@@ -289,35 +326,35 @@ final class SampleMilter: Sendable {
     }
 
     static func start(socket: String, arguments: [String], directory: TemporaryDirectory) throws -> SampleMilter {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = ["--socket", socket] + arguments
-        let output = OutputCollector(process: process)
-        try process.run()
-        output.startReading()
+        let (process, output) = try launch(["--socket", socket] + arguments)
         let milter = SampleMilter(spec: try MilterSocketSpec(parsing: socket), process: process, output: output, directory: directory)
         guard output.waitForStdout(containing: "listening on \(socket)", within: .seconds(10)) else {
             milter.stop()
-            throw SampleMilterError("sample-milter did not print \"listening on \(socket)\"; stdout: \(output.stdout) stderr: \(output.stderr)")
+            throw SampleMilterError(description: "sample-milter did not print \"listening on \(socket)\"; stdout: \(output.stdout) stderr: \(output.stderr)")
         }
         return milter
     }
 
     /// Runs sample-milter expecting it to exit by itself within 10 s (bad arguments).
     static func runToExit(arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let (process, output) = try launch(arguments)
+        let milter = SampleMilter(spec: .unix(path: "/nonexistent"), process: process, output: output, directory: nil)
+        guard let status = milter.waitForExit(within: .seconds(10)) else {
+            milter.stop()
+            throw SampleMilterError(description: "sample-milter \(arguments) kept running instead of exiting")
+        }
+        output.waitForEndOfOutput()
+        return (status, output.stderr)
+    }
+
+    private static func launch(_ arguments: [String]) throws -> (Process, OutputCollector) {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
         let output = OutputCollector(process: process)
         try process.run()
         output.startReading()
-        let milter = SampleMilter(spec: .unix(path: "/nonexistent"), process: process, output: output, directory: nil)
-        guard let status = milter.waitForExit(within: .seconds(10)) else {
-            milter.stop()
-            throw SampleMilterError("sample-milter \(arguments) kept running instead of exiting")
-        }
-        output.waitForEndOfOutput()
-        return (status, output.stderr)
+        return (process, output)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -333,12 +370,14 @@ final class SampleMilter: Sendable {
         return connection
     }
 
-    /// Sends one message carrying these X-Sample-Action headers on a new connection, then quits.
+    /// Sends one message carrying these X-Sample-Action headers on a new connection (or the
+    /// given one), then quits.
     func send(
         actions: [String],
         body: String = "Hello.\r\n",
         extraHeaderBytes: [UInt8] = [],
-        macros: [MilterMacroStage: [String: String]] = [:]
+        macros: [MilterMacroStage: [String: String]] = [:],
+        on session: MilterConnection? = nil
     ) throws -> MilterTransactionResult {
         var raw = Array("From: <sender@example.com>\r\nTo: <rcpt@example.com>\r\nSubject: test message\r\n".utf8)
         raw += extraHeaderBytes
@@ -346,15 +385,13 @@ final class SampleMilter: Sendable {
             raw += Array("X-Sample-Action: \(action)\r\n".utf8)
         }
         raw += Array("\r\n\(body)".utf8)
-        let connection = try openSession()
+        let connection = try session ?? openSession()
         defer { try? connection.quit() }
         let envelope = MilterEnvelope(sender: "sender@example.com", recipients: [.init("rcpt@example.com")], macros: macros)
         return try connection.sendMessage(raw, envelope: envelope)
     }
 
-    func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
-    }
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the process to exit; its status, or nil if it still runs after `limit`.
     func waitForExit(within limit: Duration) -> Int32? {
@@ -366,14 +403,12 @@ final class SampleMilter: Sendable {
         return process.terminationStatus
     }
 
-    /// Ends the process (SIGTERM, then SIGKILL) and removes its directory.
+    /// Kills the process and removes its directory. SIGKILL, not a graceful stop: stopping
+    /// is proven by its own test, and libmilter's listener notices a stop only every 5 s.
     func stop() {
         if process.isRunning {
-            process.terminate()
-            if waitForExit(within: .seconds(3)) == nil {
-                kill(process.processIdentifier, SIGKILL)
-                _ = waitForExit(within: .seconds(3))
-            }
+            kill(process.processIdentifier, SIGKILL)
+            _ = waitForExit(within: .seconds(5))
         }
         directory?.remove()
     }
@@ -390,7 +425,7 @@ final class SampleMilter: Sendable {
                 bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
             }
         }
-        guard ok else { throw SampleMilterError("cannot find a free port: errno \(errno)") }
+        guard ok else { throw SampleMilterError(description: "cannot find a free port: errno \(errno)") }
         return UInt16(bigEndian: address.sin_port)
     }
 }
@@ -399,16 +434,13 @@ final class SampleMilter: Sendable {
 final class Outcomes: Sendable {
     private let results = Mutex<[Int: String]>([:])
 
-    func record(_ index: Int, _ outcome: String) {
-        results.withLock { $0[index] = outcome }
-    }
+    func record(_ index: Int, _ outcome: String) { results.withLock { $0[index] = outcome } }
 
     var all: [Int: String] { results.withLock { $0 } }
 }
 
 struct SampleMilterError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Collects a child's stdout and stderr on reader threads.
