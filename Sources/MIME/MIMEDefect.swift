@@ -22,7 +22,7 @@ public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
 
     /// `Name at path: detail`.
     public var description: String {
-        if let path { return "\(name) at \(path): \(detail)" }
+        if let path { return "\(name) at \(path.isEmpty ? "the top multipart" : path): \(detail)" }
         return "\(name): \(detail)"
     }
 
