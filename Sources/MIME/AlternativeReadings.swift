@@ -50,7 +50,7 @@ struct AlternativeReadings {
                 reparse(node, range: range, choice: .contentTypeField(field), builder: builder,
                         reading: "Content-Type header \(field + 1) of \(describe(node))")
             }
-            guard node.children.isEmpty, let part = built[index] else { continue }
+            guard builder.isLeaf(node, in: nodes), let part = built[index] else { continue }
             for encoding in facts.alternativeEncodings {
                 add(part.with(transferEncoding: encoding, reading: "Content-Transfer-Encoding '\(encoding)' of \(describe(node))"))
             }
@@ -80,7 +80,7 @@ struct AlternativeReadings {
         pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: choice)
         let nodes = pass.nodes
         let built = builder.assemble(nodes, reading: reading)
-        for index in builder.preOrder(nodes) where nodes[index].children.isEmpty {
+        for index in builder.preOrder(nodes) where builder.isLeaf(nodes[index], in: nodes) {
             if let part = built[index] { add(part) }
         }
     }

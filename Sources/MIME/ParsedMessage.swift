@@ -3,7 +3,8 @@
 public struct ParsedMessage: Sendable {
     /// The top entity (path "1" for a single-part message, "" for a multipart one).
     public let root: MIMEPart
-    /// Every part without children, in document order; enclosed messages are descended into.
+    /// Every content part (see `MIMEPart.isLeaf`) in document order; enclosed messages are
+    /// descended into, and uuencoded blocks follow the text part they were found in.
     public var leaves: [MIMEPart]
     /// Leaves that exist only under another plausible reading of an ambiguous message (another
     /// boundary parameter, Content-Type or transfer encoding, another file name). Empty for

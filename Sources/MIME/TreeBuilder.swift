@@ -17,7 +17,7 @@ struct TreeBuilder {
 
         let built = assemble(nodes, reading: nil)
         let order = preOrder(nodes)
-        let leaves = order.filter { nodes[$0].children.isEmpty }.compactMap { built[$0] }
+        let leaves = order.filter { isLeaf(nodes[$0], in: nodes) }.compactMap { built[$0] }
         var defects = messageDefects.map { MIMEDefect($0.0, detail: $0.1) }
         for index in order {
             defects += built[index]?.defects ?? []
@@ -29,6 +29,12 @@ struct TreeBuilder {
         return ParsedMessage(
             root: root, leaves: leaves, alternativeLeaves: alternatives.leaves, defects: defects, limits: limits
         )
+    }
+
+    /// A leaf is content to scan: no children, or only uuencoded blocks found inside it (the
+    /// text around the blocks is content too).
+    func isLeaf(_ node: StructurePass.Node, in nodes: [StructurePass.Node]) -> Bool {
+        node.children.allSatisfy { nodes[$0].origin == .uuencodedBlock }
     }
 
     /// Node indices in document order (pre-order), iteratively.
