@@ -83,7 +83,8 @@ struct EntityFacts {
         }
         if let boundary, contentType.isMultipart {
             if boundary.isEmpty {
-                self.boundary = nil
+                // Python reads `boundary=""` as the delimiter line "--"; so does this parser.
+                defects.append((.invalidBoundary, "empty boundary; lines of just \"--\" delimit the parts"))
             } else if boundary.count > 70 {
                 defects.append((.invalidBoundary, "boundary of \(boundary.count) characters (RFC 2046 allows 70)"))
             }
@@ -134,7 +135,8 @@ struct EntityFacts {
     /// Values of parameter `name`, RFC 2231 ones first (what clients that know RFC 2231 show).
     private static func preferredFirst(_ parameters: [ParameterParser.Parameter], named name: String) -> [String] {
         let matching = parameters.filter { $0.name == name }
-        return matching.filter(\.isExtended).map(\.value) + matching.filter { !$0.isExtended }.map(\.value)
+        let extended = matching.filter(\.isExtended).flatMap { [$0.value] + ($0.valueBeforeGap.map { [$0] } ?? []) }
+        return extended + matching.filter { !$0.isExtended }.map(\.value)
     }
 
     /// Parses one Content-Type value; an invalid one falls back to `defaultType` (RFC 2045 §5.2)

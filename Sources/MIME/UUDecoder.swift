@@ -50,15 +50,18 @@ struct UUDecoder {
     }
 
     private mutating func handleLine(_ raw: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        // Spaces are data in uuencode (a space is the digit 0), so only the CR is dropped here.
         var end = raw.count
-        while end > 0 && (raw[end - 1] == 0x0D || raw[end - 1] == 0x20) { end -= 1 }
+        if end > 0 && raw[end - 1] == 0x0D { end -= 1 }
         let line = UnsafeBufferPointer(rebasing: raw[0..<end])
         switch phase {
         case .seekingBegin:
             if UUEncodedBlocks.isBeginLine(line) { phase = .body }
             return 0
         case .body:
-            if line.elementsEqual("end".utf8) {
+            var word = end
+            while word > 0 && line[word - 1] == 0x20 { word -= 1 }
+            if word == 3 && line[0] == 0x65 && line[1] == 0x6E && line[2] == 0x64 {
                 phase = .done
                 return 0
             }
@@ -69,17 +72,16 @@ struct UUDecoder {
     }
 
     /// Decodes one line: its first character gives the byte count, then 4 characters per 3 bytes.
+    /// Characters missing at the end count as zero, as `binascii.a2b_uu` reads them: mail
+    /// systems strip trailing spaces, which in uuencode are zero digits.
     private mutating func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let first = line.first else { return 0 }
         let length = Int((first &- 0x20) & 0x3F)
         if length == 0 { return 0 }
+        if line.count < 2 { badLines += 1 }
         var written = 0
         var index = 1
         while written < length {
-            guard index < line.count else {
-                badLines += 1
-                break
-            }
             var group: UInt32 = 0
             for offset in 0..<4 {
                 let char = index + offset < line.count ? line[index + offset] : 0x60

@@ -157,6 +157,18 @@ import Testing
         #expect(defectNames(parsed) == ["StartBoundaryNotFound"])
     }
 
+    @Test func anEmptyBoundaryDelimitsWithBareDashLinesAsPythonReadsIt() {
+        let parsed = parse("Content-Type: multipart/mixed; boundary=\"\"\n\n--\nContent-Type: text/plain\n\nhello\n----\n")
+        #expect(parsed.leaves.map { text(of: $0) } == ["hello"])
+        #expect(defectNames(parsed) == ["InvalidBoundary"])
+    }
+
+    @Test func aMultipartWithOnlyAPreambleIsOneLeafNumberedOne() {
+        let parsed = parse("Content-Type: multipart/mixed; boundary=none\n\nOnly a preamble.\n--none--\n")
+        #expect(parsed.leaves.map(\.path) == ["1"])
+        #expect(parsed.root.path == "1")
+    }
+
     @Test func aPartWithoutHeaderIsPlainText() {
         let parsed = parse("Content-Type: multipart/mixed; boundary=b\n\n--b\n\nno header\n--b--\n")
         #expect(parsed.leaves[0].contentType.mimeType == "text/plain")

@@ -68,6 +68,13 @@ import Testing
         #expect(decoded.defects.isEmpty)
     }
 
+    @Test func uuencodeLinesWhoseTrailingSpacesWereStrippedDecodeAsZeros() {
+        // "M" lines of zero bytes are all spaces after the length; mail systems strip them.
+        let body = "begin 644 z.bin\nM\n#0V%T\n`\nend\n"
+        let decoded = Self.part("x-uuencode", body).decode()
+        #expect(decoded.bytes == [UInt8](repeating: 0, count: 45) + Array("Cat".utf8))
+    }
+
     @Test func uuencodedBlocksInsideTextBecomeTheirOwnLeaves() {
         let parsed = parse("Subject: old style\n\nHere is the file:\n\n" + Self.uuBody + "\nbye\n", crlf: false)
         #expect(parsed.leaves.map(\.path) == ["1", "1.u1"])
