@@ -8,6 +8,8 @@ struct EntityFacts {
         case contentTypeField(Int)
         /// Use this boundary value instead of the first `boundary` parameter.
         case boundary([UInt8])
+        /// The body that follows was already transfer-decoded: read it as 7bit.
+        case decodedBody
     }
 
     var contentType: ContentType
@@ -101,6 +103,10 @@ struct EntityFacts {
                 seen.insert(TransferEncoding(other))
                 alternativeEncodings.append(other)
                 defects.append((.conflictingTransferEncodings, "Content-Transfer-Encoding '\(transferEncoding.prefix(40))' and '\(other.prefix(40))' both given"))
+            }
+            if choice == .decodedBody {
+                transferEncoding = "7bit"
+                alternativeEncodings = []
             }
             if contentType.isMultipart && TransferEncoding(transferEncoding) != .identity {
                 defects.append((.invalidMultipartTransferEncoding, "multipart with Content-Transfer-Encoding '\(transferEncoding.prefix(40))'; not decoded"))

@@ -15,7 +15,8 @@ public struct ParsedMessage: Sendable {
     /// The limits the message was parsed under (decoding uses them too).
     public let limits: MIMEParser.Limits
 
-    /// The raw message.
+    /// The bytes the main reading's ranges refer to: the message given, or for a message with
+    /// CR-only line ends (defect `BareCarriageReturnLineEnds`) a copy with LF line ends.
     public var message: MessageBytes { root.message }
 
     /// Every part of the main reading in document order (pre-order), without recursion.

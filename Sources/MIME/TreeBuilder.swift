@@ -9,6 +9,10 @@ struct TreeBuilder {
         guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count > 0 else {
             return emptyMessage()
         }
+        if ByteScan.find(0x0A, in: base, from: 0, limit: raw.count) == nil,
+           ByteScan.find(0x0D, in: base, from: 0, limit: raw.count) != nil {
+            return parseWithCarriageReturnLineEnds()
+        }
         var pass = StructurePass(base: base, range: 0..<raw.count, limits: limits)
         pass.run(rootDepth: 0, leafPath: "1", multipartPath: "", choice: .main)
         var nodes = pass.nodes
@@ -110,6 +114,18 @@ struct TreeBuilder {
                 nodes.append(child)
             }
         }
+    }
+
+    /// Old Mac mail ends lines with CR alone; Python and some clients read that. Without a
+    /// single LF, the only sensible reading is that one, on a copy with CR turned into LF.
+    private func parseWithCarriageReturnLineEnds() -> ParsedMessage {
+        let translated = MessageBytes(raw.map { $0 == 0x0D ? 0x0A : $0 })
+        var parsed = translated.withUnsafeBytes { TreeBuilder(raw: $0, message: translated, limits: limits).parseMessage() }
+        parsed.defects.insert(MIMEDefect(
+            .bareCarriageReturnLineEnds,
+            detail: "lines end in CR alone; parsed a copy with LF line ends (ranges refer to the copy)"
+        ), at: 0)
+        return parsed
     }
 
     private func emptyMessage() -> ParsedMessage {

@@ -59,6 +59,36 @@ import Testing
         #expect(parsed.alternativeLeaves.first?.decoded() == [0x4D, 0x5A, 0x90, 0x00])
     }
 
+    @Test func aBase64EncodedEnclosedMessageIsAlsoReadDecoded() throws {
+        // U3ViamVjdDogaW5uZXINCkNvbnRlbnQtVHlwZTogYXBwbGljYXRpb24vemlwOyBuYW1lPWkuemlwDQoNClBL
+        // is "Subject: inner\r\nContent-Type: application/zip; name=i.zip\r\n\r\nPK".
+        let parsed = parse("""
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: message/rfc822
+        Content-Transfer-Encoding: base64
+
+        U3ViamVjdDogaW5uZXINCkNvbnRlbnQtVHlwZTogYXBwbGljYXRpb24vemlwOyBuYW1lPWkuemlwDQoNClBL
+        --b--
+        """)
+        #expect(defectNames(parsed) == ["EncodedMessagePart"])
+        #expect(parsed.leaves.map(\.contentType.mimeType) == ["message/rfc822"])
+        let inner = try #require(parsed.alternativeLeaves.first)
+        #expect(inner.path == "1.1")
+        #expect(inner.filename == "i.zip")
+        #expect(inner.decoded() == Array("PK".utf8))
+        #expect(inner.reading?.contains("decoded from base64") == true)
+    }
+
+    @Test func aBase64EncodedMultipartIsAlsoReadDecoded() {
+        // LS14DQoNCmhpZGRlbg0KLS14LS0NCg== is "--x\r\n\r\nhidden\r\n--x--\r\n".
+        let parsed = parse("Content-Type: multipart/mixed; boundary=x\nContent-Transfer-Encoding: base64\n\nLS14DQoNCmhpZGRlbg0KLS14LS0NCg==\n")
+        #expect(defectNames(parsed).contains("InvalidMultipartTransferEncoding"))
+        #expect(parsed.alternativeLeaves.map { text(of: $0) } == ["hidden"])
+        #expect(parsed.alternativeLeaves.map(\.path) == ["1"])
+    }
+
     @Test func identicalDuplicatesAreNotAmbiguous() {
         let parsed = parse("""
         Content-Type: multipart/mixed; boundary=b; boundary=b

@@ -84,6 +84,14 @@ import Testing
         #expect(parsed.root.decodedHeader("subject") == "日本語 and café")
     }
 
+    @Test func carriageReturnOnlyLineEndsAreReadAsLineEnds() {
+        let raw = Array("Content-Type: multipart/mixed; boundary=b\r\r--b\rContent-Type: image/png; name=cr.png\r\rPNG\r--b--\r".utf8)
+        let parsed = MIMEParser().parse(raw)
+        #expect(parsed.leaves.map(\.filename) == ["cr.png"])
+        #expect(parsed.leaves.first?.decoded() == Array("PNG".utf8))
+        #expect(parsed.defects.map(\.name) == ["BareCarriageReturnLineEnds"])
+    }
+
     @Test func anEmptyMessageIsOneEmptyTextPart() {
         let parsed = MIMEParser().parse([UInt8]())
         #expect(parsed.leaves.count == 1)
