@@ -63,6 +63,14 @@ func peakRSSKilobytes() -> Int {
     return usage.ru_maxrss
 }
 
+/// User plus system CPU time of this process so far, in seconds (getrusage(2)).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 /// Seconds on the monotonic clock.
 func monotonicSeconds() -> Double {
     var now = timespec()
