@@ -173,8 +173,12 @@ struct StructurePass {
     }
 
     /// Ends entity `index` at `end`; a multipart still open there lacked its close delimiter.
+    /// A multipart that ends with no parts is one leaf, and is numbered like one.
     private mutating func close(_ index: Int, at end: Int) {
         nodes[index].end = max(nodes[index].bodyStart, end)
+        if nodes[index].delimiter != nil && nodes[index].children.isEmpty {
+            nodes[index].path = nodes[index].leafPath
+        }
         guard nodes[index].delimiter != nil, !nodes[index].closed else { return }
         markClosed(index)
         if nodes[index].sawBoundary {
@@ -215,12 +219,12 @@ struct StructurePass {
         var contentEnd = end.content
         while contentEnd > line + 2 && ByteScan.isBlank(base[contentEnd - 1]) { contentEnd -= 1 }
         let length = contentEnd - line - 2
-        guard length > 0, length <= longestOpenBoundary + 2 else { return nil }
+        guard length >= 0, length <= longestOpenBoundary + 2 else { return nil }
         let candidate = Array(UnsafeBufferPointer(start: base + line + 2, count: length))
         if let index = openBoundaries[candidate]?.last {
             return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: false, nextLine: end.next)
         }
-        if length > 2 && candidate[length - 1] == 0x2D && candidate[length - 2] == 0x2D,
+        if length >= 2 && candidate[length - 1] == 0x2D && candidate[length - 2] == 0x2D,
            let index = openBoundaries[Array(candidate[0..<(length - 2)])]?.last {
             return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: true, nextLine: end.next)
         }

@@ -103,7 +103,10 @@ struct MimeReport {
     private static func decode(_ part: MIMEPart, budget: inout DecodingBudget) -> Leaf {
         var hasher = SHA256()
         let summary = part.decode(budget: &budget) { chunk in hasher.update(chunk) }
-        return Leaf(part: part, size: summary.size, sha256: hasher.finalize().hexString, defects: part.defects + summary.defects)
+        // Decoding may restate a defect parsing already found (a uuencoded block without `end`).
+        let known = Set(part.defects.map(\.name))
+        let defects = part.defects + summary.defects.filter { !known.contains($0.name) }
+        return Leaf(part: part, size: summary.size, sha256: hasher.finalize().hexString, defects: defects)
     }
 
     /// Defects not attached to a listed leaf: the message's own and those of multiparts.
