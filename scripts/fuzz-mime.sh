@@ -2,7 +2,9 @@
 # Fuzzes the MIME parser for a bounded time: `mime-bench fuzz` mutates the corpus messages
 # (byte flips, token insertion, boundary and header splicing, truncation, duplication,
 # nesting, repetition, line-ending changes), parses each input and decodes every leaf.
-# A crashing or hanging input is written to .build/mime-fuzz/ and the script exits non-zero.
+# Every corpus message and every past crasher (Tests/MIMETests/Corpus/crashers/, kept so a fix
+# stays fixed) is parsed first, unmutated. A crashing or hanging input is written to
+# .build/mime-fuzz/ and the script exits non-zero.
 # Usage: scripts/fuzz-mime.sh [SECONDS] [SEED]      (default 60 s, seed from the clock)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +20,8 @@ bin="$(swift build -c release --show-bin-path)/mime-bench"
 
 echo "fuzz-mime: ${seconds}s, seed $seed (replay: scripts/fuzz-mime.sh $seconds $seed)"
 status=0
-"$bin" fuzz --seconds "$seconds" --seed "$seed" --corpus Tests/MIMETests/Corpus/messages --out "$out" || status=$?
+"$bin" fuzz --seconds "$seconds" --seed "$seed" --corpus Tests/MIMETests/Corpus/messages \
+  --corpus Tests/MIMETests/Corpus/crashers --out "$out" || status=$?
 for f in "$out"/mime-fuzz-crash.eml "$out"/mime-fuzz-hang.eml; do
   if [ -e "$f" ]; then
     echo "fuzz-mime: FAILED (exit $status); the input is in $f" >&2

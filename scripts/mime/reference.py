@@ -68,8 +68,10 @@ def describe(path, part):
 
 def read(path):
     """The reference reading of the message file at `path`."""
+    # message_from_bytes, not message_from_binary_file: the latter reads through a text
+    # wrapper in universal-newline mode, which turns every CRLF into LF before parsing.
     with open(path, "rb") as f:
-        msg = email.message_from_binary_file(f, policy=email.policy.default)
+        msg = email.message_from_bytes(f.read(), policy=email.policy.default)
     found = []
     leaves(msg, "", found)
     defects = []

@@ -51,7 +51,8 @@ def _():
 
 @case("fname-rfc2231-utf8")
 def _():
-    return named("RFC 2231 UTF-8", 'name="Angebot.pdf"', "attachment;\n " + rfc2231("filename", "Angebot für Müller.pdf"))
+    name = "Angebot für Müller.pdf"
+    return named("RFC 2231 UTF-8", rfc2231("name", name), "attachment;\n " + rfc2231("filename", name))
 
 
 @case("fname-rfc2231-continuations")
