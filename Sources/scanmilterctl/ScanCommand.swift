@@ -27,8 +27,8 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Signature directory; overrides [scan] database_dir.")
     var database: String?
 
-    @Option(name: .long, help: "Scan strategy: attribute-on-finding (default), every-part or every-part-raw.")
-    var strategy: String = MessageScanner.Strategy.attributeOnFinding.rawValue
+    @Option(name: .long, help: "Scan strategy: every-part (default), attribute-on-finding or every-part-raw.")
+    var strategy: String = MessageScanner.Strategy.everyPart.rawValue
 
     @Flag(name: .long, help: "Print one JSON document (an array, one object per file).")
     var json = false
@@ -39,7 +39,7 @@ struct ScanCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one message file") }
         if MessageScanner.Strategy(rawValue: strategy) == nil {
-            throw ValidationError("--strategy must be attribute-on-finding, every-part or every-part-raw")
+            throw ValidationError("--strategy must be every-part, attribute-on-finding or every-part-raw")
         }
     }
 
@@ -47,7 +47,7 @@ struct ScanCommand: ParsableCommand {
         var logger = Logger(label: "scanmilterctl.scan")
         logger.logLevel = .warning
         let backend = try makeBackend(logger: logger)
-        let scanner = MessageScanner(backend: backend, strategy: MessageScanner.Strategy(rawValue: strategy) ?? .attributeOnFinding)
+        let scanner = MessageScanner(backend: backend, strategy: MessageScanner.Strategy(rawValue: strategy) ?? .everyPart)
         let detector = try? TypeDetector()
 
         var results: [ScannedMessage] = []
