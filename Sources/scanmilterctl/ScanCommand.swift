@@ -96,7 +96,17 @@ struct ScanCommand: ParsableCommand {
                 throw failure("signature database: \(error)", code: 78)
             }
         case .clamd:
-            throw failure("the clamd backend is not available in this build", code: 78)
+            var servers: [ClamdEndpoint] = []
+            for text in settings.clamdServers {
+                guard let endpoint = ClamdEndpoint(text) else { throw failure("clamd_servers: cannot read \"\(text)\"", code: 78) }
+                servers.append(endpoint)
+            }
+            let timeout = Duration.milliseconds(Int64((settings.clamdTimeout * 1000).rounded()))
+            do {
+                return try ClamdBackend(configuration: .init(servers: servers, readTimeout: timeout), logger: logger)
+            } catch {
+                throw failure("\(error)", code: 78)
+            }
         }
     }
 

@@ -93,6 +93,18 @@ import Testing
         #expect(result.out.contains("\(Self.signature).UNOFFICIAL"))
     }
 
+    @Test func unreachableClamdMakesTheMessageUnscannableNotClean() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let config = fixture.root.appendingPathComponent("scanmilter.toml")
+        let socket = fixture.root.appendingPathComponent("no-clamd.sock").path
+        try "[scan]\nbackend = \"clamd\"\nclamd_servers = [\"unix:\(socket)\"]\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try run(["scan", "--config", config.path, "--json", fixture.clean.path])
+        #expect(result.status == 75)
+        let documents = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: Any]])
+        #expect(documents.first?["verdict"] as? String == "unscannable")
+    }
+
     @Test func missingDatabaseIsAConfigurationErrorNamingTheDirectory() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
