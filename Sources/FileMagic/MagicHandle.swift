@@ -31,6 +31,13 @@ public final class MagicHandle {
         magic_close(raw)
     }
 
+    /// The libmagic version linked, e.g. `5.44`.
+    public static var libraryVersion: String {
+        let version = Int(magic_version())
+        let minor = version % 100
+        return "\(version / 100).\(minor < 10 ? "0" : "")\(minor)"
+    }
+
     /// Detects the type of `bytes` from its first `prefixLength` bytes. With `includeDescription`
     /// false, libmagic runs once (MIME type and encoding) instead of twice.
     public func detect(_ bytes: ArraySlice<UInt8>, includeDescription: Bool = true) throws -> DetectedType {

@@ -19,6 +19,8 @@ public struct ClamdError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let io = Code("io")
         /// The server answered something this client does not understand.
         public static let protocolViolation = Code("protocol")
+        /// The server reported a failure of its own (temporary files, timeouts), not of the content.
+        public static let serverError = Code("server")
         /// A file to scan could not be read.
         public static let fileRead = Code("file")
     }

@@ -23,6 +23,12 @@ enum ClamdReply {
             return .unscannable(UnscannableReason(.limitExceeded, "clamd \(endpoint): \(reply)"))
         }
         if reply.hasSuffix(" ERROR") {
+            // "stream: <reason> ERROR" is libclamav failing on this content. Other errors are the
+            // server's own trouble ("cli_gentempfd() failed.", "Temporary file -> write",
+            // "read timeout"): another server may well succeed.
+            guard reply.hasPrefix("stream: ") || reply.contains(": stream: ") else {
+                throw ClamdError(.serverError, endpoint: endpoint, message: String(reply.prefix(200)))
+            }
             return .unscannable(UnscannableReason(.engineError, "clamd \(endpoint): \(reply)"))
         }
         // "COMMAND READ TIMED OUT", "UNKNOWN COMMAND" and anything else: the exchange failed.

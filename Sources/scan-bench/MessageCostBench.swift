@@ -21,39 +21,40 @@ enum MessageCostBench {
         func fresh() throws -> ClamAVBackend {
             try ClamAVBackend(settings: .init(databaseDirectory: database), logger: logger)
         }
-        var whole: [Double] = []
-        var parse: [Double] = []
-        var strategies: [MessageScanner.Strategy: [Double]] = [:]
+        var whole: [BenchStatistics.Sample] = []
+        var parse: [BenchStatistics.Sample] = []
+        var strategies: [MessageScanner.Strategy: [BenchStatistics.Sample]] = [:]
         for _ in 0..<runs {
             let backend = try fresh()
-            whole.append(try BenchStatistics.seconds {
+            whole.append(try BenchStatistics.measure {
                 for message in messages where backend.scan(message[...]) != .clean {
                     throw BenchError("a generated message was not clean")
                 }
             })
-            parse.append(BenchStatistics.seconds {
+            parse.append(BenchStatistics.measure {
                 for message in messages { _ = MIMEParser().parse(message) }
             })
             for strategy in MessageScanner.Strategy.allCases {
                 let scanner = MessageScanner(backend: try fresh(), strategy: strategy)
-                strategies[strategy, default: []].append(try BenchStatistics.seconds {
+                strategies[strategy, default: []].append(try BenchStatistics.measure {
                     for message in messages where scanner.scan(MIMEParser().parse(message)).verdict != .clean {
                         throw BenchError("a generated message was not clean (\(strategy.rawValue))")
                     }
                 })
             }
         }
-        let reference = BenchStatistics.median(whole)
+        let cpu = { (samples: [BenchStatistics.Sample]) in BenchStatistics.median(samples.map(\.cpu)) }
+        let wall = { (samples: [BenchStatistics.Sample]) in BenchStatistics.median(samples.map(\.wall)) }
+        let reference = cpu(whole)
         let f = BenchStatistics.format
         print("\nclean mail: \(messages.count) messages, \(f(megabytes, 1)) MB, each a text+HTML body and 2 base64 attachments")
-        print("| per message set | seconds | MB/s | cost vs one whole-message scan |")
+        print("| per message set | CPU s | wall s | cost vs one whole-message scan (CPU) |")
         print("| --- | ---: | ---: | ---: |")
-        print("| one whole-message libclamav scan (reference) | \(f(reference, 3)) | \(f(megabytes / reference, 1)) | 1.00 |")
-        let parseMedian = BenchStatistics.median(parse)
-        print("| MIME parse only | \(f(parseMedian, 3)) | \(f(megabytes / parseMedian, 1)) | \(f(parseMedian / reference, 2)) |")
+        print("| one whole-message libclamav scan (reference) | \(f(reference, 3)) | \(f(wall(whole), 3)) | 1.00 |")
+        print("| MIME parse only | \(f(cpu(parse), 3)) | \(f(wall(parse), 3)) | \(f(cpu(parse) / reference, 2)) |")
         for strategy in MessageScanner.Strategy.allCases {
-            let median = BenchStatistics.median(strategies[strategy] ?? [])
-            print("| MessageScanner \(strategy.rawValue) (parse + scans) | \(f(median, 3)) | \(f(megabytes / median, 1)) | \(f(median / reference, 2)) |")
+            let samples = strategies[strategy] ?? []
+            print("| MessageScanner \(strategy.rawValue) (parse + scans) | \(f(cpu(samples), 3)) | \(f(wall(samples), 3)) | \(f(cpu(samples) / reference, 2)) |")
         }
     }
 }

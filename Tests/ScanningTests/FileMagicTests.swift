@@ -56,6 +56,16 @@ import Testing
         #expect(try short.detect(FileMagicSamples.iso).mimeType != "application/x-iso9660-image")
         let standard = try TypeDetector()
         #expect(try standard.detect(FileMagicSamples.iso).mimeType == "application/x-iso9660-image")
+        // libmagic follows the zip headers to the entry that names the Office application; a
+        // large first entry puts it beyond a 64 KiB prefix but within the default 256 KiB.
+        let bigFirstEntry = FileMagicSamples.zip([
+            ("[Content_Types].xml", #"<?xml version="1.0"?><Types/>"# + String(repeating: " ", count: 100_000)),
+            ("_rels/.rels", #"<?xml version="1.0"?><Relationships/>"#),
+            ("word/document.xml", #"<?xml version="1.0"?><w:document/>"#),
+        ])
+        let word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        #expect(try standard.detect(bigFirstEntry).mimeType == word)
+        #expect(try TypeDetector(configuration: .init(prefixLength: 64 * 1024)).detect(bigFirstEntry).mimeType == "application/zip")
     }
 
     @Test func withoutDescriptionOnlyTheMIMETypeIsFilled() throws {

@@ -50,7 +50,11 @@ import Testing
             group.enter()
             thread.start()
         }
+        // Reload only once the scanners are running, so every reload overlaps scans.
+        while scans.load(ordering: .relaxed) < 8 { Thread.sleep(forTimeInterval: 0.001) }
+        let before = scans.load(ordering: .relaxed)
         for _ in 0..<20 { try backend.reload() }
+        #expect(scans.load(ordering: .relaxed) > before, "no scan ran during the reloads")
         stop.store(true, ordering: .releasing)
         group.wait()
         try waitForRetirement(backend)

@@ -41,6 +41,46 @@ enum Samples {
         return bytes
     }
 
+    /// A one-page PDF whose trailer names an /Encrypt dictionary (standard security handler).
+    static func encryptedPDF() -> [UInt8] {
+        let zeros = String(repeating: "00", count: 32)
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+            "<< /Filter /Standard /V 1 /R 2 /O <\(zeros)> /U <\(zeros)> /P -4 >>",
+        ]
+        var pdf = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(pdf.utf8.count)
+            pdf += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let xref = pdf.utf8.count
+        pdf += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { pdf += String(format: "%010d 00000 n \n", offset) }
+        let id = "<0123456789abcdef0123456789abcdef>"
+        pdf += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R /Encrypt 4 0 R /ID [\(id)\(id)] >>\n"
+        pdf += "startxref\n\(xref)\n%%EOF\n"
+        return Array(pdf.utf8)
+    }
+
+    /// A 4 MiB raw disk image whose MBR lists two overlapping partitions.
+    static func overlappingPartitions() -> [UInt8] {
+        var image = [UInt8](repeating: 0, count: 4 << 20)
+        // Partition entries at 446 and 462: status, CHS, type, CHS, first LBA, sector count.
+        func entry(at offset: Int, firstSector: UInt32, sectors: UInt32) {
+            image[offset + 4] = 0x83
+            withUnsafeBytes(of: firstSector.littleEndian) { image.replaceSubrange(offset + 8..<offset + 12, with: $0) }
+            withUnsafeBytes(of: sectors.littleEndian) { image.replaceSubrange(offset + 12..<offset + 16, with: $0) }
+        }
+        entry(at: 446, firstSector: 1, sectors: 4000)
+        entry(at: 462, firstSector: 2000, sectors: 4000)
+        image[510] = 0x55
+        image[511] = 0xAA
+        return image
+    }
+
     /// Text with four valid test credit card numbers (libclamav's default minimum is three).
     static let creditCards = Array(
         "Card numbers: 4111111111111111, 5500000000000004, 340000000000009 and 4012888888881881.\n".utf8)
