@@ -6,7 +6,7 @@ public import FileMagic
 public struct TypeRules: Sendable {
     /// Content categories refused whatever the attachment is called.
     public var bannedCategories: Set<FileCategory>
-    /// File-name extensions refused (lower case, no dot).
+    /// File-name extensions refused (lower case, no dot; `init` normalises ".EXE" to "exe").
     public var bannedExtensions: Set<String>
     /// Whether a disagreement between name or declared type and content is reported.
     public var reportsMismatches: Bool
@@ -17,7 +17,8 @@ public struct TypeRules: Sendable {
         reportsMismatches: Bool = true
     ) {
         self.bannedCategories = bannedCategories
-        self.bannedExtensions = Set(bannedExtensions.map { $0.lowercased() })
+        // Admins write ".EXE" as often as "exe".
+        self.bannedExtensions = Set(bannedExtensions.map { String($0.lowercased().drop { $0 == "." || $0 == " " }) })
         self.reportsMismatches = reportsMismatches
     }
 

@@ -36,7 +36,7 @@ enum ClamdBench {
         print("clamd: \(version), \(options.signatures) generated body signatures, clean \(message.count / 1024) KiB messages, \(options.runs) runs of \(options.seconds) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print(String(format: "clamd start to first PONG: %.0f ms and %.0f ms", servers[0].startup * 1000, servers[1].startup * 1000))
         print("")
-        print("threads  path                        messages/s    MB/s   ratio to bare client")
+        print("threads  path                        messages/s (min-max)      MB/s   ratio to bare client")
 
         var logger = Logger(label: "scan-bench.clamd")
         logger.logLevel = .error
@@ -61,7 +61,9 @@ enum ClamdBench {
             for (index, path) in paths.enumerated() {
                 let rate = MagicBench.median(samples[index])
                 let megabytes = rate * Double(message.count) / 1_000_000
-                print(String(format: "%7d  %-27@ %10.0f  %6.1f   %5.2f", threads, path.0 as NSString, rate, megabytes, rate / reference))
+                let range = String(format: "(%.0f-%.0f)", samples[index].min() ?? 0, samples[index].max() ?? 0)
+                print(String(format: "%7d  %-27@ %10.0f %-13@ %6.1f   %5.2f", threads, path.0 as NSString, rate, range as NSString,
+                             megabytes, rate / reference))
             }
         }
         let status = two.serverStatus.map { "\($0.endpoint): \($0.scans) scans, \($0.failures) failures" }

@@ -160,11 +160,11 @@ import Testing
         let listener = try Self.listen(unixPath: silentPath)
         defer { close(listener) }
         let server = try ClamdTestServer(transport: .unix)
-        let backend = try Self.backend([.unix(path: silentPath), server.endpoint], readTimeout: .milliseconds(300), retryInterval: .seconds(60))
+        let backend = try Self.backend([.unix(path: silentPath), server.endpoint], readTimeout: .seconds(1), retryInterval: .seconds(60))
         let clock = ContinuousClock()
         let started = clock.now
         #expect(backend.scan(Self.markerText[...]) == .infected(["\(TestDatabase.markerSignature).UNOFFICIAL"]))
-        #expect(clock.now - started < .seconds(3))
+        #expect(clock.now - started < .seconds(5))
         let status = backend.serverStatus
         #expect(!status[0].isUp && status[0].lastError?.contains("timeout") == true)
         #expect(status[1].scans == 1)

@@ -72,6 +72,12 @@ import Testing
         #expect(AttachmentName("docs.exe/readme.txt").realExtension == "txt")
     }
 
+    @Test func configuredExtensionsAreNormalised() {
+        let custom = TypeRules(bannedExtensions: [".EXE", "Js"])
+        #expect(custom.bannedExtensions == ["exe", "js"])
+        #expect(names("run.JS", custom) == ["banned-extension:js"])
+    }
+
     @Test func theMailClientListsContainTheirWellKnownEntries() {
         #expect(BannedExtensions.gmail.isSuperset(of: ["exe", "js", "iso", "img", "vhd", "lnk", "msi", "ps1", "hta"]))
         #expect(BannedExtensions.outlookLevel1.isSuperset(of: ["exe", "vbs", "hta", "lnk", "vhdx", "url", "reg", "py"]))
