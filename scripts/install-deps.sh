@@ -19,6 +19,7 @@ packages=(
   libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
   zip                    # test fixtures: archives carrying EICAR
   netcat-openbsd
+  sqlite3                # quarantine tests edit the index by hand, as an administrator would
   # end-to-end tests with a real MTA
   postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)
   swaks                  # sends single test messages and shows every SMTP reply

@@ -121,6 +121,12 @@ extension QuarantineStore {
             recipients: [],
             subject: MessageHeaders.value(of: "Subject", in: message) ?? "",
             verdict: "recovered")
+        // Child rows left by a hand-made DELETE (sqlite3 has foreign keys off) would collide.
+        try write("clear \(id)") { db in
+            for table in ["recipient", "finding", "release"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE entry_id = ?", arguments: [id.rawValue])
+            }
+        }
         try insert(id: id, entry: entry, action: .quarantine, size: message.count, sha256: SHA256.hex(message), postfixConfigDirectory: nil)
         try write("note on \(id)") { db in
             try db.execute(sql: "UPDATE entry SET status_reason = ? WHERE id = ?", arguments: ["rebuilt by verify from the file alone: envelope unknown, release with --to", id.rawValue])
