@@ -172,34 +172,38 @@ struct ReleaseTests {
         #expect(server.delivered.count == 1)
     }
 
-    @Test func releaseDeliversOnceUnderConcurrentCalls() async throws {
+    @Test func releaseDeliversOnceUnderConcurrentCalls() throws {
         let directory = try TemporaryDirectory()
-        _ = try Fixtures.openStore(directory)
         let server = try TestSMTPServer(replies: .init(endOfDataDelay: 0.2))
         defer { server.stop() }
         let id = try Fixtures.openStore(directory).store(message: .bytes(Fixtures.message), entry: Fixtures.entry())
         let relay = server.relay
         let path = directory.store
-        // Eight releases, each with its own store (its own SQLite connections), as eight CLI processes would.
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    do {
-                        let store = try QuarantineStore(directory: path, logger: Fixtures.logger, createIfMissing: false)
-                        let outcome = try store.release(id, options: ReleaseOptions(relay: relay, releasedBy: "admin"), rescan: { _ in .clean })
-                        if case .released = outcome { return "released" }
-                        return "other: \(outcome)"
-                    } catch let error as QuarantineError {
-                        return error.code == .notHeld ? "not held" : "error: \(error)"
-                    } catch {
-                        return "error: \(error)"
-                    }
+        let results = Mutex<[String]>([])
+        let ready = Atomic<Int>(0)
+        let finished = DispatchSemaphore(value: 0)
+        // Eight threads, each with its own store (its own SQLite connections) as eight CLI
+        // processes would have, released from a start line together.
+        for _ in 0..<8 {
+            Thread {
+                let result: String
+                do {
+                    let store = try QuarantineStore(directory: path, logger: Fixtures.logger, createIfMissing: false)
+                    ready.add(1, ordering: .acquiringAndReleasing)
+                    while ready.load(ordering: .acquiring) < 8 { usleep(100) }
+                    let outcome = try store.release(id, options: ReleaseOptions(relay: relay, releasedBy: "admin"), rescan: { _ in .clean })
+                    if case .released = outcome { result = "released" } else { result = "other: \(outcome)" }
+                } catch let error as QuarantineError {
+                    result = error.code == .notHeld ? "not held" : "error: \(error)"
+                } catch {
+                    result = "error: \(error)"
                 }
-            }
-            var results: [String] = []
-            for await result in group { results.append(result) }
-            return results
+                results.withLock { $0.append(result) }
+                finished.signal()
+            }.start()
         }
+        for _ in 0..<8 { finished.wait() }
+        let outcomes = results.withLock { $0 }
         #expect(outcomes.filter { $0 == "released" }.count == 1)
         #expect(outcomes.filter { $0 == "not held" }.count == 7, "\(outcomes)")
         #expect(server.delivered.count == 1)
