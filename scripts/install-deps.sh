@@ -20,6 +20,7 @@ packages=(
   zip                    # test fixtures: archives carrying EICAR
   clamav-testfiles       # scanning tests: ClamAV's own samples that trip the heuristics (macros, broken PE, ...)
   netcat-openbsd
+  sqlite3                # quarantine tests edit the index by hand, as an administrator would
   # end-to-end tests with a real MTA
   postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)
   swaks                  # sends single test messages and shows every SMTP reply

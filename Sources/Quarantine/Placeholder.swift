@@ -1,1 +1,0 @@
-// The Quarantine module; see ../shared/DESIGN.md.

@@ -1,0 +1,54 @@
+/// A complete SMTP reply: the code and the text of every line (RFC 5321 section 4.2).
+public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
+    /// The three-digit code.
+    public var code: Int
+    /// The text after the code on each line.
+    public var lines: [String]
+
+    /// A reply with `code` and `lines`.
+    public init(code: Int, lines: [String]) {
+        self.code = code
+        self.lines = lines
+    }
+
+    /// 2xx.
+    public var isPositive: Bool { (200..<300).contains(code) }
+
+    /// The reply as one line, as it is recorded: `250 2.0.0 Ok: queued as 4XyZ`.
+    public var description: String {
+        lines.isEmpty ? "\(code)" : lines.map { "\(code) \($0)" }.joined(separator: " / ")
+    }
+}
+
+/// A relay address from `[quarantine] release_relay`: `HOST:PORT`, `[IPv6]:PORT`.
+public struct RelayAddress: Sendable, Equatable, CustomStringConvertible {
+    /// Host name or address.
+    public var host: String
+    /// TCP port.
+    public var port: Int
+
+    /// Parses `HOST:PORT`; nil when there is no port or it is not 1-65535.
+    public init?(_ text: String) {
+        var hostPart: Substring
+        let portPart: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portPart = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            hostPart = text[..<colon]
+            portPart = text[text.index(after: colon)...]
+            if hostPart.contains(":") { return nil }
+        }
+        hostPart = hostPart.drop { $0 == " " }
+        guard !hostPart.isEmpty, let port = Int(portPart), (1...65535).contains(port) else { return nil }
+        host = String(hostPart)
+        self.port = port
+    }
+
+    /// `HOST:PORT`, with brackets around an IPv6 address.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
