@@ -18,6 +18,7 @@ packages=(
   python3                # the MIME reference comparison (Python's email package) and helpers
   libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
   zip                    # test fixtures: archives carrying EICAR
+  clamav-testfiles       # scanning tests: ClamAV's own samples that trip the heuristics (macros, broken PE, ...)
   netcat-openbsd
   # end-to-end tests with a real MTA
   postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)

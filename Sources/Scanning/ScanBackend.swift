@@ -54,4 +54,14 @@ public protocol ScanBackend: Sendable {
     func scan(fileDescriptor: Int32) -> ScanVerdict
     /// The signature set in use, e.g. "daily 27450 (2026-11-24), 8712345 signatures", for headers and logs.
     var databaseDescription: String { get }
+    /// Scans a whole raw message as plain bytes, leaving its MIME parts to the caller, who scans
+    /// each decoded part itself; a backend that cannot switch its mail decoding off scans fully.
+    func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict
+}
+
+extension ScanBackend {
+    /// The default: a full scan, mail decoding included (what clamd's INSTREAM does).
+    public func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
+        scan(bytes)
+    }
 }

@@ -1,0 +1,63 @@
+internal import CClamAV
+public import Foundation
+
+/// What an engine loaded: the signature count and the signed databases' versions.
+public struct DatabaseInfo: Sendable, Equatable, CustomStringConvertible {
+    /// One signed database container (`.cvd` or `.cld`) found in the directory.
+    public struct SignedDatabase: Sendable, Equatable {
+        /// The database name, e.g. "daily".
+        public var name: String
+        /// Its version number.
+        public var version: Int
+        /// Signatures it declares.
+        public var signatures: Int
+        /// When it was built, from its header.
+        public var buildTime: Date
+    }
+
+    /// The directory loaded.
+    public var directory: String
+    /// Signatures loaded, as `cl_load` counted them.
+    public var signatureCount: Int
+    /// The signed databases in the directory, by name.
+    public var signedDatabases: [SignedDatabase]
+    /// The newest signed database version libclamav recorded (`CL_ENGINE_DB_VERSION`), if any.
+    public var version: Int?
+    /// Its build time (`CL_ENGINE_DB_TIME`), if any.
+    public var buildTime: Date?
+
+    /// A one-line summary for headers and logs, e.g. "daily 27450 (2026-11-24), 8712345 signatures".
+    public var description: String {
+        let day = Date.ISO8601FormatStyle().year().month().day()
+        // The "daily" database changes most often, so it identifies the set best.
+        let primary = signedDatabases.first { $0.name == "daily" } ?? signedDatabases.max { $0.buildTime < $1.buildTime }
+        guard let primary else { return "custom, \(signatureCount) signatures" }
+        return "\(primary.name) \(primary.version) (\(day.format(primary.buildTime))), \(signatureCount) signatures"
+    }
+
+    init(directory: String, signatureCount: Int, engine: OpaquePointer) {
+        self.directory = directory
+        self.signatureCount = signatureCount
+        self.signedDatabases = Self.readHeaders(in: directory)
+        var error: Int32 = 0
+        let version = cl_engine_get_num(engine, CL_ENGINE_DB_VERSION, &error)
+        self.version = error == 0 && version > 0 ? Int(version) : nil
+        let time = cl_engine_get_num(engine, CL_ENGINE_DB_TIME, &error)
+        self.buildTime = error == 0 && time > 0 ? Date(timeIntervalSince1970: TimeInterval(time)) : nil
+    }
+
+    /// Reads the header of every `.cvd`/`.cld` in `directory` with `cl_cvdhead`.
+    private static func readHeaders(in directory: String) -> [SignedDatabase] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        return names.compactMap { file -> SignedDatabase? in
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(file)
+            guard ["cvd", "cld"].contains(url.pathExtension), let header = cl_cvdhead(url.path) else { return nil }
+            defer { cl_cvdfree(header) }
+            return SignedDatabase(
+                name: url.deletingPathExtension().lastPathComponent,
+                version: Int(header.pointee.version),
+                signatures: Int(header.pointee.sigs),
+                buildTime: Date(timeIntervalSince1970: TimeInterval(header.pointee.stime)))
+        }
+    }
+}

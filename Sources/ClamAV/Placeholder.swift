@@ -1,1 +1,0 @@
-// The ClamAV module; see ../shared/DESIGN.md for what it owns.

@@ -1,1 +1,0 @@
-// The MIME module; see ../shared/DESIGN.md for what it owns.

@@ -1,0 +1,240 @@
+public import ClamAV
+import Foundation
+public import Logging
+import Synchronization
+
+/// The embedded libclamav engine as a ``ScanBackend``, with hot reload.
+///
+/// Every scan takes a reference to the engine current when it starts and scans on it to the end,
+/// so a reload never disturbs a scan in flight. A concurrent reload builds the new engine beside
+/// the running one and swaps it in whole; the old engine is freed, off the scanning threads, once
+/// its last scan has finished. A database that fails to load leaves the running engine in place.
+/// An in-place reload (``ClamAVBackendSettings/ReloadMode/inPlace(maxWait:)``) trades that for
+/// memory: see there.
+public final class ClamAVBackend: ScanBackend {
+    /// Everything scans and reloads share, behind one lock.
+    private struct State {
+        var engine: Engine?
+        var settings: ClamAVBackendSettings
+        /// Why there is no engine (only after a failed in-place reload).
+        var unavailableReason: String?
+        /// Scans holding an engine right now.
+        var activeScans = 0
+        /// While an in-place reload runs: how long an arriving scan may wait for it.
+        var inPlaceWait: Duration?
+        /// Old engines still waiting for their last scan.
+        var retiring = 0
+    }
+
+    private let state: Mutex<State>
+    /// Serialises reloads; held for a whole load, which only other reloads wait for.
+    private let reloadLock = Mutex<Void>(())
+    private let logger: Logger
+
+    /// Loads the database in `settings` and starts serving scans; throws if it does not load.
+    public init(settings: ClamAVBackendSettings, logger: Logger) throws(ClamAVError) {
+        self.logger = logger
+        let engine = try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
+        state = Mutex(State(engine: engine, settings: settings))
+        log(loaded: engine, message: "clamav engine loaded")
+    }
+
+    /// The signature set in use, for headers and logs.
+    public var databaseDescription: String {
+        state.withLock { $0.engine?.database.description ?? "no signature database loaded" }
+    }
+
+    /// What the running engine loaded, or nil when none is loaded.
+    public var database: DatabaseInfo? {
+        state.withLock { $0.engine?.database }
+    }
+
+    /// The settings the running engine was built with.
+    public var settings: ClamAVBackendSettings {
+        state.withLock { $0.settings }
+    }
+
+    /// Old engines not yet freed because a scan still uses them (or their free is under way).
+    public var retiringEngines: Int {
+        state.withLock { $0.retiring }
+    }
+
+    /// Scans bytes in memory with every parser, mail included.
+    public func scan(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
+        withEngine { ScanVerdict($0.scan(bytes)) }
+    }
+
+    /// Scans an open file from its start; the caller keeps the descriptor.
+    public func scan(fileDescriptor: Int32) -> ScanVerdict {
+        withEngine { ScanVerdict($0.scan(fileDescriptor: fileDescriptor)) }
+    }
+
+    /// Scans a raw message's bytes with libclamav's mail parser off (archives etc. still parsed).
+    public func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
+        withEngine { ScanVerdict($0.scan(bytes, parsing: .withoutMail)) }
+    }
+
+    /// Runs `body` on the current engine, holding it for the whole scan.
+    private func withEngine(_ body: (Engine) -> ScanVerdict) -> ScanVerdict {
+        switch acquire() {
+        case .engine(let engine):
+            defer { state.withLock { $0.activeScans -= 1 } }
+            return body(engine)
+        case .unavailable(let reason):
+            return .unscannable(reason)
+        }
+    }
+
+    /// What a scan got when it asked for the engine.
+    private enum Acquisition {
+        case engine(Engine)
+        case unavailable(UnscannableReason)
+    }
+
+    /// Takes the current engine; waits, bounded, while an in-place reload runs.
+    private func acquire() -> Acquisition {
+        let clock = ContinuousClock()
+        var deadline: ContinuousClock.Instant?
+        while true {
+            let wait: Duration? = state.withLock { $0.inPlaceWait }
+            if let wait {
+                let limit = deadline ?? clock.now + wait
+                deadline = limit
+                if clock.now >= limit {
+                    return .unavailable(UnscannableReason(.backendUnavailable, "signature database reload in progress"))
+                }
+                // Polling keeps the lock simple; in-place reloads are rare and take seconds.
+                Thread.sleep(forTimeInterval: 0.002)
+                continue
+            }
+            let taken: Acquisition? = state.withLock { state in
+                guard state.inPlaceWait == nil else { return nil }
+                guard let engine = state.engine else {
+                    return .unavailable(UnscannableReason(.backendUnavailable, state.unavailableReason ?? "no signature database loaded"))
+                }
+                state.activeScans += 1
+                return .engine(engine)
+            }
+            if let taken { return taken }
+        }
+    }
+}
+
+extension ClamAVBackend {
+    /// Loads the database again (with `settings` if given, else the current ones) and replaces
+    /// the running engine. On failure the error says why; a concurrent reload then leaves the
+    /// running engine serving, an in-place one leaves no engine (scans report the backend
+    /// unavailable) until a reload succeeds.
+    @discardableResult
+    public func reload(settings newSettings: ClamAVBackendSettings? = nil) throws(ClamAVError) -> DatabaseInfo {
+        try reloadLock.withLock { _ throws(ClamAVError) -> DatabaseInfo in
+            let settings = newSettings ?? state.withLock { $0.settings }
+            let engine: Engine
+            switch settings.reloadMode {
+            case .concurrent:
+                engine = try loadReportingFailure(settings)
+                let old = state.withLock { state -> Engine? in
+                    let old = state.engine
+                    state.engine = engine
+                    state.settings = settings
+                    state.unavailableReason = nil
+                    return old
+                }
+                if let old { retire(old) }
+            case .inPlace(let maxWait):
+                engine = try reloadInPlace(settings, maxWait: maxWait)
+            }
+            log(loaded: engine, message: "clamav engine reloaded")
+            return engine.database
+        }
+    }
+
+    /// Frees the running engine once its scans are done, then loads; scans wait meanwhile.
+    private func reloadInPlace(_ settings: ClamAVBackendSettings, maxWait: Duration) throws(ClamAVError) -> Engine {
+        // Catch a missing, empty or unreadable directory before giving up the running engine.
+        do {
+            _ = try Engine.validateDatabase(directory: settings.databaseDirectory)
+        } catch {
+            logger.error("clamav database check failed; keeping the running engine", metadata: ["clamav.error": "\(error)"])
+            throw error
+        }
+        state.withLock { $0.inPlaceWait = maxWait }
+        defer { state.withLock { $0.inPlaceWait = nil } }
+        while state.withLock({ $0.activeScans }) > 0 {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        // No scan holds the engine and none can take it: dropping it here frees it now.
+        state.withLock { $0.engine = nil }
+        do {
+            let engine = try loadReportingFailure(settings)
+            state.withLock { state in
+                state.engine = engine
+                state.settings = settings
+                state.unavailableReason = nil
+            }
+            return engine
+        } catch {
+            state.withLock { $0.unavailableReason = "signature database reload failed: \(error)" }
+            throw error
+        }
+    }
+
+    /// Builds an engine, logging a failure with its reason.
+    private func loadReportingFailure(_ settings: ClamAVBackendSettings) throws(ClamAVError) -> Engine {
+        do {
+            return try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
+        } catch {
+            logger.error(
+                "clamav database failed to load",
+                metadata: ["clamav.database_dir": "\(settings.databaseDirectory)", "clamav.error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// Frees `engine` on a thread of its own once no scan holds it, so that no scan pays for
+    /// freeing an engine (hundreds of milliseconds for a full database).
+    private func retire(_ engine: Engine) {
+        state.withLock { $0.retiring += 1 }
+        let holder = RetiringEngine(engine)
+        let thread = Thread { [self] in
+            holder.releaseWhenUnused()
+            state.withLock { $0.retiring -= 1 }
+            logger.debug("clamav old engine freed")
+        }
+        thread.name = "clamav-retire"
+        thread.start()
+    }
+
+    private func log(loaded engine: Engine, message: Logger.Message) {
+        logger.info(message, metadata: [
+            "clamav.database": "\(engine.database)",
+            "clamav.database_dir": "\(engine.database.directory)",
+            "clamav.signatures": "\(engine.database.signatureCount)",
+            "clamav.load_ms": "\(engine.loadDuration.milliseconds)",
+        ])
+    }
+}
+
+/// Holds an engine that is no longer current until the last scan using it lets go.
+private final class RetiringEngine: @unchecked Sendable {
+    // @unchecked: handed to one retiring thread, which alone touches `engine` afterwards.
+    private var engine: Engine?
+
+    init(_ engine: Engine) { self.engine = engine }
+
+    /// Waits until this is the engine's only reference, then drops it (freeing the C engine).
+    func releaseWhenUnused() {
+        // Once the engine left the shared state no new reference can appear, so "unique" stays true.
+        while !isKnownUniquelyReferenced(&engine) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        engine = nil
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for log metadata and benchmarks.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,71 @@
+import ClamAV
+import Foundation
+import Logging
+import Scanning
+import Synchronization
+import Testing
+
+/// Hot reload under load: the promise that no scan ever sees a reload.
+@Suite struct ReloadUnderLoadTests {
+    @Test func eightThreadsScanCorrectlyThroughTwentyReloadsAndMemoryReturns() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        // Big enough that a leaked engine shows in RSS (about 10+ MB each), small enough to load fast.
+        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 100_000)])
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: Logger(label: "test.reload"))
+        let expectedInfected = ScanVerdict.infected([
+            TestDatabase.eicarBodySignature + ".UNOFFICIAL", TestDatabase.eicarHashSignature + ".UNOFFICIAL",
+        ])
+        let zip = try Samples.zip(TestDatabase.eicar, in: temp)
+        let clean = Array(repeating: UInt8(ascii: "c"), count: 4096)
+
+        // One reload first, so allocator arenas of the swap path exist before the baseline.
+        try backend.reload()
+        try waitForRetirement(backend)
+        let baseline = ProcessMemory.residentBytes() ?? 0
+
+        let stop = Atomic<Bool>(false)
+        let scans = Atomic<Int>(0)
+        let wrong = Mutex<[String]>([])
+        let group = DispatchGroup()
+        for worker in 0..<8 {
+            let thread = Thread {
+                defer { group.leave() }
+                var round = 0
+                while !stop.load(ordering: .acquiring) {
+                    round += 1
+                    let (sample, expected): ([UInt8], ScanVerdict?) = switch (worker + round) % 3 {
+                    case 0: (TestDatabase.eicar, expectedInfected)
+                    case 1: (clean, .clean)
+                    default: (zip, nil)
+                    }
+                    let verdict = backend.scan(sample[...])
+                    scans.add(1, ordering: .relaxed)
+                    let correct = if let expected { verdict == expected } else {
+                        if case .infected(let names) = verdict { names.contains(TestDatabase.eicarBodySignature + ".UNOFFICIAL") } else { false }
+                    }
+                    if !correct { wrong.withLock { $0.append("\(verdict)") } }
+                }
+            }
+            group.enter()
+            thread.start()
+        }
+        for _ in 0..<20 { try backend.reload() }
+        stop.store(true, ordering: .releasing)
+        group.wait()
+        try waitForRetirement(backend)
+
+        #expect(wrong.withLock { $0 } == [])
+        #expect(scans.load(ordering: .relaxed) > 100)
+        let after = ProcessMemory.residentBytes() ?? 0
+        // Twenty leaked engines would be hundreds of MB; allow one engine's worth of slack.
+        #expect(after - baseline < 40 << 20, "RSS grew from \(baseline >> 20) MB to \(after >> 20) MB")
+    }
+
+    /// Waits (up to 10 s) until every replaced engine has been freed.
+    private func waitForRetirement(_ backend: ClamAVBackend) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while backend.retiringEngines > 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(backend.retiringEngines == 0)
+    }
+}
