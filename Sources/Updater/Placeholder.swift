@@ -1,1 +1,0 @@
-// The Updater module; see ../shared/DESIGN.md.
