@@ -17,6 +17,7 @@ packages=(
   python3                # the MIME reference comparison (Python's email package) and helpers
   libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
   zip                    # test fixtures: archives carrying EICAR
+  msitools               # test fixtures: msibuild writes a real Windows Installer package (type rules)
   netcat-openbsd
 )
 
