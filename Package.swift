@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "Configuration", swiftSettings: swiftSettings),
         .executableTarget(
             name: "scan-bench",
-            dependencies: ["Scanning", "ClamAV"],
+            dependencies: ["Scanning", "ClamAV", "FileMagic", logging],
             swiftSettings: swiftSettings
         ),
 
@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanningTests",
-            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration"],
+            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),

@@ -19,6 +19,7 @@ packages=(
   libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
   zip                    # test fixtures: archives carrying EICAR
   clamav-testfiles       # scanning tests: ClamAV's own samples that trip the heuristics (macros, broken PE, ...)
+  msitools               # test fixtures: msibuild writes a real Windows Installer package (type rules)
   netcat-openbsd
   sqlite3                # quarantine tests edit the index by hand, as an administrator would
   # end-to-end tests with a real MTA

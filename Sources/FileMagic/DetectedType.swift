@@ -7,6 +7,7 @@ public struct DetectedType: Sendable, Hashable, Codable {
     /// The human-readable description, e.g. `PDF document, version 1.4`; empty when not asked for.
     public var description: String
 
+    /// Creates a detected type from its parts.
     public init(mimeType: String, encoding: String, description: String) {
         self.mimeType = mimeType
         self.encoding = encoding

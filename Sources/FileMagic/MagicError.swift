@@ -2,7 +2,9 @@
 public struct MagicError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; extensible without breaking callers that switch with a default.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code's stable name, used in messages.
         public let name: String
+        /// Creates a code; prefer the predefined ones.
         public init(_ name: String) { self.name = name }
         public var description: String { name }
 
@@ -23,6 +25,7 @@ public struct MagicError: Error, Sendable, Equatable, CustomStringConvertible {
     /// libmagic's message (`magic_error`), or ours when libmagic gave none.
     public var message: String
 
+    /// Creates an error naming the failed libmagic function.
     public init(_ code: Code, function: String, message: String) {
         self.code = code
         self.function = function

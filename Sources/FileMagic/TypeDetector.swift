@@ -31,6 +31,7 @@ public final class TypeDetector: Sendable {
         /// Idle handles kept for reuse; handles returned beyond this are closed.
         public var maximumIdleHandles: Int
 
+        /// Settings with the defaults above; the system database unless `databasePath` is set.
         public init(
             databasePath: String? = nil,
             prefixLength: Int = Configuration.defaultPrefixLength,

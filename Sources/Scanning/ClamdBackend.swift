@@ -27,6 +27,7 @@ public final class ClamdBackend: ScanBackend {
         /// Bytes per INSTREAM chunk.
         public var chunkSize: Int
 
+        /// A pool of `servers`; the default read timeout outlasts clamd's own MaxScanTime (120 s).
         public init(
             servers: [ClamdEndpoint],
             connectTimeout: Duration = .seconds(2),
@@ -54,6 +55,7 @@ public final class ClamdBackend: ScanBackend {
     /// How often the database description is refreshed with VERSION.
     static let versionRefreshInterval: Duration = .seconds(60)
 
+    /// The settings the pool was created with.
     public let configuration: Configuration
     private let clients: [ClamdClient]
     private let state: Mutex<ClamdPoolState>
@@ -75,14 +77,17 @@ public final class ClamdBackend: ScanBackend {
 
     // MARK: - ScanBackend
 
+    /// Scans bytes with INSTREAM on the least-busy up server, failing over to others.
     public func scan(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
         run { client throws(ClamdError) in try client.scan(bytes) }
     }
 
+    /// Streams a file (from its start, by pread) with INSTREAM, failing over like `scan(_:)`.
     public func scan(fileDescriptor: Int32) -> ScanVerdict {
         run { client throws(ClamdError) in try client.scan(fileDescriptor: fileDescriptor) }
     }
 
+    /// clamd's VERSION answer, refreshed at most once a minute while scans succeed.
     public var databaseDescription: String {
         state.withLock { $0.version } .map(ClamdReply.databaseDescription(fromVersion:)) ?? "clamd (version not yet known)"
     }

@@ -16,6 +16,7 @@ public struct ClamdClient: Sendable {
     /// Bytes per INSTREAM chunk.
     public var chunkSize: Int
 
+    /// A client for `endpoint`; nothing is connected until a command is sent.
     public init(endpoint: ClamdEndpoint, connectTimeout: Duration = .seconds(2), readTimeout: Duration = .seconds(120), chunkSize: Int = 64 * 1024) {
         self.endpoint = endpoint
         self.connectTimeout = connectTimeout

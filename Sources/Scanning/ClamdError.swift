@@ -5,7 +5,9 @@
 public struct ClamdError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; extensible without breaking callers that switch with a default.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code's stable name, used in messages.
         public let name: String
+        /// Creates a code; prefer the predefined ones.
         public init(_ name: String) { self.name = name }
         public var description: String { name }
 
@@ -32,6 +34,7 @@ public struct ClamdError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What happened, e.g. the system call and errno text.
     public var message: String
 
+    /// Creates an error naming the server involved.
     public init(_ code: Code, endpoint: String, message: String) {
         self.code = code
         self.endpoint = endpoint

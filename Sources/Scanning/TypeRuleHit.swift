@@ -30,6 +30,7 @@ public struct TypeRuleHit: Sendable, Hashable, CustomStringConvertible {
     /// A human-readable explanation for logs, e.g. the name or type that triggered it.
     public var detail: String
 
+    /// Creates a hit; the name is derived from `kind` and `qualifier`.
     public init(_ kind: Kind, _ qualifier: String = "", detail: String) {
         self.kind = kind
         self.qualifier = qualifier

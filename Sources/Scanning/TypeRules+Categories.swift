@@ -15,6 +15,7 @@ public struct FileCategory: Sendable, Hashable, CustomStringConvertible {
     /// Prefixes of libmagic descriptions that belong to this category.
     public let descriptionPrefixes: [String]
 
+    /// Defines a category; sites may add their own beside the predefined ones.
     public init(name: String, label: String, mimeTypes: Set<String>, descriptionPrefixes: [String] = []) {
         self.name = name
         self.label = label

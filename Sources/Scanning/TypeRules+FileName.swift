@@ -29,6 +29,7 @@ public struct AttachmentName: Sendable, Hashable {
         "\u{200E}", "\u{200F}", "\u{061C}",  // LRM RLM ALM
     ]
 
+    /// Analyses a (MIME-decoded) attachment name.
     public init(_ name: String) {
         original = name
         // Only the last path component names the file: clients differ on / and \ in names.

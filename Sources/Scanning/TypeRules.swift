@@ -11,6 +11,7 @@ public struct TypeRules: Sendable {
     /// Whether a disagreement between name or declared type and content is reported.
     public var reportsMismatches: Bool
 
+    /// Rules with the default banned categories and extensions (Gmail's list plus a few of Outlook's).
     public init(
         bannedCategories: Set<FileCategory> = FileCategory.defaultBanned,
         bannedExtensions: Set<String> = BannedExtensions.default,

@@ -1,14 +1,20 @@
 // scan-bench: benchmarks of the scanning layer, each printed beside a reference run in the same go.
 //   scan-bench engine [options]   the embedded libclamav engine against clamscan (EngineBench)
+//   scan-bench magic [options]    libmagic handle strategies: pool, per thread, one locked (MagicBench)
+//   scan-bench clamd [options]    the clamd pool against a bare clamd client (ClamdBench)
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: scan-bench engine [--help | options]"
+let usage = "usage: scan-bench engine|magic|clamd [--help | options]"
 
 do {
     switch arguments.first {
     case "engine":
         try EngineBench.run(Array(arguments.dropFirst()))
+    case "magic":
+        try MagicBench.run(Array(arguments.dropFirst()))
+    case "clamd":
+        try ClamdBench.run(Array(arguments.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(64)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tiny but genuine file headers, built byte by byte so each test knows exactly what libmagic sees.
 enum FileMagicSamples {
     static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }
@@ -89,4 +91,18 @@ enum FileMagicSamples {
 
     /// An OLE2 compound file header (legacy Office documents, MSI, MSG).
     static let ole: [UInt8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] + zeros(504)
+}
+
+extension FileMagicSamples {
+    /// A real Windows Installer package (an empty database with summary information), written by
+    /// msitools' msibuild into `directory`.
+    static func msi(in directory: URL) throws -> [UInt8] {
+        let path = directory.appendingPathComponent("test.msi").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/msibuild")
+        process.arguments = [path, "-s", "Test Package", "Scanmilter", ";1033", "{12345678-1234-1234-1234-123456789012}"]
+        try process.run()
+        process.waitUntilExit()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
 }

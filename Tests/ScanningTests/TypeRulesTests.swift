@@ -1,4 +1,5 @@
 import FileMagic
+import Foundation
 import Scanning
 import Testing
 
@@ -32,6 +33,17 @@ import Testing
     func ordinaryDocumentsAreNotBanned(_ label: String, _ bytes: [UInt8]) throws {
         let detected = try detector.detect(bytes)
         #expect(rules.bannedType(detected) == nil, "\(label): \(detected)")
+    }
+
+    @Test func aWindowsInstallerPackageIsBannedAndBetrayedByItsName() throws {
+        let dir = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let detected = try detector.detect(try FileMagicSamples.msi(in: dir))
+        #expect(detected.mimeType == "application/x-msi")
+        #expect(rules.bannedType(detected)?.name == "banned-type:msi-installer")
+        #expect(rules.extensionMismatch(fileName: "invoice.pdf", detected: detected)?.name == "type-mismatch:pdf-is-msi")
+        // A legacy Word name on an installer: both are OLE2 files, but not the same kind.
+        #expect(rules.extensionMismatch(fileName: "letter.doc", detected: detected)?.name == "type-mismatch:word-ole-is-msi")
     }
 
     @Test func aCategoryLeftOutOfTheBannedSetDoesNotFire() throws {
