@@ -50,6 +50,10 @@ class ConnectionBox: @unchecked Sendable {
         self.rules = rules
     }
 
+    /// libmilter's own protocol flags: `SMFIP_NO*` for the steps with no registered callback
+    /// (see libmilter's listener.c), which is what `SMFIS_ALL_OPTS` keeps.
+    var defaultSteps: ProtocolSteps { [] }
+
     /// Runs the negotiate callback; nil when none is registered.
     func negotiate(_ offer: NegotiationOffer) throws -> NegotiationResult? { nil }
 
@@ -66,6 +70,16 @@ final class TypedConnectionBox<State>: ConnectionBox, @unchecked Sendable {
         self.callbacks = callbacks
         self.state = try callbacks.makeState(context)
         super.init(context: context, rules: rules)
+    }
+
+    override var defaultSteps: ProtocolSteps {
+        let registered = callbacks.registered
+        let libmilterDefaults: [MilterCallback] = [
+            .connect, .helo, .envelopeFrom, .envelopeRecipient, .header, .endOfHeaders, .body,
+        ]
+        return libmilterDefaults.reduce(into: []) { steps, callback in
+            if !registered.contains(callback), let flag = callback.noStepFlag { steps.insert(flag) }
+        }
     }
 
     override func negotiate(_ offer: NegotiationOffer) throws -> NegotiationResult? {

@@ -74,9 +74,13 @@ public enum Libmilter {
         guard smfi_opensocket(removeStale ? 1 : 0) == MI_SUCCESS else {
             throw .callFailed(function: "smfi_opensocket (\(spec))")
         }
-        libmilterState.withLock { $0.socketOpened = true }
-        if tcpNoDelay, let port = spec.port {
-            let count = ListeningSocket.setNoDelay(port: port)
+        let listening = ListeningSocket.find(spec)
+        libmilterState.withLock {
+            $0.socketOpened = true
+            $0.listeningDescriptors = listening
+        }
+        if tcpNoDelay, spec.port != nil {
+            let count = listening.filter(ListeningSocket.setNoDelay).count
             if count == 0 {
                 logger.warning("no listening TCP socket found to set TCP_NODELAY on; expect ~44 ms stalls per message",
                                metadata: ["milter.socket": "\(spec)"])
@@ -98,13 +102,40 @@ public enum Libmilter {
         guard !started else { throw .wrongOrder(function: "smfi_main", reason: "runs once per process") }
         if !opened { try openSocket(removeStale: false) }
         blockStopSignals()
-        guard smfi_main() == MI_SUCCESS else { throw .callFailed(function: "smfi_main") }
+        libmilterState.withLock { $0.mainRunning = true }
+        let rc = smfi_main()
+        libmilterState.withLock { $0.mainRunning = false }
+        guard rc == MI_SUCCESS else { throw .callFailed(function: "smfi_main") }
     }
 
-    /// Asks main to return: no new connections are accepted (`smfi_stop`; pymilter `stop`).
-    /// Safe from any thread.
+    /// Makes main return soon: no new connections are accepted, connections in progress are
+    /// not waited for (`smfi_stop`; pymilter `stop`). Returns at once; safe from any thread,
+    /// including a callback, but not from a signal handler.
+    ///
+    /// Why not just `smfi_stop`: it takes libmilter's listener lock, which the listener holds
+    /// while it waits in `select` for up to 5 seconds (MI_CHK_TIME) when nobody connects, so
+    /// main would go on for up to 5 s and the caller would block as long. Instead a helper thread
+    /// calls `smfi_stop`, and another connects to the listening socket every 50 ms until main has
+    /// returned: each connection wakes the listener, which lets go of the lock, sees the stop
+    /// and returns. The worker that gets such a connection reads end-of-file and drops it.
     public static func stop() {
-        _ = smfi_stop()
+        let running = libmilterState.withLock { state -> Bool in
+            defer { state.stopRequested = true }
+            return state.mainRunning && !state.stopRequested
+        }
+        guard running else {
+            _ = smfi_stop()
+            return
+        }
+        detachThread { smfi_stop() }
+        detachThread {
+            for _ in 0..<200 {
+                usleep(50_000)
+                let descriptors = libmilterState.withLock { $0.mainRunning ? $0.listeningDescriptors : [] }
+                if descriptors.isEmpty { return }
+                descriptors.forEach(ListeningSocket.wake)
+            }
+        }
     }
 
     /// Sets libmilter's debug trace level, 0 for none (`smfi_setdbg`; pymilter `setdbg`).

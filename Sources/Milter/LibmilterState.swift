@@ -18,6 +18,10 @@ struct LibmilterState: Sendable {
     var spec: SocketSpec?
     var socketOpened = false
     var mainStarted = false
+    var mainRunning = false
+    var stopRequested = false
+    /// libmilter's listening socket(s), found after smfi_opensocket; used to wake the listener.
+    var listeningDescriptors: [Int32] = []
 }
 
 /// Shared by every worker thread; read once per new connection, written by the setup calls.

@@ -1,14 +1,11 @@
 import Glibc
 
-/// Finds libmilter's listening TCP socket, which it does not expose.
+/// libmilter's listening socket, which it does not expose: found among the process's
+/// descriptors by what it is bound to.
 enum ListeningSocket {
-    /// Sets `TCP_NODELAY` on every listening TCP socket of this process bound to `port`;
-    /// returns how many it set. Sockets accepted from it inherit the option.
-    ///
-    /// Why: libmilter writes each reply in small pieces; with Nagle's algorithm on, the second
-    /// piece waits for the MTA's delayed ACK (~40 ms) on every header and body step.
-    static func setNoDelay(port: UInt16) -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return 0 }
+    /// The listening sockets of this process bound to `spec`'s port (inet) or path (unix).
+    static func find(_ spec: SocketSpec) -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else { return [] }
         defer { closedir(directory) }
         let own = dirfd(directory)
         var descriptors: [Int32] = []
@@ -18,36 +15,65 @@ enum ListeningSocket {
             }
             if let fd = Int32(name), fd != own { descriptors.append(fd) }
         }
-        var count = 0
-        for fd in descriptors where isListeningTCP(fd, port: port) {
-            var on: Int32 = 1
-            if setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 {
-                count += 1
+        return descriptors.filter { fd in
+            guard option(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1 else { return false }
+            switch (boundAddress(fd), spec.kind) {
+            case (.inet(_, let port)?, .inet(let wanted, _)), (.inet6(_, let port)?, .inet6(let wanted, _)):
+                return port == wanted
+            case (.unix(let path)?, .unix(let wanted)):
+                return path == wanted
+            default:
+                return false
             }
         }
-        return count
     }
 
-    private static func isListeningTCP(_ fd: Int32, port: UInt16) -> Bool {
-        guard option(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1,
-              option(fd, SOL_SOCKET, SO_PROTOCOL) == Int32(IPPROTO_TCP)
-        else { return false }
+    /// Sets `TCP_NODELAY` on a listening TCP socket; accepted sockets inherit it.
+    ///
+    /// Why: libmilter writes each reply in small pieces; with Nagle's algorithm on, the second
+    /// piece waits for the MTA's delayed ACK (~40 ms) on every header and body step.
+    static func setNoDelay(_ fd: Int32) -> Bool {
+        var on: Int32 = 1
+        return setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size)) == 0
+    }
+
+    /// Connects to the listening socket `fd` and hangs up at once.
+    ///
+    /// Why: libmilter's listener checks for stop only when `select` returns, which it does every
+    /// 5 seconds (MI_CHK_TIME) when nothing connects. A connection wakes it at once; the worker
+    /// that takes it reads end-of-file and drops it without calling any filter callback but close
+    /// (which finds no state and does nothing).
+    static func wake(_ fd: Int32) {
+        // The descriptor may have been closed (and reused) since: only wake a listener.
+        guard option(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1 else { return }
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let bound: UInt16? = withUnsafeMutablePointer(to: &storage) { pointer in
+        let family: Int32 = withUnsafeMutablePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                guard getsockname(fd, address, &length) == 0 else { return nil }
-                switch Int32(address.pointee.sa_family) {
-                case AF_INET:
-                    return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-                case AF_INET6:
-                    return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
-                default:
-                    return nil
-                }
+                getsockname(fd, address, &length) == 0 ? Int32(address.pointee.sa_family) : -1
             }
         }
-        return bound == port
+        guard family >= 0 else { return }
+        let client = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard client >= 0 else { return }
+        defer { close(client) }
+        _ = withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+        }
+    }
+
+    private static func boundAddress(_ fd: Int32) -> PeerAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        return withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> PeerAddress? in
+                guard getsockname(fd, address, &length) == 0 else { return nil }
+                if Int32(address.pointee.sa_family) == AF_INET || Int32(address.pointee.sa_family) == AF_INET6 {
+                    guard option(fd, SOL_SOCKET, SO_PROTOCOL) == Int32(IPPROTO_TCP) else { return nil }
+                }
+                return peerAddress(address)
+            }
+        }
     }
 
     private static func option(_ fd: Int32, _ level: Int32, _ name: Int32) -> Int32? {

@@ -46,8 +46,26 @@ public enum NegotiationResult: Sendable, Hashable {
     /// Use these actions and steps (`SMFIS_CONTINUE` with `*pf0`, `*pf1` set); each must be a
     /// subset of the offer or libmilter drops the connection, so the trampoline intersects them.
     case options(NegotiatedOptions)
-    /// Use everything the MTA offered (`SMFIS_ALL_OPTS`); pymilter `ALL_OPTS`.
-    case allOffered
+    /// Use every action the MTA offered and libmilter's default steps, which switch off only
+    /// the steps with no registered callback (`SMFIS_ALL_OPTS`); pymilter `ALL_OPTS`.
+    case allOptions
     /// Refuse the connection (`SMFIS_REJECT`).
     case reject
+}
+
+extension NegotiationResult {
+    /// The options in force after this answer to `offer`, nil for a rejected connection. Asked-for
+    /// options are cut down to the offer, as libmilter requires; `defaultSteps` are libmilter's
+    /// own for ``allOptions`` (none when every callback is registered, as in the handler layer).
+    public func options(for offer: NegotiationOffer, defaultSteps: ProtocolSteps = []) -> NegotiatedOptions? {
+        switch self {
+        case .options(let wanted):
+            NegotiatedOptions(actions: wanted.actions.intersection(offer.actions),
+                              steps: wanted.steps.intersection(offer.steps))
+        case .allOptions:
+            NegotiatedOptions(actions: offer.actions, steps: defaultSteps.intersection(offer.steps))
+        case .reject:
+            nil
+        }
+    }
 }

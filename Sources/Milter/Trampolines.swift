@@ -89,25 +89,25 @@ func milterNegotiate(
     defer { context.currentCallback = nil }
     let result: NegotiationResult
     do {
-        result = try box.negotiate(offer) ?? .allOffered
+        result = try box.negotiate(offer) ?? .allOptions
     } catch {
         // As pymilter does: a failed negotiation changes nothing and takes what is offered.
         box.rules.logger.error("negotiate failed; using everything the MTA offered", metadata: ["error": "\(error)"])
-        result = .allOffered
+        result = .allOptions
     }
+    // libmilter drops the connection if we ask for more than the MTA offered: options(for:)
+    // cuts the answer down to the offer.
+    let chosen = result.options(for: offer, defaultSteps: box.defaultSteps)
+    if let chosen { context.negotiated = chosen }
+    box.rules.logger.debug("negotiated", metadata: ["milter.negotiated": "\(chosen.map { "\($0)" } ?? "rejected")"])
     switch result {
-    case .options(let wanted):
-        // libmilter drops the connection if we ask for more than the MTA offered.
-        let chosen = NegotiatedOptions(actions: wanted.actions.intersection(offer.actions),
-                                       steps: wanted.steps.intersection(offer.steps))
-        context.negotiated = chosen
-        pf0?.pointee = chosen.actions.rawValue
-        pf1?.pointee = chosen.steps.rawValue
+    case .options:
+        pf0?.pointee = chosen?.actions.rawValue ?? 0
+        pf1?.pointee = chosen?.steps.rawValue ?? 0
         pf2?.pointee = 0
         pf3?.pointee = 0
-        box.rules.logger.debug("negotiated", metadata: ["milter.negotiated": "\(chosen)"])
         return SMFIS_CONTINUE
-    case .allOffered:
+    case .allOptions:
         return SMFIS_ALL_OPTS
     case .reject:
         return SMFIS_REJECT

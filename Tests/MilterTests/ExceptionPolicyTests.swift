@@ -1,0 +1,82 @@
+import Milter
+import MilterTesting
+import Testing
+
+@Suite("Exception policy and connection lifetime")
+struct ExceptionPolicyTests {
+    struct Boom: Error {}
+
+    @Test func throwingCallbackAnswersTempfailByDefault() {
+        let connection = TestConnection(handler: EndOfMessageOnly { _ in throw Boom() })
+        #expect(connection.endOfMessage() == .tempfail)
+        #expect(ExceptionPolicy.allCases.count == 4)
+    }
+
+    @Test(arguments: [
+        (ExceptionPolicy.continue, ResponseCode.continue),
+        (.reject, .reject),
+        (.accept, .accept),
+        (.tempfail, .tempfail),
+    ])
+    func throwingCallbackAnswersThePolicy(policy: ExceptionPolicy, expected: ResponseCode) {
+        let connection = TestConnection(handler: EndOfMessageOnly { _ in throw Boom() }, exceptionPolicy: policy)
+        #expect(connection.endOfMessage() == expected)
+        #expect(connection.responses == [StepResponse(callback: .endOfMessage, code: expected)])
+    }
+
+    @Test func failureOnANoReplyStepIsAnsweredAtTheNextStepWithAReply() {
+        let handler = Recorder(noReply: [.header])
+        handler.failIn = .header
+        let connection = TestConnection(handler: handler)
+        #expect(connection.header("Subject", "x") == .noReply)
+        #expect(connection.endOfHeaders() == .tempfail)
+        #expect(connection.endOfMessage() == .continue)
+    }
+
+    @Test func abortClearsAnOwedPolicyAnswer() {
+        let handler = Recorder(noReply: [.header])
+        handler.failIn = .header
+        let connection = TestConnection(handler: handler)
+        connection.header("Subject", "x")
+        connection.abort()
+        #expect(connection.mailFrom("<a@example.com>") == .continue)
+    }
+
+    @Test func invalidReplyInAResponseGetsThePolicy() throws {
+        // A reply can only be built valid; an invalid one fails at construction, inside the callback.
+        let connection = TestConnection(handler: EndOfMessageOnly { _ in
+            .reject(try SMTPReply(code: "250", lines: ["ok"]))
+        }, exceptionPolicy: .accept)
+        #expect(connection.endOfMessage() == .accept)
+    }
+
+    @Test func closeBeforeConnectMakesNoHandler() {
+        var made = 0
+        let connection = TestConnection(factory: {
+            made += 1
+            return Recorder()
+        })
+        #expect(connection.close() == nil)
+        #expect(made == 0)
+        #expect(connection.responses.isEmpty)
+    }
+
+    @Test func closeAfterStepsReachesTheHandlerOnce() {
+        let handler = Recorder()
+        let connection = TestConnection(handler: handler)
+        connection.connect()
+        #expect(connection.close() == .continue)
+        #expect(connection.close() == nil)
+        #expect(handler.seen == [.connect, .close])
+    }
+
+    @Test func factoryFailureAnswersThePolicy() {
+        let connection = TestConnection(exceptionPolicy: .reject, factory: { throw Boom() })
+        #expect(connection.connect() == .reject)
+    }
+
+    @Test func noReplyAnswerWhereTheMTAWaitsBecomesContinue() {
+        let connection = TestConnection(handler: EndOfMessageOnly { _ in .noReply })
+        #expect(connection.endOfMessage() == .continue)
+    }
+}
