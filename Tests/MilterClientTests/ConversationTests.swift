@@ -173,7 +173,7 @@ struct ConversationTests {
             peer.negotiate()
             guard peer.readPacket() != nil else { return }
             for _ in 0..<6 {
-                usleep(100_000)
+                usleep(250_000)
                 peer.send("p")
             }
             peer.send("c")
@@ -181,7 +181,7 @@ struct ConversationTests {
         }
         defer { fake.finish() }
         var options = Self.quick
-        options.endOfMessageTimeout = .milliseconds(300)
+        options.endOfMessageTimeout = .seconds(1)
         let connection = try MilterConnection.open(fake.spec, options: options)
         let result = try connection.endOfMessage()
         connection.close()
