@@ -66,6 +66,9 @@ public final class MilterConnection: Sendable {
         state.withLock { $0.close() }
     }
 
+    /// What this connection offers at negotiation (`options.offer`).
+    public var offered: MilterNegotiation { options.offer }
+
     /// What the milter answered at negotiation, or nil before `negotiate()`.
     public var negotiated: MilterNegotiation? {
         state.withLock { $0.negotiated }
