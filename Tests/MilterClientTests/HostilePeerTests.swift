@@ -120,6 +120,30 @@ struct HostilePeerTests {
         #expect(!connection.isOpen)
     }
 
+    @Test func endlessEndOfMessageAnswerIsCutAtTheLimit() throws {
+        let fake = try FakeMilter { peer in
+            peer.negotiate()
+            _ = peer.readPacket()
+            let chunk = [UInt8](repeating: 0x61, count: 60_000)
+            for _ in 0..<40 {
+                peer.send("b", chunk)
+            }
+            peer.send("c")
+            _ = peer.drain()
+        }
+        defer { fake.finish() }
+        var options = Self.quick
+        options.maximumEndOfMessageBytes = 1 << 20
+        let connection = try MilterConnection.open(fake.spec, options: options)
+        do {
+            _ = try connection.endOfMessage()
+            Issue.record("accepted more than the limit")
+        } catch let error as MilterClientError {
+            #expect(error.code == .oversizedPacket)
+        }
+        #expect(!connection.isOpen)
+    }
+
     @Test func negotiationAskingForUnofferedStepsFails() throws {
         let fake = try FakeMilter { peer in
             peer.negotiate(steps: 0x8000_0000)
