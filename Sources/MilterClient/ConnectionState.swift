@@ -39,10 +39,17 @@ struct ConnectionState {
         try openChannel().send(framePacket(command: command, payload: payload), deadline: deadline)
     }
 
+    /// Reads and decodes one packet, waiting until `deadline`; adds its size to `total`.
+    func receive(until deadline: ContinuousClock.Instant, total: inout Int) throws -> DecodedResponse {
+        let packet = try openChannel().receivePacket(maximumSize: options.maximumPacketSize, deadline: deadline)
+        total += packet.payload.count + 5
+        return try packet.decodeResponse()
+    }
+
     /// Reads and decodes one packet, waiting until `deadline`.
     func receive(until deadline: ContinuousClock.Instant) throws -> DecodedResponse {
-        let packet = try openChannel().receivePacket(maximumSize: options.maximumPacketSize, deadline: deadline)
-        return try packet.decodeResponse()
+        var total = 0
+        return try receive(until: deadline, total: &total)
     }
 
     /// Waits for the answer to a step: progress packets extend the wait, a modification or a
@@ -73,8 +80,16 @@ struct ConnectionState {
         var deadline = ContinuousClock.now.advanced(by: options.endOfMessageTimeout)
         var modifications: [MilterModification] = []
         var bodyIndex: Int?
+        var total = 0
         while true {
-            switch try receive(until: deadline) {
+            let decoded = try receive(until: deadline, total: &total)
+            guard total <= options.maximumEndOfMessageBytes else {
+                throw MilterClientError(
+                    .oversizedPacket,
+                    "the milter's answer to end of message exceeds \(options.maximumEndOfMessageBytes) bytes"
+                )
+            }
+            switch decoded {
             case .progress:
                 modifications.append(.progress)
                 deadline = ContinuousClock.now.advanced(by: options.endOfMessageTimeout)

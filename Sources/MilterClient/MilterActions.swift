@@ -1,5 +1,6 @@
 /// The modifications a milter may ask for at end of message (the `SMFIF_*` flags of option negotiation).
 public struct MilterActions: OptionSet, Sendable, Hashable {
+    /// The SMFIF_* bits as sent on the wire.
     public let rawValue: UInt32
 
     /// Creates the set from the bits on the wire.

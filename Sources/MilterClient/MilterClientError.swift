@@ -35,6 +35,7 @@ public struct MilterClientError: Error, Sendable, Equatable, CustomStringConvert
         /// A system call on the socket failed.
         public static let ioFailed = Code("ioFailed")
 
+        /// The name of the kind.
         public var description: String { name }
     }
 
@@ -52,6 +53,7 @@ public struct MilterClientError: Error, Sendable, Equatable, CustomStringConvert
         self.systemError = systemError
     }
 
+    /// The code, the message and the errno when there is one.
     public var description: String {
         if let systemError {
             return "\(code): \(message) (errno \(systemError))"

@@ -21,6 +21,9 @@ public final class MilterConnection: Sendable {
         public var endOfMessageTimeout: Duration = .seconds(300)
         /// The largest packet accepted from the milter; a larger announced length is an error.
         public var maximumPacketSize: Int = 1 << 20
+        /// The most bytes of packets accepted in answer to one end of message (modifications,
+        /// replacement body, progress); bounds the memory a runaway milter can make us hold.
+        public var maximumEndOfMessageBytes: Int = 64 << 20
         /// The largest body chunk sent; at most 65535 (MILTER_CHUNK_SIZE), what libmilter accepts by default.
         public var bodyChunkSize: Int = Int(MilterConnection.maximumBodyChunkSize)
         /// What the MTA offers at negotiation: protocol version, actions and steps.
@@ -65,6 +68,9 @@ public final class MilterConnection: Sendable {
     deinit {
         state.withLock { $0.close() }
     }
+
+    /// What this connection offers at negotiation (`options.offer`).
+    public var offered: MilterNegotiation { options.offer }
 
     /// What the milter answered at negotiation, or nil before `negotiate()`.
     public var negotiated: MilterNegotiation? {

@@ -45,6 +45,7 @@ public enum MilterMacroStage: Sendable, Hashable, CaseIterable, CustomStringConv
         }
     }
 
+    /// The stage's Swift name.
     public var description: String {
         switch self {
         case .connect: "connect"

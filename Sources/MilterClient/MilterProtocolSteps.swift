@@ -3,6 +3,7 @@
 /// The MTA offers the flags it understands; the milter answers with the subset it wants:
 /// `no*` steps are not sent at all, `noReply*` steps are sent without waiting for an answer.
 public struct MilterProtocolSteps: OptionSet, Sendable, Hashable {
+    /// The SMFIP_* bits as sent on the wire.
     public let rawValue: UInt32
 
     /// Creates the set from the bits on the wire.

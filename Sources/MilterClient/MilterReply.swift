@@ -41,6 +41,7 @@ public struct MilterReply: Sendable, Hashable, CustomStringConvertible {
     /// True for a 5xx reply (permanent failure).
     public var isPermanent: Bool { (code ?? 0) / 100 == 5 }
 
+    /// The reply text as sent.
     public var description: String { text }
 
     /// Drops `CODE-` or `CODE ` from the start of a line.

@@ -31,6 +31,7 @@ public enum MilterResponse: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A short name for logs and test failures.
     public var description: String {
         switch self {
         case .continue: "continue"

@@ -41,6 +41,7 @@ public enum MilterSocketSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The spec in libmilter notation (`inet:PORT@HOST` for TCP).
     public var description: String {
         switch self {
         case .unix(let path): "unix:\(path)"

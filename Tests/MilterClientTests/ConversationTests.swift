@@ -25,6 +25,20 @@ struct ConversationTests {
         #expect(offer.value == uint32(6) + uint32(0x1FF) + uint32(0x1F_FFFF))
     }
 
+    @Test(arguments: [FakeMilter.Transport.tcp4, .tcp6])
+    func tcpConnectionsCarryTheSameConversation(transport: FakeMilter.Transport) throws {
+        let fake = try FakeMilter(on: transport) { peer in
+            peer.negotiate()
+            guard peer.readPacket()?.command == "H" else { return }
+            peer.send("y", cString("421 4.3.2 going away"))
+            _ = peer.drain()
+        }
+        defer { fake.finish() }
+        let connection = try MilterConnection.open(fake.spec, options: Self.quick)
+        #expect(try connection.helo("mx") == .replyCode(MilterReply(text: "421 4.3.2 going away")))
+        try connection.quit()
+    }
+
     @Test func disabledStepsAreNotSentAndNoReplyStepsAreNotAwaited() throws {
         let letters = Recorded<[Character]>([])
         let fake = try FakeMilter { peer in
@@ -159,7 +173,7 @@ struct ConversationTests {
             peer.negotiate()
             guard peer.readPacket() != nil else { return }
             for _ in 0..<6 {
-                usleep(100_000)
+                usleep(250_000)
                 peer.send("p")
             }
             peer.send("c")
@@ -167,7 +181,7 @@ struct ConversationTests {
         }
         defer { fake.finish() }
         var options = Self.quick
-        options.endOfMessageTimeout = .milliseconds(300)
+        options.endOfMessageTimeout = .seconds(1)
         let connection = try MilterConnection.open(fake.spec, options: options)
         let result = try connection.endOfMessage()
         connection.close()

@@ -6,23 +6,33 @@ import Testing
 /// real libmilter never does, so only a scripted peer can prove the client survives it.
 @Suite("Hostile milter peers")
 struct HostilePeerTests {
+    /// Generous enough that a loaded CI machine never turns an expected error into a timeout.
     private static let quick: MilterConnection.Options = {
         var options = MilterConnection.Options()
-        options.commandTimeout = .milliseconds(300)
-        options.endOfMessageTimeout = .milliseconds(300)
+        options.commandTimeout = .seconds(3)
+        options.endOfMessageTimeout = .seconds(3)
         options.maximumPacketSize = 1 << 20
         return options
     }()
 
+    /// For the tests that wait out the timeout on purpose.
+    private static let impatient: MilterConnection.Options = {
+        var options = quick
+        options.commandTimeout = .milliseconds(300)
+        return options
+    }()
+
     /// Negotiates with a fake milter, sends connect, and returns the error the connect step throws.
-    private func errorAtConnect(_ misbehave: @escaping @Sendable (FakePeer) -> Void) throws -> MilterClientError? {
+    private func errorAtConnect(
+        options: MilterConnection.Options = quick, _ misbehave: @escaping @Sendable (FakePeer) -> Void
+    ) throws -> MilterClientError? {
         let fake = try FakeMilter { peer in
             peer.negotiate()
             _ = peer.readPacket()
             misbehave(peer)
         }
         defer { fake.finish() }
-        let connection = try MilterConnection.open(fake.spec, options: Self.quick)
+        let connection = try MilterConnection.open(fake.spec, options: options)
         do {
             _ = try connection.connect(hostname: "client.example", address: .inet("192.0.2.1", port: 1234))
             return nil
@@ -73,14 +83,14 @@ struct HostilePeerTests {
         var error: MilterClientError?
         let elapsed = try clock.measure {
             // The fake waits for the client to give up and close (end of stream), never answering.
-            error = try errorAtConnect { _ = $0.drain() }
+            error = try errorAtConnect(options: Self.impatient) { _ = $0.drain() }
         }
         #expect(error?.code == .timeout)
         #expect(elapsed < .seconds(5))
     }
 
     @Test func stallingInTheMiddleOfAPacketIsATimeout() throws {
-        let error = try errorAtConnect { peer in
+        let error = try errorAtConnect(options: Self.impatient) { peer in
             peer.write([0, 0, 0, 20, UInt8(ascii: "y")])
             _ = peer.drain()
         }
@@ -107,6 +117,30 @@ struct HostilePeerTests {
         defer { fake.finish() }
         let connection = try MilterConnection.open(fake.spec, options: Self.quick)
         #expect(throws: MilterClientError.self) { _ = try connection.endOfMessage() }
+        #expect(!connection.isOpen)
+    }
+
+    @Test func endlessEndOfMessageAnswerIsCutAtTheLimit() throws {
+        let fake = try FakeMilter { peer in
+            peer.negotiate()
+            _ = peer.readPacket()
+            let chunk = [UInt8](repeating: 0x61, count: 60_000)
+            for _ in 0..<40 {
+                peer.send("b", chunk)
+            }
+            peer.send("c")
+            _ = peer.drain()
+        }
+        defer { fake.finish() }
+        var options = Self.quick
+        options.maximumEndOfMessageBytes = 1 << 20
+        let connection = try MilterConnection.open(fake.spec, options: options)
+        do {
+            _ = try connection.endOfMessage()
+            Issue.record("accepted more than the limit")
+        } catch let error as MilterClientError {
+            #expect(error.code == .oversizedPacket)
+        }
         #expect(!connection.isOpen)
     }
 

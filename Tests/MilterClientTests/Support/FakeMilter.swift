@@ -4,7 +4,7 @@ import Glibc
 import MilterClient
 import Synchronization
 
-/// A scripted peer on a real unix socket that plays a milter, often a misbehaving one on purpose:
+/// A scripted peer on a real unix or TCP socket that plays a milter, often a misbehaving one on purpose:
 /// real libmilter never sends garbage, oversized lengths or half packets, so the client's defences
 /// can only be exercised against a peer we script. It accepts one connection and runs the script
 /// on its own thread.
@@ -16,24 +16,15 @@ final class FakeMilter: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let isFinished = Mutex(false)
 
-    init(script: @escaping @Sendable (FakePeer) throws -> Void) throws {
+    /// Where the fake listens: a unix socket in a fresh temporary directory, or TCP on loopback.
+    enum Transport { case unix, tcp4, tcp6 }
+
+    init(on transport: Transport = .unix, script: @escaping @Sendable (FakePeer) throws -> Void) throws {
         directory = NSTemporaryDirectory() + "fake-milter-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/milter.sock"
-        spec = .unix(path: path)
-        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let (listener, spec) = try Self.listen(on: transport, directory: directory)
         self.listener = listener
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 4) == 0 else {
-            throw FakeMilterError(message: "cannot listen on \(path): errno \(errno)")
-        }
+        self.spec = spec
         let finished = finished
         Thread.detachNewThread {
             let connection = accept(listener, nil, nil)
@@ -43,6 +34,52 @@ final class FakeMilter: Sendable {
                 peer.close()
             }
             finished.signal()
+        }
+    }
+
+    private static func listen(on transport: Transport, directory: String) throws -> (Int32, MilterSocketSpec) {
+        let family = transport == .unix ? AF_UNIX : transport == .tcp4 ? AF_INET : AF_INET6
+        let listener = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        switch transport {
+        case .unix:
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array((directory + "/milter.sock").utf8)) }
+            length = socklen_t(MemoryLayout<sockaddr_un>.size)
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+        case .tcp4:
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+        case .tcp6:
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_addr = in6addr_loopback
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: withUnsafeBytes(of: address) { Array($0) }) }
+        }
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && Glibc.listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            _ = Glibc.close(listener)
+            throw FakeMilterError(message: "cannot listen (\(transport)): errno \(errno)")
+        }
+        switch transport {
+        case .unix:
+            return (listener, .unix(path: directory + "/milter.sock"))
+        case .tcp4:
+            let port = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self).sin_port }
+            return (listener, .inet(host: "127.0.0.1", port: UInt16(bigEndian: port)))
+        case .tcp6:
+            let port = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self).sin6_port }
+            return (listener, .inet6(host: "::1", port: UInt16(bigEndian: port)))
         }
     }
 
