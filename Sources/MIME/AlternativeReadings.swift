@@ -17,12 +17,14 @@ struct AlternativeReadings {
 
     /// What makes two leaves the same for a scanner: bytes, decoding, type and name.
     private struct LeafKey: Hashable {
+        let buffer: ObjectIdentifier
         let body: Range<Int>
         let encoding: String
         let type: String
         let filename: String?
 
         init(_ part: MIMEPart) {
+            buffer = ObjectIdentifier(part.message)
             body = part.bodyRange
             encoding = part.transferEncoding
             type = part.contentType.mimeType
@@ -50,7 +52,13 @@ struct AlternativeReadings {
                 reparse(node, range: range, choice: .contentTypeField(field), builder: builder,
                         reading: "Content-Type header \(field + 1) of \(describe(node))")
             }
-            guard node.children.isEmpty, let part = built[index] else { continue }
+            let encoding = TransferEncoding(facts.transferEncoding)
+            let type = facts.contentType
+            if encoding != .identity && (type.isMultipart || type.isEnclosedMessage), let part = built[index] {
+                reparseDecoded(node, part: part, encoding: encoding,
+                               reading: "\(type.mimeType) \(describe(node)) decoded from \(facts.transferEncoding)")
+            }
+            guard builder.isLeaf(node, in: nodes), let part = built[index] else { continue }
             for encoding in facts.alternativeEncodings {
                 add(part.with(transferEncoding: encoding, reading: "Content-Transfer-Encoding '\(encoding)' of \(describe(node))"))
             }
@@ -68,21 +76,48 @@ struct AlternativeReadings {
     private mutating func reparse(
         _ node: StructurePass.Node, range: Range<Int>, choice: EntityFacts.Choice, builder: TreeBuilder, reading: String
     ) {
+        guard take() else { return }
+        var pass = StructurePass(base: base, range: range, limits: limits)
+        pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: choice)
+        let nodes = pass.nodes
+        let built = builder.assemble(nodes, reading: reading)
+        for index in builder.preOrder(nodes) where builder.isLeaf(nodes[index], in: nodes) {
+            if let part = built[index] { add(part) }
+        }
+    }
+
+    /// A multipart or enclosed message sent with a transfer encoding, which RFC 2045 forbids
+    /// and Python ignores but some clients decode: its header with the decoded body, parsed.
+    private mutating func reparseDecoded(_ node: StructurePass.Node, part: MIMEPart, encoding: TransferEncoding, reading: String) {
+        guard take() else { return }
+        var bytes = Array(UnsafeBufferPointer(start: base + node.headerRange.lowerBound, count: node.headerRange.count))
+        bytes += [0x0D, 0x0A]
+        bytes += part.decodedBody(as: encoding)
+        let decoded = MessageBytes(bytes)
+        decoded.withUnsafeBytes { raw in
+            guard let decodedBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            var pass = StructurePass(base: decodedBase, range: 0..<raw.count, limits: limits)
+            pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: .decodedBody)
+            let builder = TreeBuilder(raw: raw, message: decoded, limits: limits)
+            let nodes = pass.nodes
+            let built = builder.assemble(nodes, reading: reading)
+            for index in builder.preOrder(nodes) where builder.isLeaf(nodes[index], in: nodes) {
+                if let leaf = built[index] { add(leaf) }
+            }
+        }
+    }
+
+    /// Counts one more reading; false (and a defect, once) past `maxAlternativeReadings`.
+    private mutating func take() -> Bool {
         guard readings < limits.maxAlternativeReadings else {
             if readings == limits.maxAlternativeReadings {
                 defects.append(MIMEDefect(.tooManyAlternativeReadings, detail: "more than \(limits.maxAlternativeReadings) alternative readings; the rest not built"))
                 readings += 1
             }
-            return
+            return false
         }
         readings += 1
-        var pass = StructurePass(base: base, range: range, limits: limits)
-        pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: choice)
-        let nodes = pass.nodes
-        let built = builder.assemble(nodes, reading: reading)
-        for index in builder.preOrder(nodes) where nodes[index].children.isEmpty {
-            if let part = built[index] { add(part) }
-        }
+        return true
     }
 
     private mutating func add(_ part: MIMEPart) {

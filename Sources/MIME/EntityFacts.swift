@@ -8,6 +8,8 @@ struct EntityFacts {
         case contentTypeField(Int)
         /// Use this boundary value instead of the first `boundary` parameter.
         case boundary([UInt8])
+        /// The body that follows was already transfer-decoded: read it as 7bit.
+        case decodedBody
     }
 
     var contentType: ContentType
@@ -83,7 +85,8 @@ struct EntityFacts {
         }
         if let boundary, contentType.isMultipart {
             if boundary.isEmpty {
-                self.boundary = nil
+                // Python reads `boundary=""` as the delimiter line "--"; so does this parser.
+                defects.append((.invalidBoundary, "empty boundary; lines of just \"--\" delimit the parts"))
             } else if boundary.count > 70 {
                 defects.append((.invalidBoundary, "boundary of \(boundary.count) characters (RFC 2046 allows 70)"))
             }
@@ -100,6 +103,10 @@ struct EntityFacts {
                 seen.insert(TransferEncoding(other))
                 alternativeEncodings.append(other)
                 defects.append((.conflictingTransferEncodings, "Content-Transfer-Encoding '\(transferEncoding.prefix(40))' and '\(other.prefix(40))' both given"))
+            }
+            if choice == .decodedBody {
+                transferEncoding = "7bit"
+                alternativeEncodings = []
             }
             if contentType.isMultipart && TransferEncoding(transferEncoding) != .identity {
                 defects.append((.invalidMultipartTransferEncoding, "multipart with Content-Transfer-Encoding '\(transferEncoding.prefix(40))'; not decoded"))
@@ -134,7 +141,8 @@ struct EntityFacts {
     /// Values of parameter `name`, RFC 2231 ones first (what clients that know RFC 2231 show).
     private static func preferredFirst(_ parameters: [ParameterParser.Parameter], named name: String) -> [String] {
         let matching = parameters.filter { $0.name == name }
-        return matching.filter(\.isExtended).map(\.value) + matching.filter { !$0.isExtended }.map(\.value)
+        let extended = matching.filter(\.isExtended).flatMap { [$0.value] + ($0.valueBeforeGap.map { [$0] } ?? []) }
+        return extended + matching.filter { !$0.isExtended }.map(\.value)
     }
 
     /// Parses one Content-Type value; an invalid one falls back to `defaultType` (RFC 2045 §5.2)

@@ -9,6 +9,9 @@ enum ParameterParser {
         let value: String
         let raw: [UInt8]
         let isExtended: Bool
+        /// For RFC 2231 sections with a gap (0, 1, 3): the value up to the gap, which is what
+        /// readers that stop there (Python's email) show.
+        var valueBeforeGap: String? = nil
     }
 
     /// The main value (before the first `;`, comments and blanks removed) and the parameters.
@@ -154,8 +157,14 @@ enum ParameterParser {
     private static func joined(_ group: [Piece], name: String, defects: inout [(MIMEDefect.Name, String)]) -> Parameter {
         let sorted = group.sorted { ($0.section ?? 0) < ($1.section ?? 0) }
         let sections = sorted.map { $0.section ?? 0 }
+        var beforeGap: String?
         if sections != Array(0..<sections.count) {
             defects.append((.invalidRFC2231Parameter, "parameter '\(name.prefix(64))' has sections \(sections.prefix(10)) instead of 0, 1, 2..."))
+            let contiguous = zip(sections, 0...).prefix { $0.0 == $0.1 }.count
+            if contiguous > 0 && contiguous < sorted.count {
+                var ignored: [(MIMEDefect.Name, String)] = []
+                beforeGap = joined(Array(sorted.prefix(contiguous)), name: name, defects: &ignored).value
+            }
         }
         var charset = ""
         var bytes: [UInt8] = []
@@ -191,7 +200,7 @@ enum ParameterParser {
         if text.utf8.count > 0 && text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2 {
             text = String(text.dropFirst().dropLast())
         }
-        return Parameter(name: name, value: text, raw: bytes, isExtended: true)
+        return Parameter(name: name, value: text, raw: bytes, isExtended: true, valueBeforeGap: beforeGap)
     }
 
     private static func percentDecoded(_ value: ArraySlice<UInt8>, name: String, defects: inout [(MIMEDefect.Name, String)]) -> [UInt8] {

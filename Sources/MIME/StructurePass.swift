@@ -25,6 +25,8 @@ struct StructurePass {
         var closed = false
         var sawBoundary = false
         var reportedPrefixLine = false
+        /// Where this node sits in the open-entity stack while it is on it.
+        var stackPosition = 0
         var origin = MIMEPart.Origin.entity
         var defects: [(MIMEDefect.Name, String)]
     }
@@ -36,7 +38,13 @@ struct StructurePass {
     private(set) var nodes: [Node] = []
     private(set) var messageDefects: [(MIMEDefect.Name, String)] = []
     private var stack: [Int] = []
-    private var openMultiparts = 0
+    /// Open (not yet closed) multiparts by boundary, innermost last: a "--" line is looked up
+    /// here in one step however deep the nesting, instead of being compared with every boundary.
+    private var openBoundaries: [[UInt8]: [Int]] = [:]
+    /// Open multiparts in nesting order, innermost last.
+    private var openMultipartList: [Int] = []
+    private var longestOpenBoundary = 0
+    private var openMultiparts: Int { openMultipartList.count }
     private var partLimitReached = false
 
     init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits) {
@@ -99,6 +107,7 @@ struct StructurePass {
                 facts: facts, defects: block.defects + facts.defects
             )
             var enclosed = false
+            var isOpenMultipart = false
             let type = facts.contentType
             if type.isMultipart {
                 if let boundary = facts.boundary {
@@ -107,7 +116,7 @@ struct StructurePass {
                     } else {
                         node.delimiter = [0x2D, 0x2D] + boundary
                         node.path = multipartPath
-                        openMultiparts += 1
+                        isOpenMultipart = true
                     }
                 } else {
                     node.defects.append((.noBoundaryInMultipart, "\(type.mimeType) without a boundary parameter; read as one leaf"))
@@ -122,6 +131,11 @@ struct StructurePass {
                 }
             }
             let index = append(node)
+            if isOpenMultipart, let boundary = facts.boundary {
+                openBoundaries[boundary, default: []].append(index)
+                openMultipartList.append(index)
+                longestOpenBoundary = max(longestOpenBoundary, boundary.count)
+            }
             guard enclosed else { return block.bodyStart }
             // The enclosed message's header starts right where this entity's body does.
             position = block.bodyStart
@@ -137,6 +151,8 @@ struct StructurePass {
 
     private mutating func append(_ node: Node) -> Int {
         let index = nodes.count
+        var node = node
+        node.stackPosition = stack.count
         nodes.append(node)
         if node.parent >= 0 { nodes[node.parent].children.append(index) }
         stack.append(index)
@@ -157,11 +173,14 @@ struct StructurePass {
     }
 
     /// Ends entity `index` at `end`; a multipart still open there lacked its close delimiter.
+    /// A multipart that ends with no parts is one leaf, and is numbered like one.
     private mutating func close(_ index: Int, at end: Int) {
         nodes[index].end = max(nodes[index].bodyStart, end)
+        if nodes[index].delimiter != nil && nodes[index].children.isEmpty {
+            nodes[index].path = nodes[index].leafPath
+        }
         guard nodes[index].delimiter != nil, !nodes[index].closed else { return }
-        openMultiparts -= 1
-        nodes[index].closed = true
+        markClosed(index)
         if nodes[index].sawBoundary {
             nodes[index].defects.append((.missingFinalBoundary, "multipart ended without its close delimiter"))
         } else {
@@ -191,36 +210,46 @@ struct StructurePass {
         return nil
     }
 
-    /// The open multipart whose delimiter the line at `line` is, checked innermost first; only
-    /// blanks may follow the delimiter (or `--` and blanks for the close delimiter).
+    /// The open multipart whose delimiter the line at `line` is: "--" + boundary, then only
+    /// blanks, or "--" and blanks for the close delimiter. Nested multiparts with the same
+    /// boundary resolve to the innermost.
     func matchBoundary(at line: Int) -> BoundaryMatch? {
         guard openMultiparts > 0 else { return nil }
-        var lineEnd: (content: Int, next: Int)?
-        for stackIndex in stack.indices.reversed() {
-            let nodeIndex = stack[stackIndex]
-            guard !nodes[nodeIndex].closed, let delimiter = nodes[nodeIndex].delimiter,
-                  ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { continue }
-            let end = lineEnd ?? ByteScan.lineEnd(base, from: line, limit: limit)
-            lineEnd = end
-            var rest = line + delimiter.count
-            let isClose = rest + 2 <= end.content && base[rest] == 0x2D && base[rest + 1] == 0x2D
-            if isClose { rest += 2 }
-            while rest < end.content && ByteScan.isBlank(base[rest]) { rest += 1 }
-            if rest == end.content {
-                return BoundaryMatch(stackIndex: stackIndex, isClose: isClose, nextLine: end.next)
-            }
+        let end = ByteScan.lineEnd(base, from: line, limit: limit)
+        var contentEnd = end.content
+        while contentEnd > line + 2 && ByteScan.isBlank(base[contentEnd - 1]) { contentEnd -= 1 }
+        let length = contentEnd - line - 2
+        guard length >= 0, length <= longestOpenBoundary + 2 else { return nil }
+        let candidate = Array(UnsafeBufferPointer(start: base + line + 2, count: length))
+        if let index = openBoundaries[candidate]?.last {
+            return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: false, nextLine: end.next)
+        }
+        if length >= 2 && candidate[length - 1] == 0x2D && candidate[length - 2] == 0x2D,
+           let index = openBoundaries[Array(candidate[0..<(length - 2)])]?.last {
+            return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: true, nextLine: end.next)
         }
         return nil
     }
 
-    /// A "--" line that starts with an open delimiter but carries more: some readers split there.
+    /// A "--" line that starts with the innermost open delimiter but carries more: some readers
+    /// split there, so it is worth a defect (checked against the innermost only, to stay cheap).
     private mutating func notePrefixLine(at line: Int) {
-        for index in stack.reversed() {
-            guard let delimiter = nodes[index].delimiter, !nodes[index].closed, !nodes[index].reportedPrefixLine,
-                  ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { continue }
-            nodes[index].reportedPrefixLine = true
-            nodes[index].defects.append((.boundaryPrefixLine, "a line at offset \(line) starts with the boundary but has more after it; not a boundary"))
-            return
+        guard let index = openMultipartList.last, !nodes[index].reportedPrefixLine,
+              let delimiter = nodes[index].delimiter,
+              ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { return }
+        nodes[index].reportedPrefixLine = true
+        nodes[index].defects.append((.boundaryPrefixLine, "a line at offset \(line) starts with the boundary but has more after it; not a boundary"))
+    }
+
+    /// Takes a multipart out of the boundary lookup once its close delimiter (or its end) is met.
+    private mutating func markClosed(_ index: Int) {
+        nodes[index].closed = true
+        if let boundary = nodes[index].facts.boundary, var owners = openBoundaries[boundary] {
+            owners.removeAll { $0 == index }
+            openBoundaries[boundary] = owners.isEmpty ? nil : owners
+        }
+        if let position = openMultipartList.lastIndex(of: index) {
+            openMultipartList.remove(at: position)
         }
     }
 
@@ -233,8 +262,7 @@ struct StructurePass {
         let multipart = stack[match.stackIndex]
         nodes[multipart].sawBoundary = true
         if match.isClose {
-            nodes[multipart].closed = true
-            openMultiparts -= 1
+            markClosed(multipart)
             return match.nextLine
         }
         let number = nodes[multipart].children.count + 1

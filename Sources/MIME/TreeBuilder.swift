@@ -9,6 +9,10 @@ struct TreeBuilder {
         guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count > 0 else {
             return emptyMessage()
         }
+        if ByteScan.find(0x0A, in: base, from: 0, limit: raw.count) == nil,
+           ByteScan.find(0x0D, in: base, from: 0, limit: raw.count) != nil {
+            return parseWithCarriageReturnLineEnds()
+        }
         var pass = StructurePass(base: base, range: 0..<raw.count, limits: limits)
         pass.run(rootDepth: 0, leafPath: "1", multipartPath: "", choice: .main)
         var nodes = pass.nodes
@@ -17,7 +21,7 @@ struct TreeBuilder {
 
         let built = assemble(nodes, reading: nil)
         let order = preOrder(nodes)
-        let leaves = order.filter { nodes[$0].children.isEmpty }.compactMap { built[$0] }
+        let leaves = order.filter { isLeaf(nodes[$0], in: nodes) }.compactMap { built[$0] }
         var defects = messageDefects.map { MIMEDefect($0.0, detail: $0.1) }
         for index in order {
             defects += built[index]?.defects ?? []
@@ -29,6 +33,12 @@ struct TreeBuilder {
         return ParsedMessage(
             root: root, leaves: leaves, alternativeLeaves: alternatives.leaves, defects: defects, limits: limits
         )
+    }
+
+    /// A leaf is content to scan: no children, or only uuencoded blocks found inside it (the
+    /// text around the blocks is content too).
+    func isLeaf(_ node: StructurePass.Node, in nodes: [StructurePass.Node]) -> Bool {
+        node.children.allSatisfy { nodes[$0].origin == .uuencodedBlock }
     }
 
     /// Node indices in document order (pre-order), iteratively.
@@ -104,6 +114,18 @@ struct TreeBuilder {
                 nodes.append(child)
             }
         }
+    }
+
+    /// Old Mac mail ends lines with CR alone; Python and some clients read that. Without a
+    /// single LF, the only sensible reading is that one, on a copy with CR turned into LF.
+    private func parseWithCarriageReturnLineEnds() -> ParsedMessage {
+        let translated = MessageBytes(raw.map { $0 == 0x0D ? 0x0A : $0 })
+        var parsed = translated.withUnsafeBytes { TreeBuilder(raw: $0, message: translated, limits: limits).parseMessage() }
+        parsed.defects.insert(MIMEDefect(
+            .bareCarriageReturnLineEnds,
+            detail: "lines end in CR alone; parsed a copy with LF line ends (ranges refer to the copy)"
+        ), at: 0)
+        return parsed
     }
 
     private func emptyMessage() -> ParsedMessage {
