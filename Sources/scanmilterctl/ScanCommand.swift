@@ -1,5 +1,4 @@
 import ArgumentParser
-import Checksum
 import ClamAV
 import Configuration
 import FileMagic
@@ -30,7 +29,7 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Scan strategy: every-part (default), attribute-on-finding or every-part-raw.")
     var strategy: String = MessageScanner.Strategy.everyPart.rawValue
 
-    @Flag(name: .long, help: "Print one JSON document (an array, one object per file).")
+    @Flag(name: .long, help: "Print one JSON object per file and line (the mime --json part fields plus verdicts).")
     var json = false
 
     @Argument(help: "Messages to scan.")
@@ -50,29 +49,26 @@ struct ScanCommand: ParsableCommand {
         let scanner = MessageScanner(backend: backend, strategy: MessageScanner.Strategy(rawValue: strategy) ?? .everyPart)
         let detector = try? TypeDetector()
 
-        var results: [ScannedMessage] = []
         var exitCode: Int32 = 0
         for file in files {
-            guard let bytes = FileManager.default.contents(atPath: file) else {
-                FileHandle.standardError.write(Data("scanmilterctl scan: cannot read \(file)\n".utf8))
+            let message: MessageBytes
+            do {
+                message = try MessageBytes(mappingFile: file)
+            } catch {
+                let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
+                FileHandle.standardError.write(Data("scanmilterctl scan: \(file): \(reason)\n".utf8))
                 exitCode = max(exitCode, 66)
                 continue
             }
-            let parsed = MIMEParser().parse(Array(bytes))
+            let parsed = MIMEParser().parse(message)
             let report = scanner.scan(parsed)
             let result = ScannedMessage(file: file, parsed: parsed, report: report, detector: detector)
-            results.append(result)
             switch report.verdict {
             case .clean: break
             case .infected: exitCode = exitCode == 0 ? 1 : exitCode
             case .unscannable: exitCode = max(exitCode, 75)
             }
-            if !json { print(result.text) }
-        }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            print(json ? result.json() : result.text())
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
@@ -144,83 +140,97 @@ extension ClamAVBackendSettings {
     }
 }
 
-/// One scanned message as `scan` prints it; the JSON field names are stable.
-struct ScannedMessage: Encodable {
-    /// One leaf part: the `mime --json` fields, its detected type and what its scan found.
-    struct Part: Encodable {
-        var path: String
-        var reading: String?
-        var contentType: String
-        var charset: String?
-        var filename: String?
-        var disposition: String?
-        var encoding: String
-        var size: Int
-        var sha256: String
-        var defects: [String]
-        var detectedType: String?
-        var verdict: String
-        var viruses: [String]
-        var reason: String?
-
-        enum CodingKeys: String, CodingKey {
-            case path, reading, charset, filename, disposition, encoding, size, sha256, defects, verdict, viruses, reason
-            case contentType = "content_type"
-            case detectedType = "detected_type"
-        }
-    }
-
-    var file: String
-    var verdict: String
-    var viruses: [String]
-    var reason: String?
-    var wholeMessage: String
-    var parts: [Part]
-
-    enum CodingKeys: String, CodingKey {
-        case file, verdict, viruses, reason, parts
-        case wholeMessage = "whole_message"
-    }
+/// One scanned message as `scan` prints it. The per-part fields and their decoding come from
+/// `mime --json` (``MimeReport``, ``JSONWriter``); scan adds what the scanner and libmagic found.
+struct ScannedMessage {
+    let file: String
+    let report: MessageScanReport
+    let mime: MimeReport
+    /// Detected MIME type per leaf, in the order of `mime.leaves + mime.alternatives`.
+    let detectedTypes: [String?]
 
     init(file: String, parsed: ParsedMessage, report: MessageScanReport, detector: TypeDetector?) {
         self.file = file
-        (verdict, reason) = Self.describe(report.verdict)
-        viruses = report.viruses
-        wholeMessage = Self.describe(report.wholeMessage).0
-        let leaves = parsed.leaves + parsed.alternativeLeaves
-        parts = zip(leaves, report.parts).map { leaf, scanned in
-            let content = leaf.decode()
-            let (verdict, reason) = Self.describe(scanned.verdict)
-            var viruses: [String] = []
-            if case .infected(let names) = scanned.verdict { viruses = names }
-            return Part(
-                path: leaf.path, reading: leaf.reading, contentType: leaf.contentType.mimeType, charset: leaf.charset,
-                filename: leaf.filename, disposition: leaf.disposition, encoding: leaf.transferEncoding,
-                size: content.bytes.count, sha256: SHA256.hex(content.bytes),
-                defects: (leaf.defects + content.defects).map(\.description),
-                detectedType: (try? detector?.detect(content.bytes))?.mimeType,
-                verdict: verdict, viruses: viruses, reason: reason)
+        self.report = report
+        mime = MimeReport(file: file, parsed: parsed)
+        let limit = detector?.configuration.prefixLength ?? 0
+        detectedTypes = (parsed.leaves + parsed.alternativeLeaves).map { leaf in
+            guard let detector else { return nil }
+            // libmagic reads only the start of a file; keep that much of the decoded content.
+            var prefix: [UInt8] = []
+            _ = leaf.decode { chunk in
+                if prefix.count < limit { prefix.append(contentsOf: chunk.prefix(limit - prefix.count)) }
+            }
+            return (try? detector.detect(prefix))?.mimeType
         }
     }
 
-    /// The verdict's name and, for could-not-scan, its reason.
-    static func describe(_ verdict: ScanVerdict) -> (String, String?) {
+    /// A verdict's name and, for could-not-scan, its reason.
+    static func describe(_ verdict: ScanVerdict) -> (name: String, reason: String?, viruses: [String]) {
         switch verdict {
-        case .clean: ("clean", nil)
-        case .infected: ("infected", nil)
-        case .unscannable(let reason): ("unscannable", reason.description)
+        case .clean: ("clean", nil, [])
+        case .infected(let names): ("infected", nil, names)
+        case .unscannable(let reason): ("unscannable", reason.description, [])
         }
+    }
+
+    private var rows: [(leaf: MimeReport.Leaf, scanned: MessageScanReport.PartVerdict, type: String?)] {
+        zip(zip(mime.leaves + mime.alternatives, report.parts), detectedTypes).map { ($0.0, $0.1, $1) }
+    }
+
+    /// One JSON object on one line: `{"file", "verdict", "viruses", "reason", "whole_message",
+    /// "parts": [{mime --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
+    func json() -> String {
+        let overall = Self.describe(report.verdict)
+        var out = JSONWriter()
+        out.object { object in
+            object.field("file") { $0.string(file) }
+            object.field("verdict") { $0.string(overall.name) }
+            object.field("viruses") { $0.array(report.viruses) { $0.string($1) } }
+            object.field("reason") { $0.optionalString(overall.reason) }
+            object.field("whole_message") { $0.string(Self.describe(report.wholeMessage).name) }
+            object.field("parts") { value in
+                value.array(rows) { item, row in
+                    let verdict = Self.describe(row.scanned.verdict)
+                    let part = row.leaf.part
+                    item.object { fields in
+                        fields.field("path") { $0.string(part.path) }
+                        fields.field("content_type") { $0.string(part.contentType.mimeType) }
+                        fields.field("charset") { $0.optionalString(part.charset) }
+                        fields.field("filename") { $0.optionalString(part.filename) }
+                        fields.field("disposition") { $0.optionalString(part.disposition) }
+                        fields.field("encoding") { $0.string(part.transferEncoding) }
+                        fields.field("size") { $0.number(row.leaf.size) }
+                        fields.field("sha256") { $0.string(row.leaf.sha256) }
+                        fields.field("defects") { $0.array(row.leaf.defects) { $0.defect($1, withPath: false) } }
+                        fields.field("reading") { $0.optionalString(part.reading) }
+                        fields.field("detected_type") { $0.optionalString(row.type) }
+                        fields.field("verdict") { $0.string(verdict.name) }
+                        fields.field("viruses") { $0.array(verdict.viruses) { $0.string($1) } }
+                        fields.field("reason") { $0.optionalString(verdict.reason) }
+                    }
+                }
+            }
+        }
+        return out.text
     }
 
     /// The human-readable form: a line for the message, an indented line per part.
-    var text: String {
-        var lines = ["\(file): \(verdict)" + (viruses.isEmpty ? "" : " \(viruses.joined(separator: ", "))") + (reason.map { " (\($0))" } ?? "")]
-        for part in parts {
-            var line = "  \(part.path.isEmpty ? "-" : part.path) \(part.contentType)"
+    func text() -> String {
+        let overall = Self.describe(report.verdict)
+        var head = "\(file): \(overall.name)"
+        if !report.viruses.isEmpty { head += " " + report.viruses.joined(separator: ", ") }
+        if let reason = overall.reason { head += " (\(reason))" }
+        var lines = [head]
+        for row in rows {
+            let part = row.leaf.part
+            let verdict = Self.describe(row.scanned.verdict)
+            var line = "  \(part.path.isEmpty ? "-" : part.path) \(part.contentType.mimeType)"
             if let filename = part.filename { line += " \"\(filename)\"" }
-            if let detected = part.detectedType { line += " [\(detected)]" }
-            line += " \(part.size) bytes: \(part.verdict)"
-            if !part.viruses.isEmpty { line += " " + part.viruses.joined(separator: ", ") }
+            if let detected = row.type { line += " [\(detected)]" }
+            line += " \(row.leaf.size) bytes: \(verdict.name)"
+            if !verdict.viruses.isEmpty { line += " " + verdict.viruses.joined(separator: ", ") }
+            if let reason = verdict.reason { line += " (\(reason))" }
             if let reading = part.reading { line += " (reading: \(reading))" }
             lines.append(line)
         }

@@ -54,12 +54,19 @@ import Testing
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
+    /// One JSON object per output line, as `mime --json` prints them.
+    func jsonLines(_ output: String) throws -> [[String: Any]] {
+        try output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
     @Test func infectedMessageNamesTheVirusAndTheAttachmentInJSONAndExitsOne() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let result = try run(["scan", "--database", fixture.database.path, "--json", fixture.infected.path, fixture.clean.path])
         #expect(result.status == 1)
-        let documents = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: Any]])
+        let documents = try jsonLines(result.out)
         #expect(documents.count == 2)
         let infected = try #require(documents.first)
         #expect(infected["verdict"] as? String == "infected")
@@ -71,6 +78,8 @@ import Testing
         #expect(attachment["size"] as? Int == Self.eicar.utf8.count)
         #expect(attachment["detected_type"] as? String == "text/plain")
         #expect((attachment["sha256"] as? String)?.count == 64)
+        #expect(attachment["encoding"] as? String == "base64")
+        #expect((attachment["defects"] as? [Any])?.isEmpty == true)
         #expect(documents.last?["verdict"] as? String == "clean")
     }
 
@@ -101,7 +110,7 @@ import Testing
         try "[scan]\nbackend = \"clamd\"\nclamd_servers = [\"unix:\(socket)\"]\n".write(to: config, atomically: true, encoding: .utf8)
         let result = try run(["scan", "--config", config.path, "--json", fixture.clean.path])
         #expect(result.status == 75)
-        let documents = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: Any]])
+        let documents = try jsonLines(result.out)
         #expect(documents.first?["verdict"] as? String == "unscannable")
     }
 

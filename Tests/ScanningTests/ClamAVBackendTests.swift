@@ -39,6 +39,21 @@ import Testing
         #expect(reason.code == .encrypted)
     }
 
+    @Test func scanTimeLimitIsUnscannableWithAlertExceedsMaxAndSilentWithout() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        let zip = try Samples.zipOfMany(100, in: temp)
+        let alerting = try ClamAVBackend(
+            settings: .init(databaseDirectory: db.path, engineOptions: EngineOptions(maxScanTime: 1, heuristics: .exceedsMax)),
+            logger: logger)
+        #expect(alerting.scan(zip[...]) == .unscannable(UnscannableReason(.limitExceeded, "Heuristics.Limits.Exceeded.MaxScanTime")))
+        // Without AlertExceedsMax libclamav stops and calls it clean: why the config defaults it on.
+        let silent = try ClamAVBackend(
+            settings: .init(databaseDirectory: db.path, engineOptions: EngineOptions(maxScanTime: 1)), logger: logger)
+        #expect(silent.scan(zip[...]) == .clean)
+    }
+
     @Test func reloadSwapsInNewSignatures() throws {
         let temp = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temp) }

@@ -71,7 +71,9 @@ import Testing
         let sample = try testCase.sample(temp)
         let on = try Engine(databaseDirectory: db.path, options: testCase.on)
         let off = try Engine(databaseDirectory: db.path, options: testCase.off)
-        #expect(on.scan(sample[...]) == .matched([testCase.expected]))
+        let result = on.scan(sample[...])
+        #expect(result == .matched([testCase.expected]))
+        #expect(result.heuristicNames == [testCase.expected] && result.signatureNames.isEmpty)
         #expect(off.scan(sample[...]) == .clean)
     }
 

@@ -10,8 +10,8 @@ import Testing
     @Test func eightThreadsScanCorrectlyThroughTwentyReloadsAndMemoryReturns() throws {
         let temp = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temp) }
-        // Big enough that a leaked engine shows in RSS (about 10+ MB each), small enough to load fast.
-        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 100_000)])
+        // Big enough that a leaked engine shows in RSS (about 15 MB each), small enough to load fast.
+        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 50_000)])
         let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: Logger(label: "test.reload"))
         let expectedInfected = ScanVerdict.infected([
             TestDatabase.eicarBodySignature + ".UNOFFICIAL", TestDatabase.eicarHashSignature + ".UNOFFICIAL",

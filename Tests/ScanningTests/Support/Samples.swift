@@ -30,6 +30,23 @@ enum Samples {
         return Array(try Data(contentsOf: work.appendingPathComponent("out.zip")))
     }
 
+    /// A zip of `count` files of pseudo-random bytes: slow enough to scan to pass a 1 ms limit.
+    static func zipOfMany(_ count: Int, in directory: URL) throws -> [UInt8] {
+        let work = directory.appendingPathComponent("zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for index in 0..<count {
+            let bytes = (0..<10_000).map { _ -> UInt8 in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            }
+            try Data(bytes).write(to: work.appendingPathComponent("f\(index).bin"))
+        }
+        try run("zip", ["-q", "-r", "out.zip", "."], in: work)
+        return Array(try Data(contentsOf: work.appendingPathComponent("out.zip")))
+    }
+
     /// ClamAV's harmless test executable `clam.exe` with its section count set to zero, which
     /// libclamav calls a broken executable.
     static func brokenExecutable() throws -> [UInt8] {
