@@ -36,6 +36,9 @@ public struct Daemon: Sendable {
                 do {
                     try Privileges.prepareSocket(spec.path, settings: config.milter)
                     try Privileges.drop(user: config.milter.user, group: config.milter.group)
+                    if service.isDemoDatabase {
+                        logger.warning("running on the DEMO signature database: only the EICAR test file is detected; run scanmilterctl update")
+                    }
                     logger.notice("scanmilter ready", metadata: [
                         "milter.socket": "\(spec)", "scan.database": "\(service.scanner.backend.databaseDescription)",
                     ])

@@ -3,7 +3,7 @@ public import Configuration
 import FileMagic
 public import Logging
 import MIME
-import Scanning
+public import Scanning
 
 extension FilterService {
     /// A component the configuration asks for could not be made; says which and why.
@@ -20,7 +20,7 @@ extension FilterService {
         switch config.scan.backend {
         case .clamav:
             do {
-                backend = try ClamAVBackend(settings: clamAVSettings(config.scan), logger: logger)
+                backend = try ClamAVBackend(settings: ClamAVBackendSettings(config.scan), logger: logger)
             } catch {
                 throw StartupError(component: "signatures in \(config.scan.databaseDir)", message: "\(error)")
             }
@@ -53,25 +53,6 @@ extension FilterService {
         return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
     }
 
-    /// Engine settings from `[scan]`: unset limits and alerts keep ClamAV's defaults.
-    static func clamAVSettings(_ scan: ScanSettings) -> ClamAVBackendSettings {
-        var heuristics: EngineOptions.Heuristics = []
-        let alerts: [(Bool?, EngineOptions.Heuristics)] = [
-            (scan.alertEncryptedArchive, .encryptedArchives), (scan.alertEncryptedDoc, .encryptedDocuments),
-            (scan.alertBrokenExecutables, .brokenExecutables), (scan.alertOLE2Macros, .ole2Macros),
-            (scan.alertPhishingSSLMismatch, .phishingSSLMismatch), (scan.alertPhishingCloak, .phishingCloak),
-            (scan.alertPartitionIntersection, .partitionIntersection), (scan.alertExceedsMax, .exceedsMax),
-        ]
-        for (enabled, flag) in alerts where enabled == true { heuristics.insert(flag) }
-        let options = EngineOptions(
-            maxScanSize: scan.maxScanSize.map { UInt64($0) }, maxFileSize: scan.maxFileSize.map { UInt64($0) },
-            maxRecursion: scan.maxRecursion.map { UInt32($0) }, maxFiles: scan.maxFiles.map { UInt32($0) },
-            maxScanTime: scan.maxScanTime.map { UInt32(min($0 * 1000, Double(UInt32.max))) },
-            detectPUA: scan.detectPUA, heuristics: heuristics)
-        let mode: ClamAVBackendSettings.ReloadMode = scan.reloadMode == .concurrent ? .concurrent : .inPlace(maxWait: .seconds(30))
-        return ClamAVBackendSettings(databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode)
-    }
-
     /// Type rules from `[policy]`: "default" stands for the built-in lists.
     static func typeRules(_ policy: PolicySettings) throws -> TypeRules {
         var categories: Set<FileCategory> = []
@@ -94,5 +75,33 @@ extension FilterService {
             }
         }
         return TypeRules(bannedCategories: categories, bannedExtensions: extensions, reportsMismatches: policy.typeMismatch)
+    }
+}
+
+extension ClamAVBackendSettings {
+    /// The embedded engine's settings from the `[scan]` section: limits and alerts left unset keep
+    /// ClamAV's defaults; in-place reloads let scans wait up to 30 s.
+    public init(_ scan: ScanSettings) {
+        var heuristics: EngineOptions.Heuristics = []
+        let switches: [(Bool?, EngineOptions.Heuristics)] = [
+            (scan.alertEncryptedArchive, .encryptedArchives), (scan.alertEncryptedDoc, .encryptedDocuments),
+            (scan.alertBrokenExecutables, .brokenExecutables), (scan.alertOLE2Macros, .ole2Macros),
+            (scan.alertPhishingSSLMismatch, .phishingSSLMismatch), (scan.alertPhishingCloak, .phishingCloak),
+            (scan.alertPartitionIntersection, .partitionIntersection), (scan.alertExceedsMax, .exceedsMax),
+        ]
+        for case (true?, let flag) in switches { heuristics.insert(flag) }
+        let options = EngineOptions(
+            maxScanSize: scan.maxScanSize.map { UInt64(clamping: $0) },
+            maxFileSize: scan.maxFileSize.map { UInt64(clamping: $0) },
+            maxRecursion: scan.maxRecursion.map { UInt32(clamping: $0) },
+            maxFiles: scan.maxFiles.map { UInt32(clamping: $0) },
+            maxScanTime: scan.maxScanTime.map { UInt32(clamping: Int(($0 * 1000).rounded())) },
+            detectPUA: scan.detectPUA,
+            heuristics: heuristics)
+        let mode: ReloadMode = switch scan.reloadMode {
+        case .concurrent: .concurrent
+        case .inPlace: .inPlace(maxWait: .seconds(30))
+        }
+        self.init(databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode)
     }
 }

@@ -56,9 +56,19 @@ public final class FilterService: Sendable {
         return ScanSession(service: self, connectionID: id)
     }
 
-    /// `X-Virus-Scanned`: the product, the engine and signature version, and the host.
+    /// `X-Virus-Scanned`: the product, the engine and signature version, and the host. A demo
+    /// database (written by scripts/run.sh when no signatures could be fetched) says so.
     public var scannedHeaderValue: String {
-        "scanmilter \(Self.version) with \(scanner.backend.databaseDescription) on \(hostname)"
+        let signatures = isDemoDatabase ? "DEMO signatures (EICAR test file only)" : scanner.backend.databaseDescription
+        return "scanmilter \(Self.version) with \(signatures) on \(hostname)"
+    }
+
+    /// The file a demo database consists of; its presence marks the signatures as a demo.
+    public static let demoDatabaseFile = "scanmilter-demo.ndb"
+
+    /// Whether the embedded engine runs on the demo database (checked per call: an update replaces it).
+    public var isDemoDatabase: Bool {
+        scanner.embedded != nil && access("\(config.scan.databaseDir)/\(Self.demoDatabaseFile)", F_OK) == 0
     }
 
     /// The product version named in headers and `--version`.

@@ -1,33 +1,32 @@
 import ArgumentParser
-import ClamAV
 import Configuration
-import FileMagic
+import Filter
 import Foundation
 import Logging
 import MIME
 import Scanning
 
-/// `scanmilterctl scan`: scans .eml files offline with the configured backend and database, and
-/// says per file which signatures matched and per leaf part what it is and what was found.
+/// `scanmilterctl scan`: runs the daemon's whole pipeline offline on .eml files (MIME parse,
+/// type detection and rules, the configured scanner, the policy) and says per file what was found
+/// and what the daemon would do, and per leaf part what it is.
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Scan messages (.eml files) offline with the configured scanner.",
+        abstract: "Scan messages (.eml files) offline with the configured scanner and policy.",
         discussion: """
-            Each message is scanned whole and part by part, as the daemon does. Exit status: 0 every \
-            message clean, 1 a virus was found, 66 a file could not be read, 75 a message could not be \
-            scanned completely, 78 the configuration or the signature database is unusable.
+            Each message goes through the daemon's pipeline: parsed, each part's type detected and \
+            checked against the banned-type rules, scanned whole and part by part, and judged by the \
+            policy. Exit status: 0 every message clean, 1 a virus or banned attachment was found, 66 a \
+            file could not be read, 75 a message could not be scanned completely, 78 the configuration \
+            or the signature database is unusable.
             """
     )
 
-    @Option(name: .long, help: "Configuration file (TOML) whose [scan] section selects the scanner.")
+    @Option(name: .long, help: "Configuration file (TOML); its [scan] and [policy] sections apply.")
     var config: String?
 
     @Option(name: .long, help: "Signature directory; overrides [scan] database_dir.")
     var database: String?
-
-    @Option(name: .long, help: "Scan strategy: every-part (default), attribute-on-finding or every-part-raw.")
-    var strategy: String = MessageScanner.Strategy.everyPart.rawValue
 
     @Flag(name: .long, help: "Print one JSON object per file and line (the mime --json part fields plus verdicts).")
     var json = false
@@ -37,17 +36,26 @@ struct ScanCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one message file") }
-        if MessageScanner.Strategy(rawValue: strategy) == nil {
-            throw ValidationError("--strategy must be every-part, attribute-on-finding or every-part-raw")
-        }
     }
 
     func run() throws {
         var logger = Logger(label: "scanmilterctl.scan")
         logger.logLevel = .warning
-        let backend = try makeBackend(logger: logger)
-        let scanner = MessageScanner(backend: backend, strategy: MessageScanner.Strategy(rawValue: strategy) ?? .everyPart)
-        let detector = try? TypeDetector()
+        var settings = ScanmilterConfig()
+        if let config {
+            do {
+                settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw failure("\(error)", code: 78)
+            }
+        }
+        if let database { settings.scan.databaseDir = database }
+        let service: FilterService
+        do {
+            service = try FilterService.make(config: settings, quarantine: nil, logger: logger)
+        } catch {
+            throw failure("\(error)", code: 78)
+        }
 
         var exitCode: Int32 = 0
         for file in files {
@@ -60,83 +68,21 @@ struct ScanCommand: ParsableCommand {
                 exitCode = max(exitCode, 66)
                 continue
             }
-            let parsed = MIMEParser().parse(message)
-            let report = scanner.scan(parsed)
-            let result = ScannedMessage(file: file, parsed: parsed, report: report, detector: detector)
-            switch report.verdict {
+            let result = service.pipeline.evaluate(message, truncated: false, queueID: "")
+            switch result.decision.verdict {
             case .clean: break
-            case .infected: exitCode = exitCode == 0 ? 1 : exitCode
-            case .unscannable: exitCode = max(exitCode, 75)
+            case .infected, .banned: exitCode = exitCode == 0 ? 1 : exitCode
+            case .unscanned: exitCode = max(exitCode, 75)
             }
-            print(json ? result.json() : result.text())
+            let scanned = ScannedMessage(file: file, result: result)
+            print(json ? scanned.json() : scanned.text())
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
-    }
-
-    /// The backend the configuration selects, or exit 78 with the reason.
-    private func makeBackend(logger: Logger) throws -> any ScanBackend {
-        var settings = ScanSettings()
-        if let config {
-            do {
-                settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment).scan
-            } catch {
-                throw failure("\(error)", code: 78)
-            }
-        }
-        if let database { settings.databaseDir = database }
-        switch settings.backend {
-        case .clamav:
-            do {
-                return try ClamAVBackend(settings: ClamAVBackendSettings(settings), logger: logger)
-            } catch {
-                throw failure("signature database: \(error)", code: 78)
-            }
-        case .clamd:
-            var servers: [ClamdEndpoint] = []
-            for text in settings.clamdServers {
-                guard let endpoint = ClamdEndpoint(text) else { throw failure("clamd_servers: cannot read \"\(text)\"", code: 78) }
-                servers.append(endpoint)
-            }
-            let timeout = Duration.milliseconds(Int64((settings.clamdTimeout * 1000).rounded()))
-            do {
-                return try ClamdBackend(configuration: .init(servers: servers, readTimeout: timeout), logger: logger)
-            } catch {
-                throw failure("\(error)", code: 78)
-            }
-        }
     }
 
     private func failure(_ message: String, code: Int32) -> ExitCode {
         FileHandle.standardError.write(Data("scanmilterctl scan: \(message)\n".utf8))
         return ExitCode(code)
-    }
-}
-
-extension ClamAVBackendSettings {
-    /// The embedded engine's settings from the `[scan]` section: limits and alerts left unset keep
-    /// ClamAV's defaults; in-place reloads let scans wait up to 30 s.
-    init(_ scan: ScanSettings) {
-        var heuristics: EngineOptions.Heuristics = []
-        let switches: [(Bool?, EngineOptions.Heuristics)] = [
-            (scan.alertEncryptedArchive, .encryptedArchives), (scan.alertEncryptedDoc, .encryptedDocuments),
-            (scan.alertBrokenExecutables, .brokenExecutables), (scan.alertOLE2Macros, .ole2Macros),
-            (scan.alertPhishingSSLMismatch, .phishingSSLMismatch), (scan.alertPhishingCloak, .phishingCloak),
-            (scan.alertPartitionIntersection, .partitionIntersection), (scan.alertExceedsMax, .exceedsMax),
-        ]
-        for case (true?, let flag) in switches { heuristics.insert(flag) }
-        let options = EngineOptions(
-            maxScanSize: scan.maxScanSize.map { UInt64(clamping: $0) },
-            maxFileSize: scan.maxFileSize.map { UInt64(clamping: $0) },
-            maxRecursion: scan.maxRecursion.map { UInt32(clamping: $0) },
-            maxFiles: scan.maxFiles.map { UInt32(clamping: $0) },
-            maxScanTime: scan.maxScanTime.map { UInt32(clamping: Int(($0 * 1000).rounded())) },
-            detectPUA: scan.detectPUA,
-            heuristics: heuristics)
-        let mode: ReloadMode = switch scan.reloadMode {
-        case .concurrent: .concurrent
-        case .inPlace: .inPlace(maxWait: .seconds(30))
-        }
-        self.init(databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode)
     }
 }
 
@@ -148,21 +94,19 @@ struct ScannedMessage {
     let mime: MimeReport
     /// Detected MIME type per leaf, in the order of `mime.leaves + mime.alternatives`.
     let detectedTypes: [String?]
+    /// Banned-content rules that fired, and the policy's decision.
+    let banned: [String]
+    let decision: Decision
 
-    init(file: String, parsed: ParsedMessage, report: MessageScanReport, detector: TypeDetector?) {
+    init(file: String, result: Pipeline.Result) {
         self.file = file
-        self.report = report
-        mime = MimeReport(file: file, parsed: parsed)
-        let limit = detector?.configuration.prefixLength ?? 0
-        detectedTypes = (parsed.leaves + parsed.alternativeLeaves).map { leaf in
-            guard let detector else { return nil }
-            // libmagic reads only the start of a file; keep that much of the decoded content.
-            var prefix: [UInt8] = []
-            _ = leaf.decode { chunk in
-                if prefix.count < limit { prefix.append(contentsOf: chunk.prefix(limit - prefix.count)) }
-            }
-            return (try? detector.detect(prefix))?.mimeType
-        }
+        report = result.report
+        mime = MimeReport(file: file, parsed: result.parsed)
+        detectedTypes = (result.parsed.leaves + result.parsed.alternativeLeaves).map { result.detectedTypes[$0.path]?.mimeType }
+        var rules: [String] = []
+        for hit in result.findings.banned where !rules.contains(hit.rule) { rules.append(hit.rule) }
+        banned = rules
+        decision = result.decision
     }
 
     /// A verdict's name and, for could-not-scan, its reason.
@@ -189,6 +133,9 @@ struct ScannedMessage {
             object.field("viruses") { $0.array(report.viruses) { $0.string($1) } }
             object.field("reason") { $0.optionalString(overall.reason) }
             object.field("whole_message") { $0.string(Self.describe(report.wholeMessage).name) }
+            object.field("banned") { $0.array(banned) { $0.string($1) } }
+            object.field("decision") { $0.string(decision.action.rawValue) }
+            object.field("status") { $0.string(decision.statusText) }
             object.field("parts") { value in
                 value.array(rows) { item, row in
                     let verdict = Self.describe(row.scanned.verdict)
@@ -221,6 +168,8 @@ struct ScannedMessage {
         var head = "\(file): \(overall.name)"
         if !report.viruses.isEmpty { head += " " + report.viruses.joined(separator: ", ") }
         if let reason = overall.reason { head += " (\(reason))" }
+        if !banned.isEmpty { head += " banned: " + banned.joined(separator: ", ") }
+        head += " -> \(decision.action.rawValue) (\(decision.statusText))"
         var lines = [head]
         for row in rows {
             let part = row.leaf.part

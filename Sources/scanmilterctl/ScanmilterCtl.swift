@@ -1,14 +1,29 @@
 import ArgumentParser
+import Foundation
 
 /// `scanmilterctl`: the maintenance CLI. Each subcommand lives in its own file.
 ///
 /// Exit codes follow sysexits(3): 0 success, 64 usage, 65 bad input data, 66 missing input,
-/// 75 temporary failure, 78 configuration error.
+/// 69 service unavailable, 75 temporary failure, 78 configuration error; each command's help
+/// says which it uses.
 @main
 struct ScanmilterCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scanmilterctl",
-        abstract: "Maintain scanmilter: inspect messages, scan offline.",
-        subcommands: [MimeCommand.self, ScanCommand.self]
+        abstract: "Maintain scanmilter: inspect and scan messages, reload signatures, probe a milter.",
+        subcommands: [MimeCommand.self, ScanCommand.self, ReloadCommand.self, ProbeCommand.self]
     )
+
+    /// Runs the command; an operational failure prints its message and exits with its code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data("scanmilterctl: \(failure.message)\n".utf8))
+            Foundation.exit(failure.code)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -23,15 +23,15 @@ import Testing
             try "\(ScanCommandTests.signature):0:*:\(hex)\n".write(
                 to: database.appendingPathComponent("cli.ndb"), atomically: true, encoding: .utf8)
             try Self.message(attachment: ScanCommandTests.eicar).write(to: infected, atomically: true, encoding: .utf8)
-            try Self.message(attachment: "a harmless note\n").write(to: clean, atomically: true, encoding: .utf8)
+            try Self.message(attachment: "a harmless note\n", name: "note.txt").write(to: clean, atomically: true, encoding: .utf8)
         }
 
-        static func message(attachment: String) -> String {
+        static func message(attachment: String, name: String = "file.com") -> String {
             let encoded = Data(attachment.utf8).base64EncodedString()
             return "From: a@example.org\r\nTo: b@example.org\r\nSubject: file\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-                + "--b\r\nContent-Type: application/octet-stream; name=\"file.com\"\r\n"
-                + "Content-Disposition: attachment; filename=\"file.com\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"\(name)\"\r\n"
+                + "Content-Disposition: attachment; filename=\"\(name)\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + encoded + "\r\n--b--\r\n"
         }
 
@@ -81,6 +81,10 @@ import Testing
         #expect(attachment["encoding"] as? String == "base64")
         #expect((attachment["defects"] as? [Any])?.isEmpty == true)
         #expect(documents.last?["verdict"] as? String == "clean")
+        // The whole pipeline ran: the policy's decision and the banned rules are reported too.
+        #expect(infected["decision"] as? String == "reject")
+        #expect(infected["banned"] as? [String] == ["banned-extension:com"])
+        #expect(documents.last?["decision"] as? String == "tag")
     }
 
     @Test func cleanMessageExitsZeroWithATextReport() throws {
@@ -88,8 +92,8 @@ import Testing
         defer { fixture.remove() }
         let result = try run(["scan", "--database", fixture.database.path, fixture.clean.path])
         #expect(result.status == 0)
-        #expect(result.out.contains("clean.eml: clean"))
-        #expect(result.out.contains("\"file.com\""))
+        #expect(result.out.contains("clean.eml: clean -> tag (Clean)"))
+        #expect(result.out.contains("\"note.txt\""))
     }
 
     @Test func configFileSelectsTheDatabase() throws {
