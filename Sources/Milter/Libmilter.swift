@@ -72,7 +72,7 @@ public enum Libmilter {
             throw .wrongOrder(function: "smfi_opensocket", reason: "call register and setConnection first")
         }
         guard smfi_opensocket(removeStale ? 1 : 0) == MI_SUCCESS else {
-            throw .callFailed(function: "smfi_opensocket (\(spec))")
+            throw .socketUnavailable(spec: spec.text, reason: openFailureReason(spec, removeStale: removeStale))
         }
         let listening = ListeningSocket.find(spec)
         libmilterState.withLock {
@@ -189,5 +189,23 @@ public enum Libmilter {
     /// The libmilter API version this module was compiled against (`SMFI_VERSION`; pymilter `VERSION`).
     public static var compileTimeVersion: LibmilterVersion {
         LibmilterVersion(encoded: cmilter_compile_time_version())
+    }
+
+    /// libmilter reports why opening failed only to syslog; guess the usual causes.
+    private static func openFailureReason(_ spec: SocketSpec, removeStale: Bool) -> String {
+        switch spec.kind {
+        case .unix(let path):
+            var status = stat()
+            if stat(path, &status) == 0 && !removeStale {
+                return "\(path) already exists: another milter is listening there, or it is a stale socket (remove it, or ask to remove stale sockets)"
+            }
+            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            if !directory.isEmpty && access(directory, W_OK) != 0 {
+                return "cannot create a socket in \(directory) (missing or not writable)"
+            }
+            return "cannot listen on \(path)"
+        case .inet(let port, let host), .inet6(let port, let host):
+            return "cannot listen on port \(port)\(host.map { " of \($0)" } ?? ""): it may be in use, or the host is not a local address"
+        }
     }
 }
