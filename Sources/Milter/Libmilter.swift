@@ -6,7 +6,7 @@ public import Logging
 ///
 /// A process runs one filter: ``register(name:flags:callbacks:logger:)`` once, then
 /// ``setConnection(_:)``, optionally ``openSocket(removeStale:tcpNoDelay:)``, then ``main()``,
-/// which blocks until ``stop()`` or a stop signal. ``runMilter(name:socket:timeout:removeStaleSocket:actions:exceptionPolicy:backlog:logger:onListening:factory:)``
+/// which blocks until ``stop()`` or a stop signal. ``runMilter(name:socket:timeout:removeStaleSocket:actions:exceptionPolicy:backlog:tcpNoDelay:logger:onListening:factory:)``
 /// does all of this for a ``MilterHandler``.
 public enum Libmilter {
     /// Registers the filter's name, action flags and callbacks (`smfi_register`; pymilter

@@ -47,6 +47,9 @@ struct SampleMilterCommand: ParsableCommand {
     @Flag(help: "Remove a stale unix socket file before listening.")
     var removeStaleSocket = false
 
+    @Flag(help: ArgumentHelp("Leave TCP_NODELAY off on an inet socket, to measure the delayed-ACK stall it avoids.", visibility: .hidden))
+    var noTcpNodelay = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -81,7 +84,8 @@ struct SampleMilterCommand: ParsableCommand {
             try runMilter(
                 name: name, socket: socket, timeout: timeout.map { .seconds($0) },
                 removeStaleSocket: removeStaleSocket,
-                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail, logger: logger,
+                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail,
+                tcpNoDelay: !noTcpNodelay, logger: logger,
                 onListening: { spec in
                     print("listening on \(spec)")
                     fflush(nil)
@@ -92,5 +96,10 @@ struct SampleMilterCommand: ParsableCommand {
             logger.critical("sample-milter cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(75)
         }
+        let diagnostics = Libmilter.diagnostics
+        logger.info("sample-milter stopped", metadata: [
+            "milter.contexts_created": "\(diagnostics.contextsCreated)",
+            "milter.contexts_deleted": "\(diagnostics.contextsDeleted)",
+        ])
     }
 }
