@@ -119,13 +119,21 @@ public enum Libmilter {
     /// returned: each connection wakes the listener, which lets go of the lock, sees the stop
     /// and returns. The worker that gets such a connection reads end-of-file and drops it.
     public static func stop() {
-        let running = libmilterState.withLock { state -> Bool in
-            defer { state.stopRequested = true }
-            return state.mainRunning && !state.stopRequested
+        enum Plan { case plain, wake, alreadyWaking }
+        let plan = libmilterState.withLock { state -> Plan in
+            guard state.mainRunning else { return .plain }
+            if state.stopRequested { return .alreadyWaking }
+            state.stopRequested = true
+            return .wake
         }
-        guard running else {
+        switch plan {
+        case .plain:
             _ = smfi_stop()
             return
+        case .alreadyWaking:
+            return
+        case .wake:
+            break
         }
         detachThread { smfi_stop() }
         detachThread {
