@@ -18,6 +18,7 @@ public protocol MilterHandler: AnyObject {
     /// The optional steps this handler implements (any of ``MilterCallback/optional``).
     var implementedCallbacks: Set<MilterCallback> { get }
     /// Implemented steps whose answer is always `continue`, so the MTA need not wait for it.
+    /// Their answer is not sent: leave `body` out of this set if it may answer `skip`.
     var noReplyCallbacks: Set<MilterCallback> { get }
     /// Opt-in protocol options: ``ProtocolSteps/headerLeadingSpace`` (pymilter
     /// `@header_leading_space`) and ``ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).

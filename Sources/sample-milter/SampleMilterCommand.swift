@@ -9,29 +9,30 @@ struct SampleMilterCommand: ParsableCommand {
         commandName: "sample-milter",
         abstract: "A milter that performs the actions a message asks for, to exercise the Swift Milter library.",
         discussion: """
-            For each header "X-Sample-Action: ACTION" (in order) it performs, at end of message:
-              addheader NAME VALUE         add a header
-              insheader INDEX NAME VALUE   insert a header at INDEX (0 = top)
-              chgheader NAME INDEX VALUE   change the INDEXth NAME header; empty VALUE deletes it
-              addrcpt ADDR [PARAMS...]     add a recipient (with ESMTP parameters: smfi_addrcpt_par)
-              delrcpt ADDR                 delete a recipient
-              chgfrom ADDR [PARAMS...]     change the envelope sender
-              replacebody TEXT             replace the body with TEXT exactly (no line end added)
-              quarantine REASON            quarantine the message
-              progress                     tell the MTA we are still working
-              reply CODE XCODE LINE[|LINE...]
-                                           answer with this (multi-line) reply: reject for 5xx,
-                                           tempfail for 4xx
-              tempfail | discard | accept  answer so
-              throw                        the callback throws: the exception policy answers
-              skip                         the body callback answers SKIP on the first chunk
-            The first of reply/tempfail/discard/accept/throw decides the answer and ends the list;
-            actions before it are performed. A malformed action makes the callback throw.
-            It always adds "X-Sample-Macro-i: VALUE" when the MTA sent macro i, before the actions.
+            For each header "X-Sample-Action: ACTION", in order, at end of message:
+              addheader NAME VALUE        add a header
+              insheader INDEX NAME VALUE  insert a header at INDEX (0 = top)
+              chgheader NAME INDEX VALUE  change the INDEXth NAME (empty VALUE: delete)
+              addrcpt ADDR [PARAMS...]    add a recipient (smfi_addrcpt_par if PARAMS)
+              delrcpt ADDR                delete a recipient
+              chgfrom ADDR [PARAMS...]    change the envelope sender
+              replacebody TEXT            replace the body with TEXT, no line end added
+              quarantine REASON           quarantine the message
+              progress                    tell the MTA we are still working
+              reply CODE XCODE L1[|L2...] answer with this reply (multi-line):
+                                          reject for 5xx, tempfail for 4xx
+              tempfail, discard, accept   answer so
+              throw                       throw: the exception policy answers
+              skip                        answer SKIP to the first body chunk
+            The first reply/tempfail/discard/accept/throw decides the answer and
+            ends the list; the actions before it are performed. A malformed
+            action throws. "X-Sample-Macro-i: VALUE" is added first whenever
+            the MTA sent macro i.
 
-            Prints "listening on SPEC" once the socket is open. SIGUSR1 calls Libmilter.stop();
-            SIGTERM and SIGHUP stop it through libmilter.
-            Exit status: 0 after a stop, 64 for bad arguments, 75 when the milter cannot run.
+            Prints "listening on SPEC" once the socket is open. SIGUSR1 calls
+            Libmilter.stop(); SIGTERM and SIGHUP stop it through libmilter.
+            Exit status: 0 after a stop, 64 for bad arguments, 75 when the
+            milter cannot run.
             """
     )
 
