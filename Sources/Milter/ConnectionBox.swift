@@ -106,8 +106,8 @@ final class TypedConnectionBox<State>: ConnectionBox, @unchecked Sendable {
             return try callbacks.endOfHeaders?(&state, context)
         case .body(let buffer):
             guard let body = callbacks.body else { return nil }
-            let chunk = RawSpan(_unsafeBytes: buffer)
-            return try body(&state, chunk, context)
+            // Borrowed: the span cannot escape the call, and libmilter's buffer outlives it.
+            return try body(&state, buffer.bytes, context)
         case .endOfMessage:
             return try callbacks.endOfMessage?(&state, context)
         case .abort:

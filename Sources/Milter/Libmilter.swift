@@ -6,7 +6,7 @@ public import Logging
 ///
 /// A process runs one filter: ``register(name:flags:callbacks:logger:)`` once, then
 /// ``setConnection(_:)``, optionally ``openSocket(removeStale:tcpNoDelay:)``, then ``main()``,
-/// which blocks until ``stop()`` or a stop signal. ``runMilter(name:socket:timeout:removeStaleSocket:actions:exceptionPolicy:backlog:logger:onListening:factory:)``
+/// which blocks until ``stop()`` or a stop signal. ``runMilter(name:socket:timeout:removeStaleSocket:actions:exceptionPolicy:backlog:tcpNoDelay:logger:onListening:factory:)``
 /// does all of this for a ``MilterHandler``.
 public enum Libmilter {
     /// Registers the filter's name, action flags and callbacks (`smfi_register`; pymilter
@@ -72,7 +72,7 @@ public enum Libmilter {
             throw .wrongOrder(function: "smfi_opensocket", reason: "call register and setConnection first")
         }
         guard smfi_opensocket(removeStale ? 1 : 0) == MI_SUCCESS else {
-            throw .callFailed(function: "smfi_opensocket (\(spec))")
+            throw .socketUnavailable(spec: spec.text, reason: openFailureReason(spec, removeStale: removeStale))
         }
         let listening = ListeningSocket.find(spec)
         libmilterState.withLock {
@@ -119,13 +119,21 @@ public enum Libmilter {
     /// returned: each connection wakes the listener, which lets go of the lock, sees the stop
     /// and returns. The worker that gets such a connection reads end-of-file and drops it.
     public static func stop() {
-        let running = libmilterState.withLock { state -> Bool in
-            defer { state.stopRequested = true }
-            return state.mainRunning && !state.stopRequested
+        enum Plan { case plain, wake, alreadyWaking }
+        let plan = libmilterState.withLock { state -> Plan in
+            guard state.mainRunning else { return .plain }
+            if state.stopRequested { return .alreadyWaking }
+            state.stopRequested = true
+            return .wake
         }
-        guard running else {
+        switch plan {
+        case .plain:
             _ = smfi_stop()
             return
+        case .alreadyWaking:
+            return
+        case .wake:
+            break
         }
         detachThread { smfi_stop() }
         detachThread {
@@ -189,5 +197,23 @@ public enum Libmilter {
     /// The libmilter API version this module was compiled against (`SMFI_VERSION`; pymilter `VERSION`).
     public static var compileTimeVersion: LibmilterVersion {
         LibmilterVersion(encoded: cmilter_compile_time_version())
+    }
+
+    /// libmilter reports why opening failed only to syslog; guess the usual causes.
+    private static func openFailureReason(_ spec: SocketSpec, removeStale: Bool) -> String {
+        switch spec.kind {
+        case .unix(let path):
+            var status = stat()
+            if stat(path, &status) == 0 && !removeStale {
+                return "\(path) already exists: another milter is listening there, or it is a stale socket (remove it, or ask to remove stale sockets)"
+            }
+            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            if !directory.isEmpty && access(directory, W_OK) != 0 {
+                return "cannot create a socket in \(directory) (missing or not writable)"
+            }
+            return "cannot listen on \(path)"
+        case .inet(let port, let host), .inet6(let port, let host):
+            return "cannot listen on port \(port)\(host.map { " of \($0)" } ?? ""): it may be in use, or the host is not a local address"
+        }
     }
 }

@@ -20,6 +20,7 @@ public struct LibmilterVersion: Sendable, Hashable, Comparable, CustomStringConv
                   patchLevel: Int(encoded & 0x7f))
     }
 
+    /// Orders versions by major, minor, then patch level.
     public static func < (lhs: LibmilterVersion, rhs: LibmilterVersion) -> Bool {
         (lhs.major, lhs.minor, lhs.patchLevel) < (rhs.major, rhs.minor, rhs.patchLevel)
     }

@@ -1,16 +1,15 @@
-/// What a filter may do to a message at end of message: libmilter's action flags (`SMFIF_*`).
+/// What a filter may do to a message at end of message: libmilter's action flags (`SMFIF_*`;
+/// the empty set is `SMFIF_NONE`).
 ///
 /// Registered with ``Libmilter/register(name:flags:callbacks:logger:)`` and negotiated per
 /// connection; an action the connection did not negotiate is refused with
-/// ``MilterError/actionNotNegotiated(_:)`` before anything reaches the MTA.
+/// ``MilterError/actionNotNegotiated(function:flag:)`` before anything reaches the MTA.
 public struct MilterActions: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt
 
     /// Creates a set from libmilter's bit mask.
     public init(rawValue: UInt) { self.rawValue = rawValue }
 
-    /// No actions (`SMFIF_NONE`).
-    public static let none: MilterActions = []
     /// Add headers (`SMFIF_ADDHDRS`); pymilter `ADDHDRS`.
     public static let addHeaders = MilterActions(rawValue: 0x0000_0001)
     /// Replace the body (`SMFIF_CHGBODY`, alias `SMFIF_MODBODY`); pymilter `CHGBODY`/`MODBODY`.

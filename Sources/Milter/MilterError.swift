@@ -9,6 +9,8 @@ public enum MilterError: Error, Sendable, Hashable, CustomStringConvertible {
     case notAllowedHere(function: String, callback: MilterCallback?)
     /// A socket spec that libmilter could not use (checked before `smfi_setconn`).
     case invalidSocketSpec(spec: String, reason: String)
+    /// `smfi_opensocket` could not listen on the spec; `reason` is our best guess at why.
+    case socketUnavailable(spec: String, reason: String)
     /// An SMTP reply that libmilter would refuse or silently drop.
     case invalidReply(reason: String)
     /// An argument libmilter cannot take, e.g. a NUL byte in a header value.
@@ -27,6 +29,8 @@ public enum MilterError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(function) refused: only allowed at end of message (xxfi_eom), called from \(callback?.cName ?? "outside a callback")"
         case .invalidSocketSpec(let spec, let reason):
             "invalid socket spec \"\(spec)\": \(reason)"
+        case .socketUnavailable(let spec, let reason):
+            "smfi_opensocket failed for \(spec): \(reason)"
         case .invalidReply(let reason):
             "invalid SMTP reply: \(reason)"
         case .invalidArgument(let function, let reason):

@@ -18,6 +18,7 @@ public protocol MilterHandler: AnyObject {
     /// The optional steps this handler implements (any of ``MilterCallback/optional``).
     var implementedCallbacks: Set<MilterCallback> { get }
     /// Implemented steps whose answer is always `continue`, so the MTA need not wait for it.
+    /// Their answer is not sent: leave `body` out of this set if it may answer `skip`.
     var noReplyCallbacks: Set<MilterCallback> { get }
     /// Opt-in protocol options: ``ProtocolSteps/headerLeadingSpace`` (pymilter
     /// `@header_leading_space`) and ``ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).
@@ -61,12 +62,18 @@ public protocol MilterHandler: AnyObject {
 }
 
 extension MilterHandler {
+    /// Default: none, so only end of message, abort and close run.
     public var implementedCallbacks: Set<MilterCallback> { [] }
+    /// Default: none.
     public var noReplyCallbacks: Set<MilterCallback> { [] }
+    /// Default: none.
     public var protocolOptIns: ProtocolSteps { [] }
+    /// Default: every action.
     public var actions: MilterActions { .all }
+    /// Default: none, the MTA sends its defaults.
     public var macroLists: [MacroStage: [String]] { [:] }
 
+    /// Default: ``defaultNegotiation(_:context:)``.
     public func negotiate(_ offer: NegotiationOffer, context: any MilterContext) throws -> NegotiationResult {
         try defaultNegotiation(offer, context: context)
     }
@@ -102,16 +109,28 @@ extension MilterHandler {
         return NegotiatedOptions(actions: wantedActions, steps: steps.intersection(offer.steps))
     }
 
+    /// Default: answers `continue`.
     public func connect(hostname: String, address: PeerAddress, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func helo(_ name: String, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func data(context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func unknown(_ command: String, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func endOfHeaders(context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func endOfMessage(context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func abort(context: any MilterContext) throws -> MilterResponse { .continue }
+    /// Default: answers `continue`.
     public func close(context: any MilterContext) throws -> MilterResponse { .continue }
 }

@@ -39,6 +39,8 @@ extension MilterCallbacks where State == any MilterHandler {
 ///   - name: the filter's name, as the MTA's configuration knows it.
 ///   - socket: a ``SocketSpec`` string such as `unix:/run/milter.sock` or `inet:8890@127.0.0.1`.
 ///   - timeout: how long libmilter waits on the MTA; nil keeps libmilter's default (2 h).
+///   - tcpNoDelay: set `TCP_NODELAY` on an inet listening socket (see ``Libmilter/openSocket(removeStale:tcpNoDelay:)``);
+///     turn off only to measure what it saves.
 ///   - factory: makes the handler for each new connection; called on libmilter's threads.
 public func runMilter(
     name: String,
@@ -48,6 +50,7 @@ public func runMilter(
     actions: MilterActions = .all,
     exceptionPolicy: ExceptionPolicy = .tempfail,
     backlog: Int? = nil,
+    tcpNoDelay: Bool = true,
     logger: Logger,
     onListening: (SocketSpec) -> Void = { _ in },
     factory: @escaping @Sendable () throws -> any MilterHandler
@@ -62,7 +65,7 @@ public func runMilter(
         try Libmilter.setTimeout(seconds: Int(seconds) + (attoseconds > 0 ? 1 : 0))
     }
     if let backlog { try Libmilter.setBacklog(backlog) }
-    try Libmilter.openSocket(removeStale: removeStaleSocket)
+    try Libmilter.openSocket(removeStale: removeStaleSocket, tcpNoDelay: tcpNoDelay)
     logger.info("milter listening", metadata: ["milter.name": "\(name)", "milter.socket": "\(spec)"])
     onListening(spec)
     try Libmilter.main()

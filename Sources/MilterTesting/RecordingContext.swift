@@ -3,7 +3,9 @@ public import Milter
 /// A ``MilterContext`` that performs nothing and records every action, after the same checks
 /// the libmilter-backed context makes (pymilter's `testctx`).
 public final class RecordingContext: MilterContext {
+    /// The options in force, set by the ``TestConnection`` at negotiation.
     public internal(set) var negotiated: NegotiatedOptions
+    /// The callback the ``TestConnection`` is running.
     public internal(set) var currentCallback: MilterCallback?
     /// Every action performed, in order, across the connection.
     public private(set) var actions: [MilterAction] = []
@@ -26,6 +28,7 @@ public final class RecordingContext: MilterContext {
         return nil
     }
 
+    /// Checks `action` as libmilter would and records it.
     public func perform(_ action: MilterAction) throws(MilterError) {
         try action.check(negotiated: negotiated, callback: currentCallback)
         actions.append(action)

@@ -145,7 +145,7 @@ public final class TestConnection {
         if bodySkipped { return nil }
         let code = step(.body, macros: nil) { handler, context in
             try chunk.withUnsafeBytes { buffer in
-                try handler.body(RawSpan(_unsafeBytes: buffer), context: context)
+                try handler.body(buffer.bytes, context: context)
             }
         }
         if code == .skip { bodySkipped = true }

@@ -9,29 +9,30 @@ struct SampleMilterCommand: ParsableCommand {
         commandName: "sample-milter",
         abstract: "A milter that performs the actions a message asks for, to exercise the Swift Milter library.",
         discussion: """
-            For each header "X-Sample-Action: ACTION" (in order) it performs, at end of message:
-              addheader NAME VALUE         add a header
-              insheader INDEX NAME VALUE   insert a header at INDEX (0 = top)
-              chgheader NAME INDEX VALUE   change the INDEXth NAME header; empty VALUE deletes it
-              addrcpt ADDR [PARAMS...]     add a recipient (with ESMTP parameters: smfi_addrcpt_par)
-              delrcpt ADDR                 delete a recipient
-              chgfrom ADDR [PARAMS...]     change the envelope sender
-              replacebody TEXT             replace the body with TEXT exactly (no line end added)
-              quarantine REASON            quarantine the message
-              progress                     tell the MTA we are still working
-              reply CODE XCODE LINE[|LINE...]
-                                           answer with this (multi-line) reply: reject for 5xx,
-                                           tempfail for 4xx
-              tempfail | discard | accept  answer so
-              throw                        the callback throws: the exception policy answers
-              skip                         the body callback answers SKIP on the first chunk
-            The first of reply/tempfail/discard/accept/throw decides the answer and ends the list;
-            actions before it are performed. A malformed action makes the callback throw.
-            It always adds "X-Sample-Macro-i: VALUE" when the MTA sent macro i, before the actions.
+            For each header "X-Sample-Action: ACTION", in order, at end of message:
+              addheader NAME VALUE        add a header
+              insheader INDEX NAME VALUE  insert a header at INDEX (0 = top)
+              chgheader NAME INDEX VALUE  change the INDEXth NAME (empty VALUE: delete)
+              addrcpt ADDR [PARAMS...]    add a recipient (smfi_addrcpt_par if PARAMS)
+              delrcpt ADDR                delete a recipient
+              chgfrom ADDR [PARAMS...]    change the envelope sender
+              replacebody TEXT            replace the body with TEXT, no line end added
+              quarantine REASON           quarantine the message
+              progress                    tell the MTA we are still working
+              reply CODE XCODE L1[|L2...] answer with this reply (multi-line):
+                                          reject for 5xx, tempfail for 4xx
+              tempfail, discard, accept   answer so
+              throw                       throw: the exception policy answers
+              skip                        answer SKIP to the first body chunk
+            The first reply/tempfail/discard/accept/throw decides the answer and
+            ends the list; the actions before it are performed. A malformed
+            action throws. "X-Sample-Macro-i: VALUE" is added first whenever
+            the MTA sent macro i.
 
-            Prints "listening on SPEC" once the socket is open. SIGUSR1 calls Libmilter.stop();
-            SIGTERM and SIGHUP stop it through libmilter.
-            Exit status: 0 after a stop, 64 for bad arguments, 75 when the milter cannot run.
+            Prints "listening on SPEC" once the socket is open. SIGUSR1 calls
+            Libmilter.stop(); SIGTERM and SIGHUP stop it through libmilter.
+            Exit status: 0 after a stop, 64 for bad arguments, 75 when the
+            milter cannot run.
             """
     )
 
@@ -46,6 +47,9 @@ struct SampleMilterCommand: ParsableCommand {
 
     @Flag(help: "Remove a stale unix socket file before listening.")
     var removeStaleSocket = false
+
+    @Flag(help: ArgumentHelp("Leave TCP_NODELAY off on an inet socket, to measure the delayed-ACK stall it avoids.", visibility: .hidden))
+    var noTcpNodelay = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -81,7 +85,8 @@ struct SampleMilterCommand: ParsableCommand {
             try runMilter(
                 name: name, socket: socket, timeout: timeout.map { .seconds($0) },
                 removeStaleSocket: removeStaleSocket,
-                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail, logger: logger,
+                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail,
+                tcpNoDelay: !noTcpNodelay, logger: logger,
                 onListening: { spec in
                     print("listening on \(spec)")
                     fflush(nil)
@@ -92,5 +97,10 @@ struct SampleMilterCommand: ParsableCommand {
             logger.critical("sample-milter cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(75)
         }
+        let diagnostics = Libmilter.diagnostics
+        logger.info("sample-milter stopped", metadata: [
+            "milter.contexts_created": "\(diagnostics.contextsCreated)",
+            "milter.contexts_deleted": "\(diagnostics.contextsDeleted)",
+        ])
     }
 }
