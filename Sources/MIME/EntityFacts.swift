@@ -68,6 +68,20 @@ struct EntityFacts {
             }
         }
         charset = contentType.parameter("charset")?.lowercased().trimmingBlanks()
+        if choice == .main {
+            for (name, values) in [("Content-Type", contentTypeValues.count), ("Content-Transfer-Encoding", encodingValues.count),
+                                   ("Content-Disposition", dispositionValues.count)] where values > 1 {
+                // RFC 2045 §3 and RFC 2183 allow each once; differing values are reported apart.
+                defects.append((.duplicateHeader, "\(name) appears \(values) times"))
+            }
+            var seenValues: [String: String] = [:]
+            for parameter in typeParameters where parameter.name != "boundary" && parameter.name != "name" {
+                if let earlier = seenValues[parameter.name], earlier != parameter.value {
+                    defects.append((.duplicateParameter, "Content-Type parameter '\(parameter.name.prefix(40))' given as '\(earlier.prefix(40))' and '\(parameter.value.prefix(40))'; the first counts"))
+                }
+                seenValues[parameter.name] = seenValues[parameter.name] ?? parameter.value
+            }
+        }
 
         // Boundary: every distinct value is a possible reading.
         var boundaries: [[UInt8]] = []

@@ -89,7 +89,7 @@ import Testing
         #expect(parsed.alternativeLeaves.map(\.path) == ["1"])
     }
 
-    @Test func identicalDuplicatesAreNotAmbiguous() {
+    @Test func identicalDuplicatesAreReportedButNotAmbiguous() {
         let parsed = parse("""
         Content-Type: multipart/mixed; boundary=b; boundary=b
         Content-Transfer-Encoding: 7bit
@@ -100,8 +100,14 @@ import Testing
         x
         --b--
         """)
-        #expect(parsed.defects.isEmpty)
+        #expect(parsed.defects.map(\.name) == ["DuplicateHeader"])
         #expect(parsed.alternativeLeaves.isEmpty)
+    }
+
+    @Test func aParameterGivenTwiceWithDifferentValuesIsADefectAndTheFirstCounts() {
+        let parsed = parse("Content-Type: text/plain; charset=utf-8; charset=koi8-r\n\n")
+        #expect(parsed.root.charset == "utf-8")
+        #expect(defectNames(parsed) == ["DuplicateParameter"])
     }
 
     @Test func alternativeReadingsAreBounded() {
