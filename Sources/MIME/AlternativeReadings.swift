@@ -61,10 +61,10 @@ struct AlternativeReadings {
                                reading: "\(type.mimeType) \(describe(node)) decoded from \(facts.transferEncoding)")
             }
             guard builder.isLeaf(node, in: nodes), let part = built[index] else { continue }
-            for encoding in facts.alternativeEncodings {
+            for encoding in facts.alternativeEncodings where take() {
                 add(part.with(transferEncoding: encoding, reading: "Content-Transfer-Encoding '\(encoding)' of \(describe(node))"))
             }
-            for name in facts.alternativeFileNames {
+            for name in facts.alternativeFileNames where take() {
                 add(part.with(filename: name, reading: "file name '\(FileNames.printable(name))' of \(describe(node))"))
             }
         }

@@ -110,6 +110,14 @@ import Testing
         #expect(defectNames(parsed) == ["DuplicateParameter"])
     }
 
+    @Test func alternativeFileNamesAreBoundedToo() {
+        var text = "Content-Type: application/octet-stream"
+        for index in 0..<500 { text += "\nContent-Disposition: attachment; filename=f\(index).exe" }
+        let parsed = parse(text + "\n\nMZ", limits: .init(maxAlternativeReadings: 8))
+        #expect(parsed.alternativeLeaves.count == 8)
+        #expect(defectNames(parsed).contains("TooManyAlternativeReadings"))
+    }
+
     @Test func alternativeReadingsAreBounded() {
         var text = "Content-Type: multipart/mixed; boundary=b0"
         for index in 1...50 { text += "; boundary=b\(index)" }
