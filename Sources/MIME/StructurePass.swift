@@ -2,16 +2,17 @@
 /// instead of recursion: a message nested 10,000 deep costs heap, never stack.
 ///
 /// Boundary lines are found by looking only at lines that start with "--" (memchr for '-'), and
-/// each is checked against every open multipart from the innermost out, so an enclosing
-/// boundary ends the inner parts as it does in mail clients and Python, and boundaries that are
-/// prefixes of each other are told apart by what follows them (RFC 2046 §5.1.1).
+/// each is looked up among the boundaries of all open multiparts, so an enclosing boundary ends
+/// the inner parts as it does in mail clients and Python, and boundaries that are prefixes of
+/// each other are told apart: only blanks (or "--" and blanks) may follow one (RFC 2046 §5.1.1).
 struct StructurePass {
     /// One entity while the pass runs; turned into a `MIMEPart` afterwards.
     struct Node {
         var parent: Int
         var depth: Int
         var path: String
-        /// The path this entity's own enclosed children build on (see `MIMEPart.path`).
+        /// The path this entity has if it turns out to be a leaf, and if it is an open
+        /// multipart (IMAP numbering differs: see `MIMEPart.path`).
         var leafPath: String
         var multipartPath: String
         var headerRange: Range<Int>
