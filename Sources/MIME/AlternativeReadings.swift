@@ -42,7 +42,7 @@ struct AlternativeReadings {
     }
 
     mutating func collect(nodes: [StructurePass.Node], order: [Int], built: [MIMEPart?], builder: TreeBuilder) {
-        for index in order {
+        for index in order where nodes[index].facts.hasAlternatives {
             let node = nodes[index]
             let facts = node.facts
             let range = node.headerRange.lowerBound..<max(node.bodyStart, node.end)

@@ -28,6 +28,14 @@ struct EntityFacts {
     /// Other file names a reader could show (from `name`, or duplicated parameters).
     var alternativeFileNames: [String] = []
 
+    /// Whether another reading of this entity exists (most have none, and then nothing more is
+    /// done for it).
+    var hasAlternatives: Bool {
+        !alternativeBoundaries.isEmpty || !alternativeContentTypeFields.isEmpty || !alternativeEncodings.isEmpty
+            || !alternativeFileNames.isEmpty
+            || (TransferEncoding(transferEncoding) != .identity && (contentType.isMultipart || contentType.isEnclosedMessage))
+    }
+
     /// Reads the facts from `fields`; `defaultType` applies when Content-Type is missing or broken.
     init(fields: [RawHeaderField], base: UnsafePointer<UInt8>, defaultType: ContentType, choice: Choice = .main) {
         let access = FieldAccess(base: base)
