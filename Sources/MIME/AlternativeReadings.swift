@@ -54,6 +54,14 @@ struct AlternativeReadings {
                 reparse(node, range: range, choice: .contentTypeField(field), builder: builder,
                         reading: "Content-Type header \(field + 1) of \(describe(node))")
             }
+            if node.defects.contains(where: { $0.0 == .missingHeaderBodySeparator }) {
+                reparse(node, range: range, choice: .skipNonFieldLines, builder: builder,
+                        reading: "header of \(describe(node)) read past lines that are no fields")
+            }
+            if node.reportedPrefixLine {
+                reparse(node, range: range, choice: .main, builder: builder, matchingPrefixes: true,
+                        reading: "boundary lines of \(describe(node)) matched by prefix")
+            }
             let encoding = TransferEncoding(facts.transferEncoding)
             let type = facts.contentType
             if encoding != .identity && (type.isMultipart || type.isEnclosedMessage), let part = built[index] {
@@ -76,10 +84,11 @@ struct AlternativeReadings {
 
     /// Re-runs the structure pass on one entity's bytes under another choice of header.
     private mutating func reparse(
-        _ node: StructurePass.Node, range: Range<Int>, choice: EntityFacts.Choice, builder: TreeBuilder, reading: String
+        _ node: StructurePass.Node, range: Range<Int>, choice: EntityFacts.Choice, builder: TreeBuilder,
+        matchingPrefixes: Bool = false, reading: String
     ) {
         guard take() else { return }
-        var pass = StructurePass(base: base, range: range, limits: limits)
+        var pass = StructurePass(base: base, range: range, limits: limits, matchesBoundaryPrefixes: matchingPrefixes)
         pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: choice)
         let nodes = pass.nodes
         let built = builder.assemble(nodes, reading: reading)

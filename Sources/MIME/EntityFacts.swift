@@ -10,9 +10,14 @@ struct EntityFacts {
         case boundary([UInt8])
         /// The body that follows was already transfer-decoded: read it as 7bit.
         case decodedBody
+        /// Read the header on past lines that are no fields (they do not start the body).
+        case skipNonFieldLines
     }
 
     var contentType: ContentType
+    /// Set by the structure pass when the header ran into a non-field line or a multipart met a
+    /// prefix boundary line: both have another reading.
+    var hasStructuralOddity = false
     var charset: String?
     var disposition: String?
     var filename: String?
@@ -31,7 +36,7 @@ struct EntityFacts {
     /// Whether another reading of this entity exists (most have none, and then nothing more is
     /// done for it).
     var hasAlternatives: Bool {
-        !alternativeBoundaries.isEmpty || !alternativeContentTypeFields.isEmpty || !alternativeEncodings.isEmpty
+        hasStructuralOddity || !alternativeBoundaries.isEmpty || !alternativeContentTypeFields.isEmpty || !alternativeEncodings.isEmpty
             || !alternativeFileNames.isEmpty
             || (TransferEncoding(transferEncoding) != .identity && (contentType.isMultipart || contentType.isEnclosedMessage))
     }

@@ -13,8 +13,12 @@ struct HeaderScanner {
     let limits: MIMEParser.Limits
 
     /// Scans the header starting at `start`, stopping at `limit` or at a line for which
-    /// `isBoundary` is true (an enclosing boundary ends a header as it ends a body).
-    func scan(from start: Int, limit: Int, skipEnvelopeLine: Bool, isBoundary: (Int) -> Bool) -> Block {
+    /// `isBoundary` is true (an enclosing boundary ends a header as it ends a body). With
+    /// `skipNonFieldLines`, a line that is no field is passed over instead of starting the body
+    /// (how some readers take it; it is an alternative reading, see `AlternativeReadings`).
+    func scan(
+        from start: Int, limit: Int, skipEnvelopeLine: Bool, skipNonFieldLines: Bool = false, isBoundary: (Int) -> Bool
+    ) -> Block {
         var position = start
         if skipEnvelopeLine && ByteScan.matches(Self.envelopePrefix, in: base, at: position, limit: limit) {
             // An mbox "From " envelope line before the header (Python keeps it as the unixfrom).
@@ -62,6 +66,12 @@ struct HeaderScanner {
                 continue
             }
             guard let name = fieldName(from: position, lineEnd: line.content) else {
+                if skipNonFieldLines {
+                    flush()
+                    headerEnd = line.next
+                    position = line.next
+                    continue
+                }
                 // Not a field: the body starts here without the empty line (Python's reading).
                 block.defects.append((.missingHeaderBodySeparator, "line at offset \(position) is not a header field; body starts there"))
                 headerEnd = position

@@ -36,6 +36,9 @@ struct StructurePass {
     let rangeStart: Int
     let limit: Int
     let limits: MIMEParser.Limits
+    /// Also take a line that only starts with an open boundary as that boundary (some readers
+    /// match boundaries by prefix); used for an alternative reading only.
+    let matchesBoundaryPrefixes: Bool
     private(set) var nodes: [Node] = []
     private(set) var messageDefects: [(MIMEDefect.Name, String)] = []
     private var stack: [Int] = []
@@ -48,11 +51,12 @@ struct StructurePass {
     private var openMultiparts: Int { openMultipartList.count }
     private var partLimitReached = false
 
-    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits) {
+    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits, matchesBoundaryPrefixes: Bool = false) {
         self.base = base
         self.rangeStart = range.lowerBound
         self.limit = range.upperBound
         self.limits = limits
+        self.matchesBoundaryPrefixes = matchesBoundaryPrefixes
     }
 
     /// Parses the entity at the start of the range and everything inside it.
@@ -98,7 +102,9 @@ struct StructurePass {
                 return limit
             }
             let scanner = HeaderScanner(base: base, limits: limits)
-            let block = scanner.scan(from: position, limit: limit, skipEnvelopeLine: skipEnvelope) { line in
+            let block = scanner.scan(
+                from: position, limit: limit, skipEnvelopeLine: skipEnvelope, skipNonFieldLines: choice == .skipNonFieldLines
+            ) { line in
                 matchBoundary(at: line) != nil
             }
             let facts = EntityFacts(fields: block.fields, base: base, defaultType: defaultType, choice: choice)
@@ -107,6 +113,9 @@ struct StructurePass {
                 headerRange: block.headerRange, bodyStart: block.bodyStart, end: limit, fields: block.fields,
                 facts: facts, defects: block.defects + facts.defects
             )
+            if block.defects.contains(where: { $0.0 == .missingHeaderBodySeparator }) {
+                node.facts.hasStructuralOddity = true
+            }
             var enclosed = false
             var isOpenMultipart = false
             let type = facts.contentType
@@ -220,6 +229,9 @@ struct StructurePass {
         var contentEnd = end.content
         while contentEnd > line + 2 && ByteScan.isBlank(base[contentEnd - 1]) { contentEnd -= 1 }
         let length = contentEnd - line - 2
+        if matchesBoundaryPrefixes, let match = matchBoundaryPrefix(at: line, next: end.next) {
+            return match
+        }
         guard length >= 0, length <= longestOpenBoundary + 2 else { return nil }
         let candidate = Array(UnsafeBufferPointer(start: base + line + 2, count: length))
         if let index = openBoundaries[candidate]?.last {
@@ -232,6 +244,17 @@ struct StructurePass {
         return nil
     }
 
+    /// The innermost open multipart whose delimiter starts the line, whatever follows it.
+    private func matchBoundaryPrefix(at line: Int, next: Int) -> BoundaryMatch? {
+        for index in openMultipartList.reversed() {
+            guard let delimiter = nodes[index].delimiter, ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { continue }
+            let after = line + delimiter.count
+            let isClose = after + 2 <= limit && base[after] == 0x2D && base[after + 1] == 0x2D
+            return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: isClose, nextLine: next)
+        }
+        return nil
+    }
+
     /// A "--" line that starts with the innermost open delimiter but carries more: some readers
     /// split there, so it is worth a defect (checked against the innermost only, to stay cheap).
     private mutating func notePrefixLine(at line: Int) {
@@ -239,6 +262,7 @@ struct StructurePass {
               let delimiter = nodes[index].delimiter,
               ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { return }
         nodes[index].reportedPrefixLine = true
+        nodes[index].facts.hasStructuralOddity = true
         nodes[index].defects.append((.boundaryPrefixLine, "a line at offset \(line) starts with the boundary but has more after it; not a boundary"))
     }
 

@@ -89,6 +89,46 @@ import Testing
         #expect(parsed.alternativeLeaves.map(\.path) == ["1"])
     }
 
+    @Test func aStrayLineInTheHeaderAlsoGetsTheReadingThatSkipsIt() {
+        // Python starts the body at the stray line; readers that skip it see the attachment.
+        let parsed = parse("""
+        Subject: hello
+        this line is no header field
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: application/zip; name=hidden.zip
+        Content-Transfer-Encoding: base64
+
+        UEsDBA==
+        --b--
+        """)
+        #expect(defectNames(parsed).contains("MissingHeaderBodySeparator"))
+        #expect(parsed.leaves.map(\.contentType.mimeType) == ["text/plain"])
+        #expect(parsed.alternativeLeaves.map(\.filename) == ["hidden.zip"])
+        #expect(parsed.alternativeLeaves.first?.decoded() == [0x50, 0x4B, 0x03, 0x04])
+    }
+
+    @Test func aBoundaryLineWithTrailingTextAlsoGetsThePrefixMatchingReading() {
+        let parsed = parse("""
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+
+        visible
+        --b-and-more
+        Content-Type: application/x-msdownload; name=x.exe
+
+        MZ
+        --b--
+        """)
+        #expect(defectNames(parsed) == ["BoundaryPrefixLine"])
+        #expect(parsed.leaves.count == 1)
+        // The first part ends earlier in that reading, so it is a different leaf there too.
+        #expect(parsed.alternativeLeaves.map { text(of: $0) } == ["visible", "MZ"])
+        #expect(parsed.alternativeLeaves.map(\.filename) == [nil, "x.exe"])
+    }
+
     @Test func identicalDuplicatesAreReportedButNotAmbiguous() {
         let parsed = parse("""
         Content-Type: multipart/mixed; boundary=b; boundary=b
