@@ -2,13 +2,14 @@
 /// client could show (attackers hide payloads in the reading a scanner did not choose, as in
 /// CVE-2024-28054).
 ///
-/// Structure readings (another boundary, another Content-Type) re-run the structure pass over
-/// the entity's bytes with that choice; leaf readings (another transfer encoding, another file
-/// name) are the same bytes with the other fact. Only leaves not already in the main reading
-/// are kept.
+/// Structure readings re-run the structure pass over the entity's bytes with another choice:
+/// another `boundary` parameter or Content-Type header, a header read past stray non-field
+/// lines, boundaries matched by prefix, or (for a multipart or enclosed message sent with a
+/// transfer encoding) the decoded body. Leaf readings are the same bytes with another transfer
+/// encoding or file name. Only leaves not already in the main reading are kept, and all
+/// readings together count against `Limits.maxAlternativeReadings`.
 struct AlternativeReadings {
     let base: UnsafePointer<UInt8>
-    let message: MessageBytes
     let limits: MIMEParser.Limits
     private(set) var leaves: [MIMEPart] = []
     private(set) var defects: [MIMEDefect] = []
@@ -34,9 +35,8 @@ struct AlternativeReadings {
         }
     }
 
-    init(base: UnsafePointer<UInt8>, message: MessageBytes, limits: MIMEParser.Limits, primaryLeaves: [MIMEPart]) {
+    init(base: UnsafePointer<UInt8>, limits: MIMEParser.Limits, primaryLeaves: [MIMEPart]) {
         self.base = base
-        self.message = message
         self.limits = limits
         self.primaryLeaves = primaryLeaves
     }
@@ -132,10 +132,9 @@ struct AlternativeReadings {
     }
 
     private mutating func add(_ part: MIMEPart) {
-        var known = seen ?? Set(primaryLeaves.map(LeafKey.init))
-        let (inserted, _) = known.insert(LeafKey(part))
-        seen = known
-        if inserted { leaves.append(part) }
+        if seen == nil { seen = Set(primaryLeaves.map(LeafKey.init)) }
+        // Mutated in place through the optional, so the set is never copied.
+        if seen?.insert(LeafKey(part)).inserted == true { leaves.append(part) }
     }
 }
 
