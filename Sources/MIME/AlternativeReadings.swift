@@ -54,7 +54,7 @@ struct AlternativeReadings {
                 reparse(node, range: range, choice: .contentTypeField(field), builder: builder,
                         reading: "Content-Type header \(field + 1) of \(describe(node))")
             }
-            if node.defects.contains(where: { $0.0 == .missingHeaderBodySeparator }) {
+            if node.contentFieldAfterStrayLine {
                 reparse(node, range: range, choice: .skipNonFieldLines, builder: builder,
                         reading: "header of \(describe(node)) read past lines that are no fields")
             }

@@ -82,11 +82,6 @@ struct EntityFacts {
         }
         charset = contentType.parameter("charset")?.lowercased().trimmingBlanks()
         if choice == .main {
-            for (name, values) in [("Content-Type", contentTypeValues.count), ("Content-Transfer-Encoding", encodingValues.count),
-                                   ("Content-Disposition", dispositionValues.count)] where values > 1 {
-                // RFC 2045 §3 and RFC 2183 allow each once; differing values are reported apart.
-                defects.append((.duplicateHeader, "\(name) appears \(values) times"))
-            }
             var seenValues: [String: String] = [:]
             for parameter in typeParameters where parameter.name != "boundary" && parameter.name != "name" {
                 if let earlier = seenValues[parameter.name], earlier != parameter.value {
@@ -159,6 +154,18 @@ struct EntityFacts {
         }
         filename = names.first
         alternativeFileNames = Array(names.dropFirst())
+        if choice == .main {
+            // RFC 2045 §3 and RFC 2183 allow each once. Repeats that disagree are reported as
+            // conflicts (with their readings); repeats that agree get this milder defect.
+            let repeats = [
+                ("Content-Type", contentTypeValues.count, alternativeContentTypeFields.isEmpty),
+                ("Content-Transfer-Encoding", encodingValues.count, alternativeEncodings.isEmpty),
+                ("Content-Disposition", dispositionValues.count, alternativeFileNames.isEmpty),
+            ]
+            for (name, count, agree) in repeats where count > 1 && agree {
+                defects.append((.duplicateHeader, "\(name) appears \(count) times"))
+            }
+        }
         if names.count > 1 {
             let shown = names.prefix(4).map { "'\(FileNames.printable($0))'" }.joined(separator: ", ")
             defects.append((.conflictingFileNames, "file names \(shown) disagree; the first is the main reading"))

@@ -26,6 +26,8 @@ struct StructurePass {
         var closed = false
         var sawBoundary = false
         var reportedPrefixLine = false
+        /// The header ended at a stray line with a `Content-` field after it.
+        var contentFieldAfterStrayLine = false
         /// Where this node sits in the open-entity stack while it is on it.
         var stackPosition = 0
         var origin = MIMEPart.Origin.entity
@@ -113,8 +115,9 @@ struct StructurePass {
                 headerRange: block.headerRange, bodyStart: block.bodyStart, end: limit, fields: block.fields,
                 facts: facts, defects: block.defects + facts.defects
             )
-            if block.defects.contains(where: { $0.0 == .missingHeaderBodySeparator }) {
+            if block.contentFieldAfterStrayLine {
                 node.facts.hasStructuralOddity = true
+                node.contentFieldAfterStrayLine = true
             }
             var enclosed = false
             var isOpenMultipart = false
