@@ -93,8 +93,15 @@ struct EntityFacts {
 
         // Boundary: every distinct value is a possible reading.
         var boundaries: [[UInt8]] = []
-        for parameter in typeParameters where parameter.name == "boundary" && !boundaries.contains(parameter.raw) {
-            boundaries.append(parameter.raw)
+        for parameter in typeParameters where parameter.name == "boundary" {
+            // RFC 2046 §5.1.1: a boundary cannot end in white space, and delimiter lines may
+            // carry trailing blanks anyway; trimmed, `boundary="b "` matches "--b" and "--b ".
+            var value = parameter.raw
+            while let last = value.last, last == 0x20 || last == 0x09 { value.removeLast() }
+            if value.count != parameter.raw.count {
+                defects.append((.invalidBoundary, "boundary ends in white space; trimmed"))
+            }
+            if !boundaries.contains(value) { boundaries.append(value) }
         }
         if boundaries.count > 1 {
             defects.append((.multipleBoundaryParameters, "\(boundaries.count) different boundary parameters; the first is the main reading"))
