@@ -51,7 +51,11 @@ struct EntityFacts {
             if access.name(of: field, equals: "content-type") {
                 contentTypeValues.append(access.unfoldedValue(of: field))
             } else if access.name(of: field, equals: "content-transfer-encoding") {
-                let value = ParameterParser.parse(access.unfoldedValue(of: field)).value.lowercased()
+                var value = ParameterParser.parse(access.unfoldedValue(of: field)).value.lowercased()
+                // `"base64"` in quotes is invalid but decoded as base64 by clients; so here.
+                if value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") {
+                    value = String(value.dropFirst().dropLast()).trimmingBlanks()
+                }
                 encodingValues.append(value)
             } else if access.name(of: field, equals: "content-disposition") {
                 dispositionValues.append(access.unfoldedValue(of: field))
