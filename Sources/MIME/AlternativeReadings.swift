@@ -12,7 +12,9 @@ struct AlternativeReadings {
     let limits: MIMEParser.Limits
     private(set) var leaves: [MIMEPart] = []
     private(set) var defects: [MIMEDefect] = []
-    private var seen: Set<LeafKey>
+    private let primaryLeaves: [MIMEPart]
+    /// Built on first use: most messages have no alternative reading at all.
+    private var seen: Set<LeafKey>?
     private var readings = 0
 
     /// What makes two leaves the same for a scanner: bytes, decoding, type and name.
@@ -36,7 +38,7 @@ struct AlternativeReadings {
         self.base = base
         self.message = message
         self.limits = limits
-        self.seen = Set(primaryLeaves.map(LeafKey.init))
+        self.primaryLeaves = primaryLeaves
     }
 
     mutating func collect(nodes: [StructurePass.Node], order: [Int], built: [MIMEPart?], builder: TreeBuilder) {
@@ -121,10 +123,10 @@ struct AlternativeReadings {
     }
 
     private mutating func add(_ part: MIMEPart) {
-        let key = LeafKey(part)
-        guard !seen.contains(key) else { return }
-        seen.insert(key)
-        leaves.append(part)
+        var known = seen ?? Set(primaryLeaves.map(LeafKey.init))
+        let (inserted, _) = known.insert(LeafKey(part))
+        seen = known
+        if inserted { leaves.append(part) }
     }
 }
 

@@ -81,12 +81,15 @@ enum Charsets {
     }
 }
 
-extension StringProtocol {
+extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF.
     func trimmingBlanks() -> String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\r\n"]
-        guard let first = firstIndex(where: { !blanks.contains($0) }),
-              let last = lastIndex(where: { !blanks.contains($0) }) else { return "" }
+        let utf8 = self.utf8
+        let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let first = utf8.firstIndex(where: { !isBlank($0) }),
+              let last = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }
+        if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return String(self) }
+        // Blanks are ASCII, so these indices are always on character boundaries.
         return String(self[first...last])
     }
 }

@@ -9,9 +9,14 @@ public struct ContentType: Sendable, Hashable, CustomStringConvertible {
 
     /// A content type from its parts; `type` and `subtype` are lowercased here.
     public init(type: String, subtype: String, parameters: [MIMEParameter] = []) {
-        self.type = type.lowercased()
-        self.subtype = subtype.lowercased()
+        self.type = Self.asciiLowercased(type)
+        self.subtype = Self.asciiLowercased(subtype)
         self.parameters = parameters
+    }
+
+    /// Lowercases only when needed: most type names already are, and this runs for every part.
+    private static func asciiLowercased(_ text: String) -> String {
+        text.utf8.contains { (0x41...0x5A).contains($0) } || !text.utf8.allSatisfy({ $0 < 0x80 }) ? text.lowercased() : text
     }
 
     /// `type/subtype`, lowercased.

@@ -152,17 +152,30 @@ struct EntityFacts {
         let parsed = ParameterParser.parse(value)
         var defects = parsed.defects
         let parameters = parsed.parameters.map { MIMEParameter(name: $0.name, value: $0.value, isExtended: $0.isExtended) }
-        let pieces = parsed.value.lowercased().split(separator: "/", omittingEmptySubsequences: false)
-        let isToken: (Substring) -> Bool = { piece in
-            !piece.isEmpty && piece.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"()<>@,;:\\\"/[]?=".unicodeScalars.contains($0) }
-        }
-        guard pieces.count == 2, isToken(pieces[0]), isToken(pieces[1]) else {
+        guard let (type, subtype) = Self.typeAndSubtype(parsed.value) else {
             defects.append((.invalidContentType, "Content-Type '\(parsed.value.prefix(60))' is not type/subtype; read as \(defaultType.mimeType)"))
             return (ContentType(type: defaultType.type, subtype: defaultType.subtype, parameters: parameters), parsed.parameters, defects)
         }
-        let type = ContentType(type: String(pieces[0]), subtype: String(pieces[1]), parameters: parameters)
-        return (type, parsed.parameters, defects)
+        return (ContentType(type: type, subtype: subtype, parameters: parameters), parsed.parameters, defects)
     }
+
+    /// `type/subtype` when both are RFC 2045 tokens, else nil (a byte loop: this runs per part).
+    static func typeAndSubtype(_ value: String) -> (String, String)? {
+        let bytes = Array(value.utf8)
+        guard let slash = bytes.firstIndex(of: 0x2F), slash > 0, slash < bytes.count - 1 else { return nil }
+        for (offset, byte) in bytes.enumerated() where offset != slash {
+            guard byte > 0x20 && byte < 0x7F && !Self.tspecials[Int(byte)] else { return nil }
+        }
+        let lower = bytes.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+        return (String(decoding: lower[..<slash], as: UTF8.self), String(decoding: lower[(slash + 1)...], as: UTF8.self))
+    }
+
+    /// RFC 2045 tspecials, which may not appear in a token.
+    private static let tspecials: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for byte in "()<>@,;:\\\"/[]?=".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 }
 
 /// Reads header fields of the message being parsed by their byte ranges.
