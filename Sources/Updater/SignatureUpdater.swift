@@ -171,6 +171,16 @@ public struct SignatureUpdater: Sendable {
     /// Turns a libfreshclam failure into one clear line with the right code.
     private func classify(_ error: FreshclamError, what: String, largestFile: UInt64) -> UpdateError {
         let detail = "\(what): \(error.message); installed database unchanged"
+        let free = layout.availableBytes()
+        // libfreshclam seldom says ENOSPC outright: a full disk shows up as a short write while
+        // unpacking, sometimes under a "connection failed" code. A failed write, or almost no
+        // room left, is a full disk whatever the code.
+        let text = error.message.lowercased()
+        let failedWrite = ["no space left", "wrote 0 instead", "can't write", "cannot write"].contains { text.contains($0) }
+        if failedWrite || (free.map { $0 < 1 << 20 } ?? false) {
+            let room = free.map { " (\($0 / 1024) KiB free)" } ?? ""
+            return UpdateError(.diskFull, "disk full in \(layout.directory)\(room) while updating \(detail)")
+        }
         switch error.code {
         case .connection, .mirrorNotSynchronised:
             return UpdateError(.mirrorUnavailable, "mirror unavailable for \(detail)")
@@ -179,13 +189,8 @@ public struct SignatureUpdater: Sendable {
         default:
             break
         }
-        let text = error.message.lowercased()
-        if text.contains("no space left") {
-            return UpdateError(.diskFull, "disk full in \(layout.directory) while updating \(detail)")
-        }
-        // libfreshclam rarely says ENOSPC outright (it reports a failed write or unpack), so
-        // a failure with less room left than the largest database is reported as a full disk.
-        if let free = layout.availableBytes(), free < max(1 << 20, largestFile) {
+        // Other failures with less room left than the largest database are most likely space too.
+        if let free, free < largestFile {
             return UpdateError(.diskFull, "disk full in \(layout.directory) (\(free / 1024) KiB free) while updating \(detail)")
         }
         switch error.code {
