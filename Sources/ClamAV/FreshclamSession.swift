@@ -182,7 +182,12 @@ public final class FreshclamSession {
         var lines: [String] = []
         for line in text.split(whereSeparator: \.isNewline) {
             guard let range = line.range(of: "ERROR: ") else { continue }
-            let message = line[range.upperBound...].replacingOccurrences(of: "ERROR: ", with: "")
+            // libfreshclam sometimes continues a message on the same log line, behind another
+            // time stamp and "ERROR:"; keep only the text.
+            let message = String(line[range.upperBound...])
+                .replacingOccurrences(of: #"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4} -> "#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: "ERROR: ", with: "")
+                .replacingOccurrences(of: "  ", with: " ")
                 .trimmingCharacters(in: .whitespaces)
             if !message.isEmpty, !lines.contains(message) { lines.append(message) }
         }

@@ -195,7 +195,7 @@ public struct SignatureUpdater: Sendable {
         }
         switch error.code {
         case .failedGet:
-            return UpdateError(.mirrorUnavailable, "download failed for \(detail)")
+            return UpdateError(.mirrorUnavailable, "mirror unavailable or file missing for \(detail)")
         case .directoryAccess:
             return UpdateError(.notWritable, "cannot write \(layout.staging) for \(detail)")
         default:
