@@ -72,6 +72,7 @@ public final class FreshclamSession {
         let value = silencingStandardError { fc_initialize(&config) }
         restoreDirectory()
         guard value == FC_SUCCESS else {
+            logg_close()
             releaseStrings()
             Self.open.store(false, ordering: .releasing)
             throw FreshclamError(function: "fc_initialize", value: value, detail: loggedErrors(since: offset))
@@ -81,6 +82,8 @@ public final class FreshclamSession {
     /// Closes the session (`fc_cleanup`); called by ``withSession(_:_:)``.
     private func close() {
         fc_cleanup()
+        // The next session logs to its own file (see CClamAV.h).
+        logg_close()
         restoreDirectory()
         releaseStrings()
         Self.open.store(false, ordering: .releasing)

@@ -181,6 +181,11 @@ public struct SignatureUpdater: Sendable {
             let room = free.map { " (\($0 / 1024) KiB free)" } ?? ""
             return UpdateError(.diskFull, "disk full in \(layout.directory)\(room) while updating \(detail)")
         }
+        // A mirror answering 200 with an HTML page (a proxy's or CDN's error page) instead of
+        // the database: the data is wrong, not the connection.
+        if text.contains("malformed cvd header") {
+            return UpdateError(.downloadInvalid, "refused \(what): the mirror sent something that is not a signed database (\(error.message)); installed database unchanged")
+        }
         switch error.code {
         case .connection, .mirrorNotSynchronised:
             return UpdateError(.mirrorUnavailable, "mirror unavailable for \(detail)")

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `scanmilterctl update` and `status`, run as the built binary against a private mirror on
 /// 127.0.0.1 (each run is its own process, as libfreshclam requires).
@@ -95,5 +98,29 @@ import Testing
         try Data("[update\n".utf8).write(to: URL(fileURLWithPath: fixture.config))
         #expect(try fixture.run(["update", "--config", fixture.config]).status == 78)
         #expect(try fixture.run(["status", "--config", fixture.config]).status == 78)
+    }
+
+    @Test func everyUpdatesAtOnceAndKeepsRunning() throws {
+        let fixture = try UpdateCLIFixture()
+        let loop = Process()
+        loop.executableURL = URL(fileURLWithPath: UpdateCLIFixture.binary)
+        loop.arguments = ["update", "--every", "1h", "--config", fixture.config]
+        loop.standardOutput = FileHandle.nullDevice
+        loop.standardError = FileHandle.nullDevice
+        try loop.run()
+        defer {
+            kill(loop.processIdentifier, SIGKILL)
+            loop.waitUntilExit()
+        }
+        let state = fixture.database + "/.scanmilter/state.json"
+        var outcome: String?
+        for _ in 0..<200 where outcome == nil {
+            usleep(50_000)
+            let object = FileManager.default.contents(atPath: state).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            outcome = object?["outcome"] as? String
+        }
+
+        #expect(outcome == "updated")
+        #expect(loop.isRunning)
     }
 }

@@ -83,7 +83,8 @@ extension LibfreshclamTests {
 
             let error = #expect(throws: UpdateError.self) { try updater.update() }
 
-            #expect(error?.code == bad.expectedCode)
+            #expect(error?.code == bad.expectedCode, "\(error?.message ?? "")")
+            #expect(error?.message.contains(bad.expectedReason) == true, "\(error?.message ?? "")")
             #expect(error?.message.contains("installed database unchanged") == true)
             #expect(error?.message.contains("\n") == false)
             #expect(contents(database + "/test.cvd") == original)
@@ -182,11 +183,17 @@ enum BadMirror: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 
+    /// What the one-line error must say (libfreshclam's own words, read back from its log).
+    var expectedReason: String {
+        switch self {
+        case .tamperedCdiffsAndCVD, .truncatedCVD: "Can't verify database integrity"
+        case .htmlErrorPage: "not a signed database"
+        }
+    }
+
     var expectedCode: UpdateError.Code {
         switch self {
-        case .tamperedCdiffsAndCVD, .truncatedCVD: .downloadInvalid
-        // Without a CVD header libfreshclam cannot tell the remote version: it finds no database.
-        case .htmlErrorPage: .mirrorUnavailable
+        case .tamperedCdiffsAndCVD, .truncatedCVD, .htmlErrorPage: .downloadInvalid
         }
     }
 

@@ -3,6 +3,10 @@
 #define CCLAMAV_H
 #include <clamav.h>
 #include <libfreshclam.h>
+// libfreshclam's log file stays open across fc_cleanup, so a second session in one process
+// would log into the first one's file; libfreshclam exports logg_close (shared/output.h, not in
+// its installed headers) to close it. Declared here because no installed header has it.
+void logg_close(void);
 // malloc_trim: the Engine returns a freed engine's heap to the system (Glibc's module lacks it).
 #include <malloc.h>
 #endif
