@@ -37,7 +37,11 @@ struct StatusCommand: ParsableCommand {
     private func printJSON(database: DatabaseStatus, daemon: Result<String, DaemonControl.Failure>, quarantine: [String: Int]?) {
         var databaseObject = UpdateOutput.object(database) as? [String: Any] ?? [:]
         let now = Date()
-        databaseObject["ageSeconds"] = database.databases.map { Int(now.timeIntervalSince($0.buildTime)) }
+        databaseObject["databases"] = database.databases.map { signed -> Any in
+            var entry = UpdateOutput.object(signed) as? [String: Any] ?? [:]
+            entry["ageSeconds"] = Int(now.timeIntervalSince(signed.buildTime))
+            return entry
+        }
         var daemonObject: [String: Any] = [:]
         switch daemon {
         case .success(let text):

@@ -28,6 +28,18 @@ extension LibfreshclamTests {
             #expect(try Engine(databaseDirectory: database).database.signedDatabases.map(\.version) == [6])
         }
 
+        @Test func firstUpdateIntoAnEmptyDirectoryInstallsTheFullDatabase() throws {
+            let scratch = try Scratch()
+            let database = try scratch.folder("db")
+            let mirror = try MirrorServer(directory: try scratch.mirror(version: 6))
+
+            let report = try testUpdater(database: database, mirror: mirror).update()
+
+            #expect(report.outcome == .updated)
+            #expect(report.changed == ["test.cvd"])
+            #expect(contents(database + "/test.cvd") == (try Fixtures.data("test-6.cvd")))
+        }
+
         @Test func secondUpdateFindsEverythingCurrent() throws {
             let scratch = try Scratch()
             let database = try scratch.installed(version: 3)

@@ -8,8 +8,14 @@ import Glibc
 final class Tmpfs {
     let path: String
 
-    /// Whether this process may mount file systems (root; CI runs as root).
-    static var available: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount") }
+    /// Whether this process may mount file systems: tried once with a tiny tmpfs (root without
+    /// CAP_SYS_ADMIN, as in some containers, may not).
+    static let available: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/bin/mount") else { return false }
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("tmpfs-probe-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: probe) }
+        return (try? Tmpfs(at: probe, sizeKiB: 16)) != nil
+    }()
 
     init(at path: String, sizeKiB: Int) throws {
         self.path = path
