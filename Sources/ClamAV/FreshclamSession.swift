@@ -50,8 +50,8 @@ public final class FreshclamSession {
             throw FreshclamError(function: "cl_init", code: .init("FC_EINIT"), message: error.description)
         }
         var config = fc_config()
-        // Quiet on the terminal (errors only, and those go to the log file while a call runs):
-        // the caller reports one clear line per failure.
+        // Silent on the terminal (see cclamav_freshclam_silence_terminal); errors are read back
+        // from the log file, and the caller reports one clear line per failure.
         config.msgFlags = UInt32(FC_CONFIG_MSG_QUIET | FC_CONFIG_MSG_NOWARN)
         config.logFlags = UInt32(FC_CONFIG_LOG_VERBOSE | FC_CONFIG_LOG_TIME)
         config.maxAttempts = configuration.maxAttempts
@@ -69,7 +69,8 @@ public final class FreshclamSession {
         }
         fc_set_fccb_download_complete(downloadComplete)
         let offset = logOffset()
-        let value = silencingStandardError { fc_initialize(&config) }
+        cclamav_freshclam_silence_terminal()
+        let value = fc_initialize(&config)
         restoreDirectory()
         guard value == FC_SUCCESS else {
             logg_close()
@@ -139,12 +140,12 @@ public final class FreshclamSession {
         return updated != 0
     }
 
-    /// Runs one libfreshclam call: stderr silenced, the log's new errors and refused downloads
-    /// collected, the working directory restored afterwards.
+    /// Runs one libfreshclam call: the log's new errors, libclamav's messages and refused
+    /// downloads collected, the working directory restored afterwards.
     private func call(_ body: () -> fc_error_t) -> (result: fc_error_t, logged: [String]) {
         observer.refusals = []
         let offset = logOffset()
-        let (result, libraryMessages) = LibraryMessages.capturing { silencingStandardError(body) }
+        let (result, libraryMessages) = LibraryMessages.capturing(body)
         restoreDirectory()
         var detail = observer.refusals
         for line in loggedErrors(since: offset) + libraryMessages where !detail.contains(line) {
@@ -196,27 +197,6 @@ public final class FreshclamSession {
         }
         return lines
     }
-}
-
-/// Runs `body` with file descriptor 2 pointed at /dev/null: libfreshclam prints its errors to
-/// stderr even when quiet, and they are already in its log file.
-private func silencingStandardError<T>(_ body: () -> T) -> T {
-    fflush(nil)
-    let saved = dup(2)
-    let null = open("/dev/null", O_WRONLY)
-    guard saved >= 0, null >= 0 else {
-        if saved >= 0 { close(saved) }
-        if null >= 0 { close(null) }
-        return body()
-    }
-    dup2(null, 2)
-    close(null)
-    defer {
-        fflush(nil)
-        dup2(saved, 2)
-        close(saved)
-    }
-    return body()
 }
 
 /// Test-loads each file libfreshclam downloaded, before libfreshclam moves it into place.
