@@ -113,7 +113,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MilterClientTests", dependencies: ["MilterClient"], swiftSettings: swiftSettings),
-        .testTarget(name: "MIMETests", dependencies: ["MIME", "Checksum"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MIMETests", dependencies: ["MIME", "Checksum"], exclude: ["Corpus"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ScanningTests",
             dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration"],

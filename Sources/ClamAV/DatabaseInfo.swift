@@ -21,16 +21,21 @@ public struct DatabaseInfo: Sendable, Equatable, CustomStringConvertible {
     public var signatureCount: Int
     /// The signed databases in the directory, by name.
     public var signedDatabases: [SignedDatabase]
-    /// The newest signed database version libclamav recorded (`CL_ENGINE_DB_VERSION`), if any.
+    /// The version of the signature set: what libclamav recorded for `daily`
+    /// (`CL_ENGINE_DB_VERSION`), else the primary signed database's; nil for custom files only.
     public var version: Int?
-    /// Its build time (`CL_ENGINE_DB_TIME`), if any.
+    /// When that version was built (`CL_ENGINE_DB_TIME`, else the primary database's header).
     public var buildTime: Date?
+
+    /// The signed database that identifies the set: `daily` (it changes most often), else the
+    /// most recently built one.
+    public var primary: SignedDatabase? {
+        signedDatabases.first { $0.name == "daily" } ?? signedDatabases.max { $0.buildTime < $1.buildTime }
+    }
 
     /// A one-line summary for headers and logs, e.g. "daily 27450 (2026-11-24), 8712345 signatures".
     public var description: String {
         let day = Date.ISO8601FormatStyle().year().month().day()
-        // The "daily" database changes most often, so it identifies the set best.
-        let primary = signedDatabases.first { $0.name == "daily" } ?? signedDatabases.max { $0.buildTime < $1.buildTime }
         guard let primary else { return "custom, \(signatureCount) signatures" }
         return "\(primary.name) \(primary.version) (\(day.format(primary.buildTime))), \(signatureCount) signatures"
     }
@@ -39,11 +44,17 @@ public struct DatabaseInfo: Sendable, Equatable, CustomStringConvertible {
         self.directory = directory
         self.signatureCount = signatureCount
         self.signedDatabases = Self.readHeaders(in: directory)
+        // libclamav records a version only while loading a database named daily.
         var error: Int32 = 0
         let version = cl_engine_get_num(engine, CL_ENGINE_DB_VERSION, &error)
-        self.version = error == 0 && version > 0 ? Int(version) : nil
+        let recorded = error == 0 && version > 0
         let time = cl_engine_get_num(engine, CL_ENGINE_DB_TIME, &error)
-        self.buildTime = error == 0 && time > 0 ? Date(timeIntervalSince1970: TimeInterval(time)) : nil
+        self.version = recorded ? Int(version) : nil
+        self.buildTime = recorded && error == 0 && time > 0 ? Date(timeIntervalSince1970: TimeInterval(time)) : nil
+        if !recorded, let primary {
+            self.version = primary.version
+            self.buildTime = primary.buildTime
+        }
     }
 
     /// Reads the header of every `.cvd`/`.cld` in `directory` with `cl_cvdhead`.

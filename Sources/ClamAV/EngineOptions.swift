@@ -59,7 +59,8 @@ public struct EngineOptions: Sendable, Equatable {
         /// Without it libclamav passes such files silently.
         public static let exceedsMax = Heuristics(rawValue: 0x4)
         /// Links whose text and target disagree on SSL (`AlertPhishingSSLMismatch`;
-        /// CL_SCAN_HEURISTIC_PHISHING_SSL_MISMATCH).
+        /// CL_SCAN_HEURISTIC_PHISHING_SSL_MISMATCH). libclamav 1.4 already reports such links to
+        /// domains its phishing databases protect without it.
         public static let phishingSSLMismatch = Heuristics(rawValue: 0x8)
         /// Cloaked URLs in mail (`AlertPhishingCloak`; CL_SCAN_HEURISTIC_PHISHING_CLOAK).
         public static let phishingCloak = Heuristics(rawValue: 0x10)

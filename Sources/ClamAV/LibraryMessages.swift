@@ -1,5 +1,7 @@
 internal import CClamAV
 import Foundation
+import Logging
+import Synchronization
 
 /// Routes libclamav's log messages (`cl_set_clcb_msg`) away from stderr.
 ///
@@ -23,15 +25,24 @@ enum LibraryMessages {
         return (result, collector.messages)
     }
 
+    /// Where messages logged outside ``capturing(_:)`` go (scans on any thread); none by default.
+    static let logger = Mutex<Logger?>(nil)
+
     /// Installs the callback; called once by ``ClamAVLibrary``, before `cl_init`.
     static func install() {
         cl_set_clcb_msg { severity, _, message, _ in
-            // Only errors explain failures; warnings are kept too because libclamav reports some
-            // refused database lines at warning level.
+            // Errors explain failures; warnings are kept too because libclamav reports some
+            // refused database lines at warning level. Info and debug chatter is dropped.
             guard severity == CL_MSG_ERROR || severity == CL_MSG_WARN, let message else { return }
-            guard let collector = Thread.current.threadDictionary[LibraryMessages.key] as? Collector else { return }
             let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-            if !text.isEmpty, collector.messages.count < 20 { collector.messages.append(text) }
+            guard !text.isEmpty else { return }
+            if let collector = Thread.current.threadDictionary[LibraryMessages.key] as? Collector {
+                if collector.messages.count < 20 { collector.messages.append(text) }
+                return
+            }
+            guard let logger = LibraryMessages.logger.withLock({ $0 }) else { return }
+            let level: Logger.Level = severity == CL_MSG_ERROR ? .error : .warning
+            logger.log(level: level, "libclamav message", metadata: ["clamav.message": "\(text)"])
         }
     }
 
@@ -39,29 +50,4 @@ enum LibraryMessages {
     private final class Collector {
         var messages: [String] = []
     }
-}
-
-/// libclamav's process-wide state: `cl_init` runs exactly once, on first use.
-public enum ClamAVLibrary {
-    /// The outcome of the one `cl_init`; thread-safe lazy initialisation of a static.
-    private static let initialization: Result<Void, ClamAVError> = {
-        LibraryMessages.install()
-        do throws(ClamAVError) {
-            try check("cl_init") { cl_init(UInt32(CL_INIT_DEFAULT)) }
-            return .success(())
-        } catch {
-            return .failure(error)
-        }
-    }()
-
-    /// Initialises libclamav if that has not happened yet; throws if it failed.
-    public static func initialize() throws(ClamAVError) {
-        try initialization.get()
-    }
-
-    /// The libclamav version, e.g. "1.4.6".
-    public static var version: String { String(cString: cl_retver()) }
-
-    /// The functionality level of the library; databases may require a minimum level.
-    public static var functionalityLevel: Int { Int(cl_retflevel()) }
 }

@@ -11,6 +11,25 @@ public enum ScanResult: Sendable, Equatable {
     case failed(ClamAVError)
 }
 
+extension ScanResult {
+    /// Names that came from libclamav's heuristics (`Heuristics.*`), not from a signature.
+    public var heuristicNames: [String] {
+        guard case .matched(let names) = self else { return [] }
+        return names.filter(Self.isHeuristic)
+    }
+
+    /// Names that came from signatures.
+    public var signatureNames: [String] {
+        guard case .matched(let names) = self else { return [] }
+        return names.filter { !Self.isHeuristic($0) }
+    }
+
+    /// Whether `name` is a heuristic alert; libclamav gives every one the `Heuristics.` prefix.
+    public static func isHeuristic(_ name: String) -> Bool {
+        name.hasPrefix("Heuristics.")
+    }
+}
+
 /// Which of libclamav's parsers run for one scan.
 public struct ScanParsing: Sendable, Equatable {
     /// Decode mail (`CL_SCAN_PARSE_MAIL`): MIME parts, base64, quoted-printable, uuencode.

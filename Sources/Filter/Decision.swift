@@ -16,18 +16,36 @@ public struct Decision: Sendable, Equatable {
     /// What happens to it.
     public var action: Action
     /// The SMTP reply for `reject` and `tempfail`; nil otherwise.
-    public var reply: SMTPReply?
+    public var reply: Reply?
     /// MIME paths of the parts `strip` replaces with a notice.
     public var stripParts: [String]
     /// Short notes for the log, e.g. "strip-fallback: no part to strip", "signatures-stale".
     public var notes: [String]
 
-    public init(verdict: Verdict, action: Action, reply: SMTPReply? = nil, stripParts: [String] = [], notes: [String] = []) {
+    public init(verdict: Verdict, action: Action, reply: Reply? = nil, stripParts: [String] = [], notes: [String] = []) {
         self.verdict = verdict
         self.action = action
         self.reply = reply
         self.stripParts = stripParts
         self.notes = notes
+    }
+
+    /// An SMTP reply ready to send: code, enhanced code, one or more lines of text.
+    public struct Reply: Sendable, Equatable, CustomStringConvertible {
+        /// 4xx or 5xx.
+        public var code: Int
+        /// RFC 3463 enhanced status code whose class matches `code`.
+        public var enhancedCode: String
+        /// The text lines (more than one makes a multi-line reply).
+        public var lines: [String]
+
+        public init(code: Int, enhancedCode: String, lines: [String]) {
+            self.code = code
+            self.enhancedCode = enhancedCode
+            self.lines = lines
+        }
+
+        public var description: String { "\(code) \(enhancedCode) \(lines.joined(separator: " / "))" }
     }
 
     /// The `X-Virus-Status` value: `Clean`, `Infected (name, ...)`, `Banned (rule, ...)`, `Unscanned (reason)`.
@@ -49,24 +67,6 @@ public struct Decision: Sendable, Equatable {
         case .unscanned: "unscanned"
         }
     }
-}
-
-/// An SMTP reply ready to send: code, enhanced code, one or more lines of text.
-public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
-    /// 4xx or 5xx.
-    public var code: Int
-    /// RFC 3463 enhanced status code whose class matches `code`.
-    public var enhancedCode: String
-    /// The text lines (more than one makes a multi-line reply).
-    public var lines: [String]
-
-    public init(code: Int, enhancedCode: String, lines: [String]) {
-        self.code = code
-        self.enhancedCode = enhancedCode
-        self.lines = lines
-    }
-
-    public var description: String { "\(code) \(enhancedCode) \(lines.joined(separator: " / "))" }
 }
 
 /// Text that goes into a header or an SMTP reply: no line breaks, no control characters,

@@ -64,12 +64,12 @@ public struct Policy: Sendable {
         switch decision.action {
         case .reject:
             decision.reply = template.code >= 500
-                ? SMTPReply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
-                : SMTPReply(code: 550, enhancedCode: "5.7.1", lines: [text])
+                ? Decision.Reply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
+                : Decision.Reply(code: 550, enhancedCode: "5.7.1", lines: [text])
         case .tempfail:
             decision.reply = template.code < 500
-                ? SMTPReply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
-                : SMTPReply(code: 451, enhancedCode: "4.7.1", lines: [text])
+                ? Decision.Reply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
+                : Decision.Reply(code: 451, enhancedCode: "4.7.1", lines: [text])
         default:
             decision.reply = nil
         }

@@ -22,7 +22,7 @@ public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
 
     /// `Name at path: detail`.
     public var description: String {
-        if let path { return "\(name) at \(path): \(detail)" }
+        if let path { return "\(name) at \(path.isEmpty ? "the top multipart" : path): \(detail)" }
         return "\(name): \(detail)"
     }
 
@@ -41,6 +41,8 @@ public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
         case tooManyHeaderFields = "TooManyHeaderFields"
         /// A header that may appear once appeared several times with different values.
         case duplicateHeader = "DuplicateHeader"
+        /// Lines end in CR alone (no LF anywhere); the message was read with CR as line end.
+        case bareCarriageReturnLineEnds = "BareCarriageReturnLineEnds"
         /// An RFC 2047 encoded word could not be decoded.
         case invalidEncodedWord = "InvalidEncodedWord"
         /// A charset name nobody here knows; the text was read as UTF-8 with replacements.

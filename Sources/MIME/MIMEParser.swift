@@ -7,7 +7,15 @@ public struct MIMEParser: Sendable {
 
     /// A parser with the given limits (the defaults suit a mail filter).
     public init(limits: Limits = .init()) {
-        self.limits = limits
+        var bounded = limits
+        bounded.maxDepth = min(max(0, limits.maxDepth), Limits.depthCeiling)
+        bounded.maxParts = max(1, limits.maxParts)
+        bounded.maxHeaderBytes = max(0, limits.maxHeaderBytes)
+        bounded.maxHeaderFields = max(0, limits.maxHeaderFields)
+        bounded.maxDecodedBytesPerPart = max(0, limits.maxDecodedBytesPerPart)
+        bounded.maxDecodedBytesTotal = max(0, limits.maxDecodedBytesTotal)
+        bounded.maxAlternativeReadings = max(0, limits.maxAlternativeReadings)
+        self.limits = bounded
     }
 
     /// Parses `message`; problems become defects, never errors.

@@ -2,8 +2,13 @@ extension MIMEParser {
     /// Bounds on the work and memory one message may cost. Past any of them the parser records
     /// a defect, stops descending and keeps going; it never fails or grows without bound.
     public struct Limits: Sendable, Hashable {
-        /// Deepest nesting of multiparts and enclosed messages (the root is depth 0).
+        /// Deepest nesting of multiparts and enclosed messages (the root is depth 0). Values above
+        /// `depthCeiling` act as the ceiling: releasing a part tree is recursive in Swift, and a
+        /// tree tens of thousands deep would overflow a thread's stack when it is freed.
         public var maxDepth: Int
+
+        /// The deepest nesting any limit allows; safe on a 512 KiB thread stack.
+        public static let depthCeiling = 1_000
         /// Most parts in one message, counting multiparts, enclosed messages and leaves.
         public var maxParts: Int
         /// Largest header block of one part, in bytes; fields past it are ignored.

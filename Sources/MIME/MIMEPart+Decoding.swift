@@ -56,8 +56,26 @@ extension MIMEPart {
         budget: inout DecodingBudget,
         _ consume: (ArraySlice<UInt8>) throws -> Void
     ) rethrows -> DecodeSummary {
+        try stream(encoding: effectiveEncoding, chunkSize: chunkSize, budget: &budget, consume)
+    }
+
+    /// The body decoded with `encoding` whatever the part's type (for readings that decode what
+    /// RFC 2045 says must not be encoded), bounded by the per-part limit.
+    func decodedBody(as encoding: TransferEncoding) -> [UInt8] {
+        var budget = DecodingBudget(remaining: decodeLimit)
+        var bytes: [UInt8] = []
+        _ = stream(encoding: encoding, chunkSize: 64 * 1024, budget: &budget) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    private func stream(
+        encoding: TransferEncoding,
+        chunkSize: Int,
+        budget: inout DecodingBudget,
+        _ consume: (ArraySlice<UInt8>) throws -> Void
+    ) rethrows -> DecodeSummary {
         let limit = min(decodeLimit, budget.remaining)
-        var decoder = TransferDecoder(encoding: effectiveEncoding)
+        var decoder = TransferDecoder(encoding: encoding)
         var output = [UInt8](repeating: 0, count: max(chunkSize, 16) + TransferDecoder.outputSlack)
         let inputChunk = max(chunkSize, 16)
         var produced = 0

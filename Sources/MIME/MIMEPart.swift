@@ -47,8 +47,9 @@ public struct MIMEPart: Sendable {
     /// The per-part decoded-size limit in force when the message was parsed.
     let decodeLimit: Int
 
-    /// Whether this part has no children (every leaf is scanned as content).
-    public var isLeaf: Bool { children.isEmpty }
+    /// Whether this part is content rather than a container: no children, or only uuencoded
+    /// blocks found inside its text (every leaf is scanned).
+    public var isLeaf: Bool { children.allSatisfy { $0.origin == .uuencodedBlock } }
 
     /// The raw body bytes, without copying.
     public var body: ByteView { message[bodyRange] }

@@ -109,9 +109,17 @@ public struct MessageBytesError: Error, Sendable, CustomStringConvertible {
     /// The C errno value.
     public let errno: Int32
 
+    /// Why, in words: `No such file or directory`, `is a directory`, `not a regular file`.
+    public var reason: String {
+        switch errno {
+        case EISDIR: return "is a directory"
+        case EINVAL where operation == "fstat": return "not a regular file"
+        default: return String(cString: strerror(errno))
+        }
+    }
+
     /// A one-line explanation such as `open /x/y: No such file or directory`.
     public var description: String {
-        let reason = errno == EISDIR ? "is a directory" : String(cString: strerror(errno))
-        return "\(operation) \(path ?? "file descriptor"): \(reason)"
+        "\(operation) \(path ?? "file descriptor"): \(reason)"
     }
 }

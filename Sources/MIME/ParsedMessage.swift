@@ -3,7 +3,8 @@
 public struct ParsedMessage: Sendable {
     /// The top entity (path "1" for a single-part message, "" for a multipart one).
     public let root: MIMEPart
-    /// Every part without children, in document order; enclosed messages are descended into.
+    /// Every content part (see `MIMEPart.isLeaf`) in document order; enclosed messages are
+    /// descended into, and uuencoded blocks follow the text part they were found in.
     public var leaves: [MIMEPart]
     /// Leaves that exist only under another plausible reading of an ambiguous message (another
     /// boundary parameter, Content-Type or transfer encoding, another file name). Empty for
@@ -14,7 +15,8 @@ public struct ParsedMessage: Sendable {
     /// The limits the message was parsed under (decoding uses them too).
     public let limits: MIMEParser.Limits
 
-    /// The raw message.
+    /// The bytes the main reading's ranges refer to: the message given, or for a message with
+    /// CR-only line ends (defect `BareCarriageReturnLineEnds`) a copy with LF line ends.
     public var message: MessageBytes { root.message }
 
     /// Every part of the main reading in document order (pre-order), without recursion.

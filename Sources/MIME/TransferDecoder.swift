@@ -65,7 +65,7 @@ struct TransferDecoder {
         case .identity: return 0
         case .base64: return base64.finish(into: target)
         case .quotedPrintable: return quotedPrintable.finish(into: target)
-        case .uuencode: return uu.finish()
+        case .uuencode: return uu.finish(into: target)
         }
     }
 

@@ -1,6 +1,6 @@
 /// Streaming uudecoding: skips to the `begin MODE NAME` line, decodes each line by its length
-/// character, stops at `end`. Fed whole lines (the caller cuts chunks at line ends); a chunk that
-/// ends mid-line is treated as ending the line, which only garbles lines no encoder writes.
+/// character, stops at `end`. A line cut by a chunk boundary is carried to the next chunk
+/// (up to `maxLine` bytes; uuencode lines are 62, longer ones are garbage and cut).
 struct UUDecoder {
     private enum Phase {
         case seekingBegin
@@ -8,56 +8,80 @@ struct UUDecoder {
         case done
     }
 
+    private static let maxLine = 512
     private var phase = Phase.seekingBegin
+    private var carry: [UInt8] = []
     private(set) var badLines = 0
 
-    /// Decodes `count` bytes at `input` into `out` (room for `count`); returns bytes written.
+    /// Decodes `count` bytes at `input` into `out` (room for `count` + 256); returns bytes written.
     mutating func decode(_ input: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var written = 0
         var lineStart = 0
         while lineStart < count && phase != .done {
-            var lineEnd = lineStart
-            while lineEnd < count && input[lineEnd] != 0x0A { lineEnd += 1 }
-            var contentEnd = lineEnd
-            while contentEnd > lineStart && (input[contentEnd - 1] == 0x0D || input[contentEnd - 1] == 0x20) {
-                contentEnd -= 1
-            }
-            let line = UnsafeBufferPointer(start: input + lineStart, count: contentEnd - lineStart)
-            switch phase {
-            case .seekingBegin:
-                if UUEncodedBlocks.isBeginLine(line) { phase = .body }
-            case .body:
-                if line.elementsEqual("end".utf8) {
-                    phase = .done
-                } else {
-                    written += decodeLine(line, into: out + written)
-                }
-            case .done:
+            guard let newline = ByteScan.find(0x0A, in: input, from: lineStart, limit: count) else {
+                let room = max(0, Self.maxLine - carry.count)
+                carry.append(contentsOf: UnsafeBufferPointer(start: input + lineStart, count: min(room, count - lineStart)))
                 break
             }
-            lineStart = lineEnd + 1
+            if carry.isEmpty {
+                written += handleLine(UnsafeBufferPointer(start: input + lineStart, count: newline - lineStart), into: out + written)
+            } else {
+                let room = max(0, Self.maxLine - carry.count)
+                carry.append(contentsOf: UnsafeBufferPointer(start: input + lineStart, count: min(room, newline - lineStart)))
+                let line = carry
+                carry = []
+                written += line.withUnsafeBufferPointer { handleLine($0, into: out + written) }
+            }
+            lineStart = newline + 1
         }
         return written
     }
 
-    /// Ends the stream; returns bytes written (always none: uuencode carries no state over lines).
-    mutating func finish() -> Int {
+    /// Ends the stream: a carried last line without line break is decoded; returns bytes written.
+    mutating func finish(into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var written = 0
+        if !carry.isEmpty && phase != .done {
+            let line = carry
+            carry = []
+            written = line.withUnsafeBufferPointer { handleLine($0, into: out) }
+        }
         if phase == .seekingBegin { badLines += 1 }
-        return 0
+        return written
+    }
+
+    private mutating func handleLine(_ raw: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        // Spaces are data in uuencode (a space is the digit 0), so only the CR is dropped here.
+        var end = raw.count
+        if end > 0 && raw[end - 1] == 0x0D { end -= 1 }
+        let line = UnsafeBufferPointer(rebasing: raw[0..<end])
+        switch phase {
+        case .seekingBegin:
+            if UUEncodedBlocks.isBeginLine(line) { phase = .body }
+            return 0
+        case .body:
+            var word = end
+            while word > 0 && line[word - 1] == 0x20 { word -= 1 }
+            if word == 3 && line[0] == 0x65 && line[1] == 0x6E && line[2] == 0x64 {
+                phase = .done
+                return 0
+            }
+            return decodeLine(line, into: out)
+        case .done:
+            return 0
+        }
     }
 
     /// Decodes one line: its first character gives the byte count, then 4 characters per 3 bytes.
+    /// Characters missing at the end count as zero, as `binascii.a2b_uu` reads them: mail
+    /// systems strip trailing spaces, which in uuencode are zero digits.
     private mutating func decodeLine(_ line: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let first = line.first else { return 0 }
         let length = Int((first &- 0x20) & 0x3F)
         if length == 0 { return 0 }
+        if line.count < 2 { badLines += 1 }
         var written = 0
         var index = 1
         while written < length {
-            guard index < line.count else {
-                badLines += 1
-                break
-            }
             var group: UInt32 = 0
             for offset in 0..<4 {
                 let char = index + offset < line.count ? line[index + offset] : 0x60

@@ -32,8 +32,10 @@ public final class ClamAVBackend: ScanBackend {
     private let logger: Logger
 
     /// Loads the database in `settings` and starts serving scans; throws if it does not load.
+    /// libclamav's own warnings go to `logger` from then on (process-wide: the last backend wins).
     public init(settings: ClamAVBackendSettings, logger: Logger) throws(ClamAVError) {
         self.logger = logger
+        ClamAVLibrary.routeMessages(to: logger)
         let engine = try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
         state = Mutex(State(engine: engine, settings: settings))
         log(loaded: engine, message: "clamav engine loaded")

@@ -1,6 +1,256 @@
 import ArgumentParser
+import Checksum
+import MIME
 
-/// `scanmilterctl mime`: placeholder until the MIME issue lands.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `scanmilterctl mime`: prints each message's MIME tree, as the scanner sees it.
 struct MimeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mime", abstract: "Print a message's MIME tree.")
+    static let configuration = CommandConfiguration(
+        commandName: "mime",
+        abstract: "Print the MIME structure of messages.",
+        discussion: """
+        Reads each FILE as a raw message (RFC 5322, CRLF or LF line ends) and prints its part \
+        tree: every part's section path, content type, charset, file name, disposition, \
+        transfer encoding, and the size and SHA-256 of its decoded content, with every defect \
+        the parser found. Parts visible only under another reading of an ambiguous message are \
+        listed as alternative readings.
+
+        With --json, one JSON object per file and line:
+          {"file", "parts": [{"path", "content_type", "charset", "filename", "disposition",
+           "encoding", "size", "sha256", "defects"}], "defects"}
+        where "parts" are the leaf parts in document order (enclosed messages are descended \
+        into), each defect is {"name", "detail"}, and the top-level "defects" are those not \
+        attached to a listed part (with their "path", null for the message).
+
+        Exit status: 0 when every file was read; 66 (EX_NOINPUT) when a file was missing, a \
+        directory or unreadable: it is named on standard error and the other files are still \
+        printed.
+        """
+    )
+
+    @Flag(help: "Print one JSON object per file and line instead of a tree.")
+    var json = false
+
+    @Argument(help: "Message files to inspect.")
+    var files: [String]
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("Name at least one message file.") }
+    }
+
+    func run() throws {
+        var unreadable = 0
+        for file in files {
+            let message: MessageBytes
+            do {
+                message = try MessageBytes(mappingFile: file)
+            } catch {
+                let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
+                Self.printError("scanmilterctl mime: \(file): \(reason)")
+                unreadable += 1
+                continue
+            }
+            let parsed = MIMEParser().parse(message)
+            let report = MimeReport(file: file, parsed: parsed)
+            print(json ? report.json() : report.tree(), terminator: json ? "\n" : "")
+        }
+        if unreadable > 0 {
+            throw ExitCode(66)  // EX_NOINPUT
+        }
+    }
+
+    /// Writes one line to standard error (unbuffered, so it interleaves sanely with stdout).
+    private static func printError(_ line: String) {
+        var bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { buffer in
+                write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+}
+
+/// One message's report: every leaf decoded once for size and hash, then rendered.
+struct MimeReport {
+    struct Leaf {
+        let part: MIMEPart
+        let size: Int
+        let sha256: String
+        let defects: [MIMEDefect]
+    }
+
+    let file: String
+    let parsed: ParsedMessage
+    let leaves: [Leaf]
+    let alternatives: [Leaf]
+
+    init(file: String, parsed: ParsedMessage) {
+        self.file = file
+        self.parsed = parsed
+        var budget = parsed.makeDecodingBudget()
+        leaves = parsed.leaves.map { Self.decode($0, budget: &budget) }
+        alternatives = parsed.alternativeLeaves.map { Self.decode($0, budget: &budget) }
+    }
+
+    private static func decode(_ part: MIMEPart, budget: inout DecodingBudget) -> Leaf {
+        var hasher = SHA256()
+        let summary = part.decode(budget: &budget) { chunk in hasher.update(chunk) }
+        // Decoding may restate a defect parsing already found (a uuencoded block without `end`).
+        let known = Set(part.defects.map(\.name))
+        let defects = part.defects + summary.defects.filter { !known.contains($0.name) }
+        return Leaf(part: part, size: summary.size, sha256: hasher.finalize().hexString, defects: defects)
+    }
+
+    /// Defects not attached to a listed leaf: the message's own and those of multiparts.
+    private var structuralDefects: [MIMEDefect] {
+        let leafPaths = Set(parsed.leaves.map(\.path))
+        return parsed.defects.filter { defect in defect.path.map { !leafPaths.contains($0) } ?? true }
+    }
+
+    // MARK: JSON
+
+    /// `{"file", "parts", "defects"}` on one line, keys in the documented order.
+    func json() -> String {
+        var out = JSONWriter()
+        out.object { object in
+            object.field("file") { $0.string(file) }
+            object.field("parts") { value in
+                value.array(leaves) { item, leaf in
+                    item.object { part in
+                        part.field("path") { $0.string(leaf.part.path) }
+                        part.field("content_type") { $0.string(leaf.part.contentType.mimeType) }
+                        part.field("charset") { $0.optionalString(leaf.part.charset) }
+                        part.field("filename") { $0.optionalString(leaf.part.filename) }
+                        part.field("disposition") { $0.optionalString(leaf.part.disposition) }
+                        part.field("encoding") { $0.string(leaf.part.transferEncoding) }
+                        part.field("size") { $0.number(leaf.size) }
+                        part.field("sha256") { $0.string(leaf.sha256) }
+                        part.field("defects") { $0.array(leaf.defects) { $0.defect($1, withPath: false) } }
+                    }
+                }
+            }
+            object.field("defects") { $0.array(structuralDefects) { $0.defect($1, withPath: true) } }
+        }
+        return out.text
+    }
+
+    // MARK: tree
+
+    /// An indented tree: one line per part, leaves with size, hash and defects beneath.
+    func tree() -> String {
+        var lines = [file]
+        let decodedByPath = Dictionary(leaves.map { ($0.part.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var stack: [(MIMEPart, Int)] = [(parsed.root, 1)]
+        while let (part, level) = stack.popLast() {
+            let indent = String(repeating: "  ", count: level)
+            if part.isLeaf, let leaf = decodedByPath[part.path] {
+                lines.append(indent + describe(leaf))
+                lines += leaf.defects.map { indent + "    ! " + $0.description }
+            } else {
+                lines.append(indent + (part.path.isEmpty ? "message" : part.path) + "  " + part.contentType.mimeType)
+                lines += part.defects.map { indent + "    ! " + $0.description }
+            }
+            stack.append(contentsOf: part.children.reversed().map { ($0, level + 1) })
+        }
+        if !alternatives.isEmpty {
+            lines.append("  alternative readings (ambiguous message):")
+            for leaf in alternatives {
+                lines.append("    " + describe(leaf) + "  [" + (leaf.part.reading ?? "") + "]")
+            }
+        }
+        let messageDefects = parsed.defects.filter { $0.path == nil }
+        lines += messageDefects.map { "  ! " + $0.description }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func describe(_ leaf: Leaf) -> String {
+        let part = leaf.part
+        var fields = [part.path, part.contentType.mimeType]
+        if let charset = part.charset { fields.append("charset=\(charset)") }
+        if let filename = part.filename { fields.append("\"\(filename)\"") }
+        if let disposition = part.disposition { fields.append(disposition) }
+        fields.append(part.transferEncoding)
+        fields.append("\(leaf.size) bytes")
+        fields.append("sha256:" + leaf.sha256.prefix(16))
+        return fields.joined(separator: "  ")
+    }
+}
+
+/// A minimal JSON writer: keys come out in the order written, so the output is stable.
+struct JSONWriter {
+    private(set) var text = ""
+
+    mutating func object(_ body: (inout ObjectWriter) -> Void) {
+        var writer = ObjectWriter()
+        body(&writer)
+        text += "{" + writer.members.joined(separator: ",") + "}"
+    }
+
+    mutating func array<Element>(_ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
+        let items = elements.map { element -> String in
+            var writer = JSONWriter()
+            body(&writer, element)
+            return writer.text
+        }
+        text += "[" + items.joined(separator: ",") + "]"
+    }
+
+    mutating func string(_ value: String) {
+        text += Self.quoted(value)
+    }
+
+    mutating func optionalString(_ value: String?) {
+        text += value.map(Self.quoted) ?? "null"
+    }
+
+    mutating func number(_ value: Int) {
+        text += String(value)
+    }
+
+    mutating func defect(_ defect: MIMEDefect, withPath: Bool) {
+        object { object in
+            object.field("name") { $0.string(defect.name) }
+            object.field("detail") { $0.string(defect.detail) }
+            if withPath { object.field("path") { $0.optionalString(defect.path) } }
+        }
+    }
+
+    /// One object's members as they are written.
+    struct ObjectWriter {
+        fileprivate var members: [String] = []
+
+        mutating func field(_ key: String, _ body: (inout JSONWriter) -> Void) {
+            var writer = JSONWriter()
+            body(&writer)
+            members.append(JSONWriter.quoted(key) + ":" + writer.text)
+        }
+    }
+
+    /// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped.
+    static func quoted(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }

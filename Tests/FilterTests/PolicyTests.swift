@@ -15,7 +15,7 @@ import Testing
     @Test func infectedMailIsRejectedWithEveryVirusNameInTheReply() {
         let decision = policy.decide(Findings(scan: .infected(["Eicar-Test-Signature", "Other.Sig"]), infectedParts: ["2"]), queueID: "ABC")
         #expect(decision.action == .reject)
-        #expect(decision.reply == SMTPReply(code: 550, enhancedCode: "5.7.1", lines: ["Message rejected: virus found: Eicar-Test-Signature, Other.Sig"]))
+        #expect(decision.reply == Decision.Reply(code: 550, enhancedCode: "5.7.1", lines: ["Message rejected: virus found: Eicar-Test-Signature, Other.Sig"]))
         #expect(decision.statusText == "Infected (Eicar-Test-Signature, Other.Sig)")
     }
 
@@ -48,7 +48,7 @@ import Testing
         actions.stale = .tempfail
         let decision = Policy(actions: actions, replies: ReplySettings()).decide(Findings(scan: .clean, signaturesStale: true))
         #expect(decision.action == .tempfail)
-        #expect(decision.reply == SMTPReply(code: 451, enhancedCode: "4.7.1", lines: ["Virus signatures are out of date, please try again later"]))
+        #expect(decision.reply == Decision.Reply(code: 451, enhancedCode: "4.7.1", lines: ["Virus signatures are out of date, please try again later"]))
     }
 
     @Test func stripWithNoAttributablePartFallsBackToReject() {

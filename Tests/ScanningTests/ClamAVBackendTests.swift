@@ -39,6 +39,21 @@ import Testing
         #expect(reason.code == .encrypted)
     }
 
+    @Test func scanTimeLimitIsUnscannableWithAlertExceedsMaxAndSilentWithout() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        let zip = try Samples.zipOfMany(100, in: temp)
+        let alerting = try ClamAVBackend(
+            settings: .init(databaseDirectory: db.path, engineOptions: EngineOptions(maxScanTime: 1, heuristics: .exceedsMax)),
+            logger: logger)
+        #expect(alerting.scan(zip[...]) == .unscannable(UnscannableReason(.limitExceeded, "Heuristics.Limits.Exceeded.MaxScanTime")))
+        // Without AlertExceedsMax libclamav stops and calls it clean: why the config defaults it on.
+        let silent = try ClamAVBackend(
+            settings: .init(databaseDirectory: db.path, engineOptions: EngineOptions(maxScanTime: 1)), logger: logger)
+        #expect(silent.scan(zip[...]) == .clean)
+    }
+
     @Test func reloadSwapsInNewSignatures() throws {
         let temp = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temp) }
@@ -108,23 +123,18 @@ import Testing
         defer { try? FileManager.default.removeItem(at: temp) }
         // A larger database so the load takes long enough for scans to arrive during it.
         let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 100_000)])
-        let settings = ClamAVBackendSettings(databaseDirectory: db.path, reloadMode: .inPlace(maxWait: .seconds(30)))
+        let settings = ClamAVBackendSettings(databaseDirectory: db.path, reloadMode: .inPlace(maxWait: .seconds(60)))
         let backend = try ClamAVBackend(settings: settings, logger: logger)
-        let verdicts = Mutex<[ScanVerdict]>([])
-        let group = DispatchGroup()
-        for _ in 0..<4 {
-            DispatchQueue.global().async(group: group) {
-                for _ in 0..<50 {
-                    let verdict = backend.scan(TestDatabase.eicar[...])
-                    verdicts.withLock { $0.append(verdict) }
-                }
-            }
-        }
+        let run = ScanningWorkers(backend: backend, threads: 4)
+        let reloading = Atomic<Bool>(false)
+        let duringReload = Atomic<Int>(0)
+        run.start { _ in if reloading.load(ordering: .acquiring) { duringReload.add(1, ordering: .relaxed) } }
+        reloading.store(true, ordering: .releasing)
         try backend.reload()
-        group.wait()
-        let all = verdicts.withLock { $0 }
-        #expect(all.count == 200)
-        #expect(all.allSatisfy { $0 == .infected([ndbName, hdbName]) })
+        reloading.store(false, ordering: .releasing)
+        let verdicts = run.stop()
+        #expect(duringReload.load(ordering: .relaxed) > 0, "no scan arrived during the reload")
+        #expect(verdicts.allSatisfy { $0 == .infected([ndbName, hdbName]) })
     }
 
     @Test func inPlaceWaitIsBoundedByMaxWait() throws {
@@ -133,20 +143,59 @@ import Testing
         let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 300_000)])
         let settings = ClamAVBackendSettings(databaseDirectory: db.path, reloadMode: .inPlace(maxWait: .milliseconds(1)))
         let backend = try ClamAVBackend(settings: settings, logger: logger)
-        let unavailable = Atomic<Int>(0)
-        let done = Atomic<Bool>(false)
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
-            while !done.load(ordering: .acquiring) {
-                if case .unscannable(let reason) = backend.scan(TestDatabase.eicar[...]), reason.code == .backendUnavailable {
-                    unavailable.add(1, ordering: .relaxed)
-                }
-            }
-        }
+        let run = ScanningWorkers(backend: backend, threads: 1)
+        run.start { _ in }
         try backend.reload()
-        done.store(true, ordering: .releasing)
-        group.wait()
-        #expect(unavailable.load(ordering: .relaxed) > 0)
+        let verdicts = run.stop()
+        let unavailable = verdicts.filter {
+            if case .unscannable(let reason) = $0 { reason.code == .backendUnavailable } else { false }
+        }
+        #expect(!unavailable.isEmpty)
+        #expect(verdicts.allSatisfy { $0 == .infected([ndbName, hdbName]) || unavailable.contains($0) })
+    }
+}
+
+/// Threads that scan EICAR back to back until stopped, recording every verdict.
+final class ScanningWorkers: Sendable {
+    let backend: ClamAVBackend
+    let threads: Int
+    private let stopped = Atomic<Bool>(false)
+    private let verdicts = Mutex<[ScanVerdict]>([])
+    private let started = DispatchSemaphore(value: 0)
+    private let finished = DispatchGroup()
+
+    init(backend: ClamAVBackend, threads: Int) {
+        self.backend = backend
+        self.threads = threads
+    }
+
+    /// Starts the threads and returns once each has finished one scan; `beforeScan` runs before
+    /// every scan on the scanning thread.
+    func start(_ beforeScan: @escaping @Sendable (Int) -> Void) {
+        for index in 0..<threads {
+            finished.enter()
+            Thread { [self] in
+                defer { finished.leave() }
+                var first = true
+                while !stopped.load(ordering: .acquiring) {
+                    beforeScan(index)
+                    let verdict = backend.scan(TestDatabase.eicar[...])
+                    verdicts.withLock { $0.append(verdict) }
+                    if first {
+                        started.signal()
+                        first = false
+                    }
+                }
+            }.start()
+        }
+        for _ in 0..<threads { started.wait() }
+    }
+
+    /// Stops the threads, waits for them, and returns every verdict.
+    func stop() -> [ScanVerdict] {
+        stopped.store(true, ordering: .releasing)
+        finished.wait()
+        return verdicts.withLock { $0 }
     }
 }
 

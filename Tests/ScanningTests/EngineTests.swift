@@ -47,10 +47,11 @@ import Testing
         try withDatabase { temp, db in
             let engine = try Engine(databaseDirectory: db.path)
             let file = temp.appendingPathComponent("sample.bin")
-            try Data(Array(repeating: UInt8(ascii: "a"), count: 10_000) + TestDatabase.marker).write(to: file)
+            try Data(TestDatabase.marker + Array(repeating: UInt8(ascii: "a"), count: 10_000)).write(to: file)
             let handle = try FileHandle(forReadingFrom: file)
             defer { try? handle.close() }
-            // Scanning from the start even when the caller has read part of the file.
+            // The marker is at the very start: found only if the scan starts at offset 0 even
+            // though the caller has read past it.
             _ = try handle.read(upToCount: 5000)
             #expect(engine.scan(fileDescriptor: handle.fileDescriptor) == .matched([TestDatabase.markerSignature + ".UNOFFICIAL"]))
         }
@@ -119,6 +120,23 @@ import Testing
         #expect(engine.scan(TestDatabase.eicar[...]) == .matched(["Eicar-Test-Signature"]))
         #expect(engine.database.signedDatabases.map(\.name) == ["test"])
         #expect(engine.database.signedDatabases.first?.version == 3)
+        #expect(engine.database.version == 3)
+        #expect(engine.database.buildTime == engine.database.signedDatabases.first?.buildTime)
+        #expect((engine.database.buildTime?.timeIntervalSince1970 ?? 0) > 1_000_000_000)
         #expect(engine.database.description.hasPrefix("test 3 ("))
+    }
+
+    @Test func aDatabaseNamedDailyIdentifiesTheSignatureSet() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        try FileManager.default.createSymbolicLink(
+            at: db.appendingPathComponent("daily.cvd"),
+            withDestinationURL: TestDatabase.officialFixtures.appendingPathComponent("test-4.cvd"))
+        let engine = try Engine(databaseDirectory: db.path)
+        #expect(engine.database.version == 4)
+        #expect(engine.database.primary?.name == "daily")
+        #expect(engine.database.description.hasPrefix("daily 4 ("))
+        #expect(engine.database.description.hasSuffix(", \(engine.database.signatureCount) signatures"))
     }
 }

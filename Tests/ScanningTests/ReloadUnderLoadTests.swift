@@ -10,8 +10,8 @@ import Testing
     @Test func eightThreadsScanCorrectlyThroughTwentyReloadsAndMemoryReturns() throws {
         let temp = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temp) }
-        // Big enough that a leaked engine shows in RSS (about 10+ MB each), small enough to load fast.
-        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 100_000)])
+        // Big enough that a leaked engine shows in RSS (about 15 MB each), small enough to load fast.
+        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 50_000)])
         let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: Logger(label: "test.reload"))
         let expectedInfected = ScanVerdict.infected([
             TestDatabase.eicarBodySignature + ".UNOFFICIAL", TestDatabase.eicarHashSignature + ".UNOFFICIAL",
@@ -50,7 +50,11 @@ import Testing
             group.enter()
             thread.start()
         }
+        // Reload only once the scanners are running, so every reload overlaps scans.
+        while scans.load(ordering: .relaxed) < 8 { Thread.sleep(forTimeInterval: 0.001) }
+        let before = scans.load(ordering: .relaxed)
         for _ in 0..<20 { try backend.reload() }
+        #expect(scans.load(ordering: .relaxed) > before, "no scan ran during the reloads")
         stop.store(true, ordering: .releasing)
         group.wait()
         try waitForRetirement(backend)

@@ -1,0 +1,33 @@
+internal import CClamAV
+public import Logging
+
+/// libclamav's process-wide state: `cl_init` runs exactly once, on first use.
+public enum ClamAVLibrary {
+    /// The outcome of the one `cl_init`; thread-safe lazy initialisation of a static.
+    private static let initialization: Result<Void, ClamAVError> = {
+        LibraryMessages.install()
+        do throws(ClamAVError) {
+            try check("cl_init") { cl_init(UInt32(CL_INIT_DEFAULT)) }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }()
+
+    /// Initialises libclamav if that has not happened yet; throws if it failed.
+    public static func initialize() throws(ClamAVError) {
+        try initialization.get()
+    }
+
+    /// The libclamav version, e.g. "1.4.6".
+    public static var version: String { String(cString: cl_retver()) }
+
+    /// Sends libclamav's own warnings and errors (logged during scans, from any thread) to
+    /// `logger`; without it they are dropped rather than printed to stderr.
+    public static func routeMessages(to logger: Logger?) {
+        LibraryMessages.logger.withLock { $0 = logger }
+    }
+
+    /// The functionality level of the library; databases may require a minimum level.
+    public static var functionalityLevel: Int { Int(cl_retflevel()) }
+}

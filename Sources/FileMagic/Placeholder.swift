@@ -1,1 +1,0 @@
-// The FileMagic module; see ../shared/DESIGN.md for what it owns.

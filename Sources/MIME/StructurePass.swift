@@ -1,0 +1,279 @@
+/// One pass over a byte range that finds every entity, with an explicit stack of open entities
+/// instead of recursion: a message nested 10,000 deep costs heap, never stack.
+///
+/// Boundary lines are found by looking only at lines that start with "--" (memchr for '-'), and
+/// each is checked against every open multipart from the innermost out, so an enclosing
+/// boundary ends the inner parts as it does in mail clients and Python, and boundaries that are
+/// prefixes of each other are told apart by what follows them (RFC 2046 §5.1.1).
+struct StructurePass {
+    /// One entity while the pass runs; turned into a `MIMEPart` afterwards.
+    struct Node {
+        var parent: Int
+        var depth: Int
+        var path: String
+        /// The path this entity's own enclosed children build on (see `MIMEPart.path`).
+        var leafPath: String
+        var multipartPath: String
+        var headerRange: Range<Int>
+        var bodyStart: Int
+        var end: Int
+        var fields: [RawHeaderField]
+        var facts: EntityFacts
+        var children: [Int] = []
+        /// "--" + boundary while this is an open multipart.
+        var delimiter: [UInt8]?
+        var closed = false
+        var sawBoundary = false
+        var reportedPrefixLine = false
+        /// Where this node sits in the open-entity stack while it is on it.
+        var stackPosition = 0
+        var origin = MIMEPart.Origin.entity
+        var defects: [(MIMEDefect.Name, String)]
+    }
+
+    let base: UnsafePointer<UInt8>
+    let rangeStart: Int
+    let limit: Int
+    let limits: MIMEParser.Limits
+    private(set) var nodes: [Node] = []
+    private(set) var messageDefects: [(MIMEDefect.Name, String)] = []
+    private var stack: [Int] = []
+    /// Open (not yet closed) multiparts by boundary, innermost last: a "--" line is looked up
+    /// here in one step however deep the nesting, instead of being compared with every boundary.
+    private var openBoundaries: [[UInt8]: [Int]] = [:]
+    /// Open multiparts in nesting order, innermost last.
+    private var openMultipartList: [Int] = []
+    private var longestOpenBoundary = 0
+    private var openMultiparts: Int { openMultipartList.count }
+    private var partLimitReached = false
+
+    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits) {
+        self.base = base
+        self.rangeStart = range.lowerBound
+        self.limit = range.upperBound
+        self.limits = limits
+    }
+
+    /// Parses the entity at the start of the range and everything inside it.
+    mutating func run(rootDepth: Int, leafPath: String, multipartPath: String, choice: EntityFacts.Choice) {
+        var scan = openEntity(
+            at: rangeStart, parent: -1, depth: rootDepth, leafPath: leafPath, multipartPath: multipartPath,
+            defaultType: .textPlain, choice: choice, isRoot: true
+        )
+        while openMultiparts > 0 && !partLimitReached {
+            guard let candidate = nextDashDashLine(from: scan) else { break }
+            if let match = matchBoundary(at: candidate) {
+                scan = handleBoundary(match, at: candidate)
+            } else {
+                notePrefixLine(at: candidate)
+                scan = candidate + 2
+            }
+        }
+        while let open = stack.popLast() {
+            close(open, at: limit)
+        }
+    }
+
+    // MARK: entities
+
+    /// Parses the header at `position` and opens the entity; enclosed messages are opened in the
+    /// same loop (no recursion). Returns where the boundary search continues.
+    private mutating func openEntity(
+        at start: Int, parent firstParent: Int, depth firstDepth: Int, leafPath firstLeafPath: String,
+        multipartPath firstMultipartPath: String, defaultType firstDefault: ContentType,
+        choice firstChoice: EntityFacts.Choice, isRoot: Bool
+    ) -> Int {
+        var position = start
+        var parent = firstParent
+        var depth = firstDepth
+        var leafPath = firstLeafPath
+        var multipartPath = firstMultipartPath
+        var defaultType = firstDefault
+        var choice = firstChoice
+        var skipEnvelope = isRoot
+        while true {
+            if nodes.count >= limits.maxParts {
+                addRemainder(from: position, parent: parent, depth: depth, path: leafPath)
+                return limit
+            }
+            let scanner = HeaderScanner(base: base, limits: limits)
+            let block = scanner.scan(from: position, limit: limit, skipEnvelopeLine: skipEnvelope) { line in
+                matchBoundary(at: line) != nil
+            }
+            let facts = EntityFacts(fields: block.fields, base: base, defaultType: defaultType, choice: choice)
+            var node = Node(
+                parent: parent, depth: depth, path: leafPath, leafPath: leafPath, multipartPath: multipartPath,
+                headerRange: block.headerRange, bodyStart: block.bodyStart, end: limit, fields: block.fields,
+                facts: facts, defects: block.defects + facts.defects
+            )
+            var enclosed = false
+            var isOpenMultipart = false
+            let type = facts.contentType
+            if type.isMultipart {
+                if let boundary = facts.boundary {
+                    if depth >= limits.maxDepth {
+                        node.defects.append((.nestingTooDeep, "multipart at depth \(depth) (limit \(limits.maxDepth)) kept as one leaf"))
+                    } else {
+                        node.delimiter = [0x2D, 0x2D] + boundary
+                        node.path = multipartPath
+                        isOpenMultipart = true
+                    }
+                } else {
+                    node.defects.append((.noBoundaryInMultipart, "\(type.mimeType) without a boundary parameter; read as one leaf"))
+                }
+            } else if type.isEnclosedMessage {
+                if TransferEncoding(facts.transferEncoding) != .identity {
+                    node.defects.append((.encodedMessagePart, "\(type.mimeType) with Content-Transfer-Encoding \(facts.transferEncoding); read as one leaf"))
+                } else if depth >= limits.maxDepth {
+                    node.defects.append((.nestingTooDeep, "\(type.mimeType) at depth \(depth) (limit \(limits.maxDepth)) kept as one leaf"))
+                } else {
+                    enclosed = true
+                }
+            }
+            let index = append(node)
+            if isOpenMultipart, let boundary = facts.boundary {
+                openBoundaries[boundary, default: []].append(index)
+                openMultipartList.append(index)
+                longestOpenBoundary = max(longestOpenBoundary, boundary.count)
+            }
+            guard enclosed else { return block.bodyStart }
+            // The enclosed message's header starts right where this entity's body does.
+            position = block.bodyStart
+            parent = index
+            depth += 1
+            multipartPath = nodes[index].path
+            leafPath = nodes[index].path + ".1"
+            defaultType = .textPlain
+            choice = .main
+            skipEnvelope = false
+        }
+    }
+
+    private mutating func append(_ node: Node) -> Int {
+        let index = nodes.count
+        var node = node
+        node.stackPosition = stack.count
+        nodes.append(node)
+        if node.parent >= 0 { nodes[node.parent].children.append(index) }
+        stack.append(index)
+        return index
+    }
+
+    /// Past `maxParts`: the rest of the range becomes one leaf, so no byte goes unseen.
+    private mutating func addRemainder(from position: Int, parent: Int, depth: Int, path: String) {
+        partLimitReached = true
+        let detail = "more than \(limits.maxParts) parts; the rest of the message from offset \(position) is one leaf"
+        messageDefects.append((.tooManyParts, detail))
+        let facts = EntityFacts(fields: [], base: base, defaultType: Self.octetStream)
+        _ = append(Node(
+            parent: parent, depth: depth, path: path, leafPath: path, multipartPath: path,
+            headerRange: position..<position, bodyStart: position, end: limit, fields: [], facts: facts,
+            defects: [(.tooManyParts, detail)]
+        ))
+    }
+
+    /// Ends entity `index` at `end`; a multipart still open there lacked its close delimiter.
+    /// A multipart that ends with no parts is one leaf, and is numbered like one.
+    private mutating func close(_ index: Int, at end: Int) {
+        nodes[index].end = max(nodes[index].bodyStart, end)
+        if nodes[index].delimiter != nil && nodes[index].children.isEmpty {
+            nodes[index].path = nodes[index].leafPath
+        }
+        guard nodes[index].delimiter != nil, !nodes[index].closed else { return }
+        markClosed(index)
+        if nodes[index].sawBoundary {
+            nodes[index].defects.append((.missingFinalBoundary, "multipart ended without its close delimiter"))
+        } else {
+            nodes[index].defects.append((.startBoundaryNotFound, "boundary never found; the body is read as one leaf"))
+        }
+    }
+
+    // MARK: boundaries
+
+    /// A boundary line: which open entity (index into `stack`) it belongs to, whether it is the
+    /// close delimiter, and where the next line starts.
+    struct BoundaryMatch {
+        let stackIndex: Int
+        let isClose: Bool
+        let nextLine: Int
+    }
+
+    /// The next line start at or after `position` whose first two bytes are "--".
+    private func nextDashDashLine(from position: Int) -> Int? {
+        var search = position
+        while let dash = ByteScan.find(0x2D, in: base, from: search, limit: limit) {
+            if dash + 1 < limit && base[dash + 1] == 0x2D && (dash == rangeStart || base[dash - 1] == 0x0A) {
+                return dash
+            }
+            search = dash + 1
+        }
+        return nil
+    }
+
+    /// The open multipart whose delimiter the line at `line` is: "--" + boundary, then only
+    /// blanks, or "--" and blanks for the close delimiter. Nested multiparts with the same
+    /// boundary resolve to the innermost.
+    func matchBoundary(at line: Int) -> BoundaryMatch? {
+        guard openMultiparts > 0 else { return nil }
+        let end = ByteScan.lineEnd(base, from: line, limit: limit)
+        var contentEnd = end.content
+        while contentEnd > line + 2 && ByteScan.isBlank(base[contentEnd - 1]) { contentEnd -= 1 }
+        let length = contentEnd - line - 2
+        guard length >= 0, length <= longestOpenBoundary + 2 else { return nil }
+        let candidate = Array(UnsafeBufferPointer(start: base + line + 2, count: length))
+        if let index = openBoundaries[candidate]?.last {
+            return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: false, nextLine: end.next)
+        }
+        if length >= 2 && candidate[length - 1] == 0x2D && candidate[length - 2] == 0x2D,
+           let index = openBoundaries[Array(candidate[0..<(length - 2)])]?.last {
+            return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: true, nextLine: end.next)
+        }
+        return nil
+    }
+
+    /// A "--" line that starts with the innermost open delimiter but carries more: some readers
+    /// split there, so it is worth a defect (checked against the innermost only, to stay cheap).
+    private mutating func notePrefixLine(at line: Int) {
+        guard let index = openMultipartList.last, !nodes[index].reportedPrefixLine,
+              let delimiter = nodes[index].delimiter,
+              ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { return }
+        nodes[index].reportedPrefixLine = true
+        nodes[index].defects.append((.boundaryPrefixLine, "a line at offset \(line) starts with the boundary but has more after it; not a boundary"))
+    }
+
+    /// Takes a multipart out of the boundary lookup once its close delimiter (or its end) is met.
+    private mutating func markClosed(_ index: Int) {
+        nodes[index].closed = true
+        if let boundary = nodes[index].facts.boundary, var owners = openBoundaries[boundary] {
+            owners.removeAll { $0 == index }
+            openBoundaries[boundary] = owners.isEmpty ? nil : owners
+        }
+        if let position = openMultipartList.lastIndex(of: index) {
+            openMultipartList.remove(at: position)
+        }
+    }
+
+    /// Ends the entities inside the matched multipart and opens its next part, if any.
+    private mutating func handleBoundary(_ match: BoundaryMatch, at line: Int) -> Int {
+        let end = ByteScan.contentEnd(before: line, in: base, floor: rangeStart)
+        while stack.count > match.stackIndex + 1, let inner = stack.popLast() {
+            close(inner, at: end)
+        }
+        let multipart = stack[match.stackIndex]
+        nodes[multipart].sawBoundary = true
+        if match.isClose {
+            markClosed(multipart)
+            return match.nextLine
+        }
+        let number = nodes[multipart].children.count + 1
+        let prefix = nodes[multipart].path
+        let path = prefix.isEmpty ? "\(number)" : "\(prefix).\(number)"
+        let digest = nodes[multipart].facts.contentType.subtype == "digest"
+        return openEntity(
+            at: match.nextLine, parent: multipart, depth: nodes[multipart].depth + 1, leafPath: path,
+            multipartPath: path, defaultType: digest ? .messageRFC822 : .textPlain, choice: .main, isRoot: false
+        )
+    }
+
+    static let octetStream = ContentType(type: "application", subtype: "octet-stream")
+}

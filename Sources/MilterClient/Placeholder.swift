@@ -1,1 +1,0 @@
-// The MilterClient module; see ../shared/DESIGN.md for what it owns.

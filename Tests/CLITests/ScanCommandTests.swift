@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// `scanmilterctl scan`, run as the built binary on messages and databases the tests write.
+@Suite struct ScanCommandTests {
+    static let binary = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/scanmilterctl")
+    static let eicar = #"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#
+    static let signature = "Cli.Test.EICAR"
+
+    /// A temporary directory with a one-signature database (`db`) and two messages.
+    struct Fixture {
+        let root: URL
+        var database: URL { root.appendingPathComponent("db") }
+        var infected: URL { root.appendingPathComponent("infected.eml") }
+        var clean: URL { root.appendingPathComponent("clean.eml") }
+
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("scanmilter-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("db"), withIntermediateDirectories: true)
+            let hex = Array("EICAR-STANDARD-ANTIVIRUS-TEST-FILE".utf8).map { String(format: "%02x", $0) }.joined()
+            try "\(ScanCommandTests.signature):0:*:\(hex)\n".write(
+                to: database.appendingPathComponent("cli.ndb"), atomically: true, encoding: .utf8)
+            try Self.message(attachment: ScanCommandTests.eicar).write(to: infected, atomically: true, encoding: .utf8)
+            try Self.message(attachment: "a harmless note\n").write(to: clean, atomically: true, encoding: .utf8)
+        }
+
+        static func message(attachment: String) -> String {
+            let encoded = Data(attachment.utf8).base64EncodedString()
+            return "From: a@example.org\r\nTo: b@example.org\r\nSubject: file\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=\"file.com\"\r\n"
+                + "Content-Disposition: attachment; filename=\"file.com\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + encoded + "\r\n--b--\r\n"
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    /// Runs scanmilterctl with `arguments`; returns its exit status, stdout and stderr.
+    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// One JSON object per output line, as `mime --json` prints them.
+    func jsonLines(_ output: String) throws -> [[String: Any]] {
+        try output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func infectedMessageNamesTheVirusAndTheAttachmentInJSONAndExitsOne() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let result = try run(["scan", "--database", fixture.database.path, "--json", fixture.infected.path, fixture.clean.path])
+        #expect(result.status == 1)
+        let documents = try jsonLines(result.out)
+        #expect(documents.count == 2)
+        let infected = try #require(documents.first)
+        #expect(infected["verdict"] as? String == "infected")
+        #expect(infected["viruses"] as? [String] == ["\(Self.signature).UNOFFICIAL"])
+        let parts = try #require(infected["parts"] as? [[String: Any]])
+        let attachment = try #require(parts.first { $0["path"] as? String == "2" })
+        #expect(attachment["filename"] as? String == "file.com")
+        #expect(attachment["verdict"] as? String == "infected")
+        #expect(attachment["size"] as? Int == Self.eicar.utf8.count)
+        #expect(attachment["detected_type"] as? String == "text/plain")
+        #expect((attachment["sha256"] as? String)?.count == 64)
+        #expect(attachment["encoding"] as? String == "base64")
+        #expect((attachment["defects"] as? [Any])?.isEmpty == true)
+        #expect(documents.last?["verdict"] as? String == "clean")
+    }
+
+    @Test func cleanMessageExitsZeroWithATextReport() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let result = try run(["scan", "--database", fixture.database.path, fixture.clean.path])
+        #expect(result.status == 0)
+        #expect(result.out.contains("clean.eml: clean"))
+        #expect(result.out.contains("\"file.com\""))
+    }
+
+    @Test func configFileSelectsTheDatabase() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let config = fixture.root.appendingPathComponent("scanmilter.toml")
+        try "[scan]\nbackend = \"clamav\"\ndatabase_dir = \"\(fixture.database.path)\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try run(["scan", "--config", config.path, fixture.infected.path])
+        #expect(result.status == 1)
+        #expect(result.out.contains("\(Self.signature).UNOFFICIAL"))
+    }
+
+    @Test func unreachableClamdMakesTheMessageUnscannableNotClean() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let config = fixture.root.appendingPathComponent("scanmilter.toml")
+        let socket = fixture.root.appendingPathComponent("no-clamd.sock").path
+        try "[scan]\nbackend = \"clamd\"\nclamd_servers = [\"unix:\(socket)\"]\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try run(["scan", "--config", config.path, "--json", fixture.clean.path])
+        #expect(result.status == 75)
+        let documents = try jsonLines(result.out)
+        #expect(documents.first?["verdict"] as? String == "unscannable")
+    }
+
+    @Test func missingDatabaseIsAConfigurationErrorNamingTheDirectory() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let missing = fixture.root.appendingPathComponent("no-db").path
+        let result = try run(["scan", "--database", missing, fixture.clean.path])
+        #expect(result.status == 78)
+        #expect(result.err.contains(missing))
+    }
+
+    @Test func unreadableMessageExitsSixtySixAndStillScansTheRest() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let result = try run(["scan", "--database", fixture.database.path, fixture.root.appendingPathComponent("gone.eml").path, fixture.clean.path])
+        #expect(result.status == 66)
+        #expect(result.out.contains("clean.eml: clean"))
+    }
+
+    @Test func noFilesIsAUsageError() throws {
+        let result = try run(["scan"])
+        #expect(result.status == 64)
+    }
+}
