@@ -50,8 +50,8 @@ public final class FreshclamSession {
             throw FreshclamError(function: "cl_init", code: .init("FC_EINIT"), message: error.description)
         }
         var config = fc_config()
-        // Quiet on the terminal (errors only, and those go to the log file while a call runs):
-        // the caller reports one clear line per failure.
+        // Silent on the terminal (see cclamav_freshclam_silence_terminal); errors are read back
+        // from the log file, and the caller reports one clear line per failure.
         config.msgFlags = UInt32(FC_CONFIG_MSG_QUIET | FC_CONFIG_MSG_NOWARN)
         config.logFlags = UInt32(FC_CONFIG_LOG_VERBOSE | FC_CONFIG_LOG_TIME)
         config.maxAttempts = configuration.maxAttempts
@@ -69,9 +69,11 @@ public final class FreshclamSession {
         }
         fc_set_fccb_download_complete(downloadComplete)
         let offset = logOffset()
-        let value = silencingStandardError { fc_initialize(&config) }
+        cclamav_freshclam_silence_terminal()
+        let value = fc_initialize(&config)
         restoreDirectory()
         guard value == FC_SUCCESS else {
+            logg_close()
             releaseStrings()
             Self.open.store(false, ordering: .releasing)
             throw FreshclamError(function: "fc_initialize", value: value, detail: loggedErrors(since: offset))
@@ -81,6 +83,8 @@ public final class FreshclamSession {
     /// Closes the session (`fc_cleanup`); called by ``withSession(_:_:)``.
     private func close() {
         fc_cleanup()
+        // The next session logs to its own file (see CClamAV.h).
+        logg_close()
         restoreDirectory()
         releaseStrings()
         Self.open.store(false, ordering: .releasing)
@@ -136,12 +140,12 @@ public final class FreshclamSession {
         return updated != 0
     }
 
-    /// Runs one libfreshclam call: stderr silenced, the log's new errors and refused downloads
-    /// collected, the working directory restored afterwards.
+    /// Runs one libfreshclam call: the log's new errors, libclamav's messages and refused
+    /// downloads collected, the working directory restored afterwards.
     private func call(_ body: () -> fc_error_t) -> (result: fc_error_t, logged: [String]) {
         observer.refusals = []
         let offset = logOffset()
-        let (result, libraryMessages) = LibraryMessages.capturing { silencingStandardError(body) }
+        let (result, libraryMessages) = LibraryMessages.capturing(body)
         restoreDirectory()
         var detail = observer.refusals
         for line in loggedErrors(since: offset) + libraryMessages where !detail.contains(line) {
@@ -182,33 +186,17 @@ public final class FreshclamSession {
         var lines: [String] = []
         for line in text.split(whereSeparator: \.isNewline) {
             guard let range = line.range(of: "ERROR: ") else { continue }
-            let message = line[range.upperBound...].replacingOccurrences(of: "ERROR: ", with: "")
+            // libfreshclam sometimes continues a message on the same log line, behind another
+            // time stamp and "ERROR:"; keep only the text.
+            let message = String(line[range.upperBound...])
+                .replacingOccurrences(of: #"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4} -> "#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: "ERROR: ", with: "")
+                .replacingOccurrences(of: "  ", with: " ")
                 .trimmingCharacters(in: .whitespaces)
             if !message.isEmpty, !lines.contains(message) { lines.append(message) }
         }
         return lines
     }
-}
-
-/// Runs `body` with file descriptor 2 pointed at /dev/null: libfreshclam prints its errors to
-/// stderr even when quiet, and they are already in its log file.
-private func silencingStandardError<T>(_ body: () -> T) -> T {
-    fflush(nil)
-    let saved = dup(2)
-    let null = open("/dev/null", O_WRONLY)
-    guard saved >= 0, null >= 0 else {
-        if saved >= 0 { close(saved) }
-        if null >= 0 { close(null) }
-        return body()
-    }
-    dup2(null, 2)
-    close(null)
-    defer {
-        fflush(nil)
-        dup2(saved, 2)
-        close(saved)
-    }
-    return body()
 }
 
 /// Test-loads each file libfreshclam downloaded, before libfreshclam moves it into place.

@@ -34,9 +34,14 @@ struct DatabaseSet: Equatable {
     var isEmpty: Bool { files.isEmpty }
     var names: [String] { files.keys.sorted() }
 
-    /// Names that are new or replaced in `self` compared with `other`.
+    /// Names that are new or replaced in `self` compared with `other`: a different inode and
+    /// different bytes (copies made where hard links are unsupported have equal bytes).
     func changed(from other: DatabaseSet) -> [String] {
-        names.filter { other.files[$0] != files[$0] }
+        names.filter { name in
+            guard let theirs = other.files[name] else { return true }
+            guard theirs != files[name] else { return false }
+            return !FileManager.default.contentsEqual(atPath: path(directory, name), andPath: path(other.directory, name))
+        }
     }
 
     /// Names in `other` that `self` no longer has.
@@ -46,12 +51,24 @@ struct DatabaseSet: Equatable {
 
     /// Fills the empty directory `target` with hard links to every file of the set: a copy that
     /// costs no space, and which libfreshclam replaces file by file (it writes new files and
-    /// renames them; it never writes into an existing one).
+    /// renames them; it never writes into an existing one). Where hard links are not supported
+    /// the files are copied.
     func link(into target: String) throws(UpdateError) {
         for name in names {
-            guard Glibc.link(path(directory, name), path(target, name)) == 0 else {
-                throw UpdateError(errno == ENOSPC ? .diskFull : .notWritable,
-                                  "cannot link \(name) into \(target): \(errnoText())")
+            let source = path(directory, name)
+            let copy = path(target, name)
+            if Glibc.link(source, copy) == 0 { continue }
+            let linkError = errno
+            // File systems without hard links (some FUSE and container volume drivers) get a copy.
+            guard [EPERM, ENOTSUP, EXDEV, EMLINK].contains(linkError) else {
+                throw UpdateError(linkError == ENOSPC ? .diskFull : .notWritable,
+                                  "cannot link \(name) into \(target): \(errnoText(linkError))")
+            }
+            do {
+                try FileManager.default.copyItem(atPath: source, toPath: copy)
+            } catch {
+                let full = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(ENOSPC)
+                throw UpdateError(full ? .diskFull : .notWritable, "cannot copy \(name) into \(target): \(error.localizedDescription)")
             }
         }
     }

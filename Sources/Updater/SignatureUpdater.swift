@@ -171,6 +171,21 @@ public struct SignatureUpdater: Sendable {
     /// Turns a libfreshclam failure into one clear line with the right code.
     private func classify(_ error: FreshclamError, what: String, largestFile: UInt64) -> UpdateError {
         let detail = "\(what): \(error.message); installed database unchanged"
+        let free = layout.availableBytes()
+        // libfreshclam seldom says ENOSPC outright: a full disk shows up as a short write while
+        // unpacking, sometimes under a "connection failed" code. A failed write, or almost no
+        // room left, is a full disk whatever the code.
+        let text = error.message.lowercased()
+        let failedWrite = ["no space left", "wrote 0 instead", "can't write", "cannot write"].contains { text.contains($0) }
+        if failedWrite || (free.map { $0 < 1 << 20 } ?? false) {
+            let room = free.map { " (\($0 / 1024) KiB free)" } ?? ""
+            return UpdateError(.diskFull, "disk full in \(layout.directory)\(room) while updating \(detail)")
+        }
+        // A mirror answering 200 with an HTML page (a proxy's or CDN's error page) instead of
+        // the database: the data is wrong, not the connection.
+        if text.contains("malformed cvd header") {
+            return UpdateError(.downloadInvalid, "refused \(what): the mirror sent something that is not a signed database (\(error.message)); installed database unchanged")
+        }
         switch error.code {
         case .connection, .mirrorNotSynchronised:
             return UpdateError(.mirrorUnavailable, "mirror unavailable for \(detail)")
@@ -179,18 +194,13 @@ public struct SignatureUpdater: Sendable {
         default:
             break
         }
-        let text = error.message.lowercased()
-        if text.contains("no space left") {
-            return UpdateError(.diskFull, "disk full in \(layout.directory) while updating \(detail)")
-        }
-        // libfreshclam rarely says ENOSPC outright (it reports a failed write or unpack), so
-        // a failure with less room left than the largest database is reported as a full disk.
-        if let free = layout.availableBytes(), free < max(1 << 20, largestFile) {
+        // Other failures with less room left than the largest database are most likely space too.
+        if let free, free < largestFile {
             return UpdateError(.diskFull, "disk full in \(layout.directory) (\(free / 1024) KiB free) while updating \(detail)")
         }
         switch error.code {
         case .failedGet:
-            return UpdateError(.mirrorUnavailable, "download failed for \(detail)")
+            return UpdateError(.mirrorUnavailable, "mirror unavailable or file missing for \(detail)")
         case .directoryAccess:
             return UpdateError(.notWritable, "cannot write \(layout.staging) for \(detail)")
         default:

@@ -60,7 +60,7 @@ public struct UpdateReport: Sendable, Equatable, Codable {
             var parts = [String]()
             if !changed.isEmpty { parts.append("new " + changed.joined(separator: ", ")) }
             if !removed.isEmpty { parts.append("removed " + removed.joined(separator: ", ")) }
-            if let signatureCount { parts.append("\(signatureCount) signatures") }
+            if let signatureCount { parts.append("\(signatureCount) signatures loaded") }
             if let canary { parts.append("canary: \(canary.cleanMessages) clean" + (canary.eicarDetectedAs == nil ? "" : ", EICAR detected")) }
             let verb = outcome == .updated ? "updated" : outcome == .tested ? "dry run: would install" : "rolled back to the previous set"
             return verb + set + (parts.isEmpty ? "" : ": " + parts.joined(separator: "; "))

@@ -14,7 +14,9 @@ final class MirrorServer {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(directory: String) throws {
+    /// Serves `directory` with `python3 -m http.server`, or with `script` (a Python program
+    /// taking the port and the folder as arguments) when given.
+    init(directory: String, script: String? = nil) throws {
         self.directory = directory
         self.logFile = directory + ".requests.log"
         _ = FileManager.default.createFile(atPath: logFile, contents: nil)
@@ -23,7 +25,8 @@ final class MirrorServer {
             let port = try freePort()
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "\(port)", "--directory", directory]
+            process.arguments = script.map { ["python3", "-c", $0, "\(port)", directory] }
+                ?? ["python3", "-m", "http.server", "--bind", "127.0.0.1", "\(port)", "--directory", directory]
             let log = FileHandle(forWritingAtPath: logFile)
             process.standardError = log
             process.standardOutput = log
@@ -45,6 +48,11 @@ final class MirrorServer {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: logFile)
+    }
+
+    /// The server's log so far.
+    func log() -> String {
+        (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
     }
 
     /// The paths requested so far, in order (from the server's access log).
