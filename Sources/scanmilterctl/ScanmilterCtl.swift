@@ -11,7 +11,10 @@ struct ScanmilterCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scanmilterctl",
         abstract: "Maintain scanmilter: inspect and scan messages, reload signatures, probe a milter.",
-        subcommands: [MimeCommand.self, ScanCommand.self, ReloadCommand.self, ProbeCommand.self]
+        subcommands: [
+            MimeCommand.self, ScanCommand.self, ReloadCommand.self, ProbeCommand.self, UpdateCommand.self,
+            StatusCommand.self,
+        ]
     )
 
     /// Runs the command; an operational failure prints its message and exits with its code.
