@@ -60,6 +60,8 @@ let package = Package(
         ),
         .target(name: "ClamAV", dependencies: ["CClamAV", logging], swiftSettings: swiftSettings),
         .target(name: "CMagic", linkerSettings: [.linkedLibrary("magic")]),
+        .target(name: "CArchive", linkerSettings: [.linkedLibrary("archive")]),
+        .target(name: "Archives", dependencies: ["CArchive"], swiftSettings: swiftSettings),
         .target(name: "FileMagic", dependencies: ["CMagic"], swiftSettings: swiftSettings),
         .target(
             name: "Scanning",
@@ -86,7 +88,9 @@ let package = Package(
         // MARK: the appliance (issue: daemon)
         .target(
             name: "Filter",
-            dependencies: ["Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Configuration", "Checksum", logging],
+            dependencies: [
+                "Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -127,6 +131,7 @@ let package = Package(
             dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", swiftSettings: swiftSettings),

@@ -1,0 +1,1 @@
+// The Archives module: names and types inside archives, through libarchive.

@@ -1,0 +1,1 @@
+// Shims for libarchive live in include/CArchive.h as static inline functions.
