@@ -19,7 +19,7 @@ public enum Libmilter {
         }
         let registered = callbacks.registered
         let registration = Registration(
-            name: name, flags: flags, registered: registered, logger: logger,
+            name: name, flags: flags, logger: logger,
             makeBox: { context, rules in try TypedConnectionBox(context: context, rules: rules, callbacks: callbacks) }
         )
         var description = smfiDesc()

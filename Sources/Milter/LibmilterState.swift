@@ -5,7 +5,6 @@ import Synchronization
 struct Registration: Sendable {
     let name: String
     let flags: MilterActions
-    let registered: Set<MilterCallback>
     let logger: Logger
     let makeBox: @Sendable (LibmilterContext, ResponseRules) throws -> ConnectionBox
 }

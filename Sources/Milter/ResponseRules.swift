@@ -5,8 +5,9 @@ public import Logging
 /// Shared by the libmilter trampolines and MilterTesting, so tests see what the MTA would:
 /// - an error is logged once and answered with the exception policy;
 /// - a step negotiated as no-reply (`SMFIP_NR_*`) always answers `SMFIS_NOREPLY`, because the
-///   MTA is not reading a reply; an error there is answered with the policy at the next step
-///   that has a reply (end of headers or end of message) of the same message;
+///   MTA is not reading a reply; if it failed, or answered something other than `continue`,
+///   that answer (the policy, or e.g. a reject) is given at the next step of the message that
+///   has a reply (end of headers, a body chunk, end of message) instead of running it;
 /// - `noReply` on a step that has a reply becomes `continue` (the MTA would wait forever);
 /// - `skip` outside the body, or without `SMFIP_SKIP`, becomes `continue`;
 /// - a response's SMTP reply is set through the context before the code is returned.
@@ -15,8 +16,8 @@ public struct ResponseRules: Sendable {
     public var policy: ExceptionPolicy
     /// Where errors and protocol slips are logged.
     public let logger: Logger
-    /// A no-reply step failed and the policy is still owed.
-    private var owedPolicyAnswer = false
+    /// What a no-reply step wanted to answer and could not, given at the next replied step.
+    private var owedAnswer: MilterResponse?
 
     /// Creates the rules for one connection.
     public init(policy: ExceptionPolicy, logger: Logger) {
@@ -30,43 +31,53 @@ public struct ResponseRules: Sendable {
     ) -> ResponseCode {
         let noReply = context.negotiated.isNoReply(callback)
         if callback == .abort || callback == .close {
-            owedPolicyAnswer = false
-        } else if owedPolicyAnswer && !noReply {
-            owedPolicyAnswer = false
-            logger.debug("answering the exception policy owed by an earlier no-reply step",
-                         metadata: ["milter.callback": "\(callback.cName)", "milter.policy": "\(policy)"])
-            return policy.response.code
+            owedAnswer = nil
+        } else if let owed = owedAnswer, !noReply {
+            owedAnswer = nil
+            logger.debug("giving the answer owed by an earlier no-reply step",
+                         metadata: ["milter.callback": "\(callback.cName)", "milter.response": "\(owed)"])
+            return deliver(owed, callback: callback, context: context, noReply: false)
         }
+        let response: MilterResponse
         do {
-            var response = try body()
-            if noReply {
-                if response.code != .continue && response.code != .noReply {
-                    logger.warning("a no-reply step answered something other than continue; the MTA does not read it",
-                                   metadata: ["milter.callback": "\(callback.cName)", "milter.response": "\(response)"])
-                }
-                return .noReply
-            }
-            if response.code == .noReply {
-                response = .continue
-            } else if response.code == .skip
-                && !(callback == .body && context.negotiated.steps.contains(.skip)) {
-                logger.debug("skip answered where it was not negotiated or not in the body; continuing",
-                             metadata: ["milter.callback": "\(callback.cName)"])
-                response = .continue
-            }
-            if let reply = response.reply {
-                try context.setReply(reply)
-            }
-            return response.code
+            response = try body()
         } catch {
             logger.error("milter callback failed; answering the exception policy",
                          metadata: ["milter.callback": "\(callback.cName)", "milter.policy": "\(policy)",
                                     "error": "\(error)"])
-            if noReply {
-                owedPolicyAnswer = policy != .continue
-                return .noReply
-            }
-            return policy.response.code
+            response = policy.response
         }
+        return deliver(response, callback: callback, context: context, noReply: noReply)
+    }
+
+    private mutating func deliver(
+        _ response: MilterResponse, callback: MilterCallback, context: any MilterContext, noReply: Bool
+    ) -> ResponseCode {
+        if noReply {
+            if response.code != .continue && response.code != .noReply {
+                logger.notice("a no-reply step answered something other than continue; answering it at the next step with a reply",
+                              metadata: ["milter.callback": "\(callback.cName)", "milter.response": "\(response)"])
+                if owedAnswer == nil { owedAnswer = response }
+            }
+            return .noReply
+        }
+        var response = response
+        if response.code == .noReply {
+            response = .continue
+        } else if response.code == .skip && !(callback == .body && context.negotiated.steps.contains(.skip)) {
+            logger.debug("skip answered where it was not negotiated or not in the body; continuing",
+                         metadata: ["milter.callback": "\(callback.cName)"])
+            response = .continue
+        }
+        if let reply = response.reply {
+            do {
+                try context.setReply(reply)
+            } catch {
+                logger.error("setting the SMTP reply failed; answering the exception policy",
+                             metadata: ["milter.callback": "\(callback.cName)", "error": "\(error)"])
+                return policy.response.code
+            }
+        }
+        return response.code
     }
 }

@@ -80,3 +80,30 @@ struct ExceptionPolicyTests {
         #expect(connection.endOfMessage() == .continue)
     }
 }
+
+@Suite("No-reply steps")
+struct NoReplyStepTests {
+    final class RejectingHeaders: MilterHandler {
+        var implementedCallbacks: Set<MilterCallback> { [.header, .body] }
+        var noReplyCallbacks: Set<MilterCallback> { [.header] }
+        var bodyCalls = 0
+        func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
+            header.name == "X-Bad" ? .reject(try SMTPReply(code: "550", extendedCode: "5.7.1", "bad header")) : .continue
+        }
+        func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse {
+            bodyCalls += 1
+            return .continue
+        }
+    }
+
+    @Test func rejectOnANoReplyStepIsGivenAtTheNextStepWithAReply() throws {
+        let handler = RejectingHeaders()
+        let connection = TestConnection(handler: handler)
+        #expect(connection.header("Subject", "fine") == .noReply)
+        #expect(connection.header("X-Bad", "x") == .noReply)
+        #expect(connection.body("chunk") == .reject)
+        #expect(handler.bodyCalls == 0)
+        #expect(connection.context.reply == (try SMTPReply(code: "550", extendedCode: "5.7.1", "bad header")))
+        #expect(connection.endOfMessage() == .continue)
+    }
+}
