@@ -50,6 +50,9 @@ struct StructurePass {
     /// Open multiparts in nesting order, innermost last.
     private var openMultipartList: [Int] = []
     private var longestOpenBoundary = 0
+    /// How many open boundaries have each length: a "--" line whose length fits none is
+    /// rejected before any copy or hash (a body of "--x" lines must stay cheap).
+    private var openBoundaryLengths: [Int: Int] = [:]
     private var openMultiparts: Int { openMultipartList.count }
     private var partLimitReached = false
 
@@ -148,6 +151,7 @@ struct StructurePass {
                 openBoundaries[boundary, default: []].append(index)
                 openMultipartList.append(index)
                 longestOpenBoundary = max(longestOpenBoundary, boundary.count)
+                openBoundaryLengths[boundary.count, default: 0] += 1
             }
             guard enclosed else { return block.bodyStart }
             // The enclosed message's header starts right where this entity's body does.
@@ -215,10 +219,14 @@ struct StructurePass {
     private func nextDashDashLine(from position: Int) -> Int? {
         var search = position
         while let dash = ByteScan.find(0x2D, in: base, from: search, limit: limit) {
-            if dash + 1 < limit && base[dash + 1] == 0x2D && (dash == rangeStart || base[dash - 1] == 0x0A) {
+            let atLineStart = dash == rangeStart || base[dash - 1] == 0x0A
+            if atLineStart && dash + 1 < limit && base[dash + 1] == 0x2D {
                 return dash
             }
-            search = dash + 1
+            // No boundary can start before the next line: skip there rather than to the next
+            // '-', or a line of dashes costs one search per dash.
+            guard let newline = ByteScan.find(0x0A, in: base, from: dash, limit: limit) else { return nil }
+            search = newline + 1
         }
         return nil
     }
@@ -235,7 +243,8 @@ struct StructurePass {
         if matchesBoundaryPrefixes, let match = matchBoundaryPrefix(at: line, next: end.next) {
             return match
         }
-        guard length >= 0, length <= longestOpenBoundary + 2 else { return nil }
+        guard length >= 0, length <= longestOpenBoundary + 2,
+              openBoundaryLengths[length] != nil || openBoundaryLengths[length - 2] != nil else { return nil }
         let candidate = Array(UnsafeBufferPointer(start: base + line + 2, count: length))
         if let index = openBoundaries[candidate]?.last {
             return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: false, nextLine: end.next)
@@ -275,6 +284,8 @@ struct StructurePass {
         if let boundary = nodes[index].facts.boundary, var owners = openBoundaries[boundary] {
             owners.removeAll { $0 == index }
             openBoundaries[boundary] = owners.isEmpty ? nil : owners
+            let remaining = (openBoundaryLengths[boundary.count] ?? 1) - 1
+            openBoundaryLengths[boundary.count] = remaining > 0 ? remaining : nil
         }
         if let position = openMultipartList.lastIndex(of: index) {
             openMultipartList.remove(at: position)
