@@ -9,9 +9,12 @@ import Milter
 public struct Daemon: Sendable {
     public let service: FilterService
     public let logger: Logger
+    /// The configuration file, handed to scheduled updates.
+    public let configPath: String
 
-    public init(service: FilterService, logger: Logger) {
+    public init(service: FilterService, configPath: String, logger: Logger) {
         self.service = service
+        self.configPath = configPath
         self.logger = logger
     }
 
@@ -23,6 +26,9 @@ public struct Daemon: Sendable {
         let watcher = SignatureWatcher(service: service, logger: logger)
         watcher.start()
         defer { watcher.stop() }
+        let updates = UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
+        updates.start()
+        defer { updates.stop() }
         if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
         defer { if !config.milter.pidfile.isEmpty { unlink(config.milter.pidfile) } }
 

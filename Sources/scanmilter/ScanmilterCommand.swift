@@ -58,7 +58,7 @@ struct ScanmilterCommand: ParsableCommand {
             return
         }
         do {
-            try Daemon(service: service, logger: logger).run()
+            try Daemon(service: service, configPath: config, logger: logger).run()
         } catch {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
