@@ -43,6 +43,10 @@ public final class QuarantineStore: Sendable {
         configuration.label = "quarantine"
         do {
             database = try DatabasePool(path: indexPath, configuration: configuration)
+            // GRDB sets synchronous = NORMAL with WAL, which can lose the last commits on power
+            // loss; the daemon tells Postfix "accepted" right after store returns, so a row must
+            // be on disk by then. (Set after opening: GRDB's WAL setup runs after prepareDatabase.)
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(database)
         } catch {
             throw Self.indexError(error, "open \(indexPath)")
