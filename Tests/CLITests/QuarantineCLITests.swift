@@ -29,6 +29,8 @@ struct QuarantineCLITests {
 
         #expect(try jsonArray(fixture.run("list", "--json", "--virus", "eicar")).compactMap { $0["id"] as? String } == [eicar.rawValue])
         #expect(try jsonArray(fixture.run("list", "--json", "--since", "1d")).compactMap { $0["id"] as? String } == [eicar.rawValue])
+        #expect(try jsonArray(fixture.run("list", "--json", "--since", "2000-01-01")).count == 2)
+        #expect(try jsonArray(fixture.run("list", "--json", "--since", "2999-01-01T00:00:00Z")).isEmpty)
         #expect(try jsonArray(fixture.run("list", "--json", "--sender", "MALLORY")).count == 2)
         #expect(try jsonArray(fixture.run("list", "--json", "--recipient", "nobody@")).isEmpty)
         #expect(try jsonArray(fixture.run("list", "--json", "--status", "deleted")).isEmpty)
