@@ -22,11 +22,11 @@ struct QuarantineDeleteCommand: ParsableCommand {
         _ = try QuarantineIDs.parse(ids)
     }
 
-    /// One id's result, as `--json` prints it.
+    /// One id's result, as `--json` prints it; every key is always present.
     struct Result: Encodable {
         var id: String
         var deleted: Bool
-        var reason: String?
+        var reason = ""
         var exitCode: Int32
 
         enum CodingKeys: String, CodingKey {

@@ -38,16 +38,17 @@ struct QuarantineReleaseCommand: ParsableCommand {
         _ = try QuarantineIDs.parse(ids)
     }
 
-    /// One id's result, as `--json` prints it.
+    /// One id's result, as `--json` prints it; every key is always present.
     struct Result: Encodable {
         var id: String
         /// `released`, `would_release`, `kept_held`, `refused` or `error`.
         var result: String
-        var recipients: [String]?
-        var relay: String?
-        var reply: String?
-        var reason: String?
-        var rescan: String?
+        var recipients: [String] = []
+        var relay = ""
+        var reply = ""
+        var reason = ""
+        /// What the rescan said (`clean`, `infected: X`), or why there was none.
+        var rescan = ""
         var exitCode: Int32
 
         enum CodingKeys: String, CodingKey {
@@ -65,6 +66,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
         }
         let store = try options.openStore()
         let rescan = QuarantineRescan.make(configuration: configuration)
+        let noRescan = "not rescanned: no scanner configured"
         let releaseOptions = ReleaseOptions(
             relay: relay, recipients: recipients.isEmpty ? nil : recipients, releasedBy: LoginName.current,
             force: force, dryRun: dryRun)
@@ -73,7 +75,8 @@ struct QuarantineReleaseCommand: ParsableCommand {
             var result = Result(id: id.rawValue, result: "error", exitCode: 0)
             do {
                 let outcome = try store.release(id, options: releaseOptions) { bytes in rescan?(bytes) }
-                describe(outcome, into: &result, rescanned: rescan != nil)
+                describe(outcome, into: &result)
+                if rescan == nil { result.rescan = noRescan }
             } catch {
                 result.reason = error.message
                 result.exitCode = QuarantineExit.code(for: error)
@@ -85,7 +88,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
         if let failure = results.first(where: { $0.exitCode != 0 }) { throw ExitCode(failure.exitCode) }
     }
 
-    private func describe(_ outcome: ReleaseOutcome, into result: inout Result, rescanned: Bool) {
+    private func describe(_ outcome: ReleaseOutcome, into result: inout Result) {
         switch outcome {
         case .released(let record):
             result.result = "released"
@@ -96,7 +99,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
             result.result = "would_release"
             result.recipients = recipients
             result.relay = relay
-            result.rescan = rescanned ? Self.text(verdict) : "not rescanned: no scanner configured"
+            result.rescan = Self.text(verdict)
         case .keptHeld(let reason):
             result.result = "kept_held"
             result.reason = reason
@@ -121,18 +124,19 @@ struct QuarantineReleaseCommand: ParsableCommand {
     }
 
     private func printLine(_ result: Result) {
-        let to = (result.recipients ?? []).joined(separator: ", ")
+        let to = result.recipients.joined(separator: ", ")
+        let rescan = result.rescan.isEmpty ? "" : "; rescan: \(result.rescan)"
         switch result.result {
         case "released":
-            QuarantineOutput.line("\(result.id): released to \(to) via \(result.relay ?? ""): \(result.reply ?? "")")
+            QuarantineOutput.line("\(result.id): released to \(to) via \(result.relay): \(result.reply)\(rescan)")
         case "would_release":
-            QuarantineOutput.line("\(result.id): would release to \(to) via \(result.relay ?? ""); rescan: \(result.rescan ?? "")")
+            QuarantineOutput.line("\(result.id): would release to \(to) via \(result.relay)\(rescan)")
         case "kept_held":
-            QuarantineOutput.error("\(result.id): still held: \(result.reason ?? "") (--force releases it anyway)")
+            QuarantineOutput.error("\(result.id): still held: \(result.reason) (--force releases it anyway)")
         case "refused":
-            QuarantineOutput.error("\(result.id): still held: \(result.reason ?? "")")
+            QuarantineOutput.error("\(result.id): still held: \(result.reason)")
         default:
-            QuarantineOutput.error("\(result.id): \(result.reason ?? "")")
+            QuarantineOutput.error("\(result.id): \(result.reason)")
         }
     }
 }

@@ -23,7 +23,8 @@ struct QuarantineCLITests {
         let keys = Set(try #require(entries.first).keys)
         #expect(keys == [
             "id", "received_at", "queue_id", "client_address", "client_helo", "sender", "recipients", "subject", "size",
-            "sha256", "verdict", "findings", "action", "status", "status_reason", "status_changed_at", "signature_version", "releases",
+            "sha256", "verdict", "findings", "action", "status", "status_reason", "status_changed_at", "signature_version",
+            "postfix_config_directory", "releases",
         ])
         #expect((entries.first?["sender"] as? [String: Any])?["address"] as? String == "mallory@example.net")
 
@@ -95,6 +96,7 @@ struct QuarantineCLITests {
         let release = try fixture.run("release", id.rawValue, "--json")
         #expect(release.status == 0, "\(release.error)")
         let result = try #require(try jsonArray(release).first)
+        #expect(Set(result.keys) == ["id", "result", "recipients", "relay", "reply", "reason", "rescan", "exit_code"])
         #expect(result["result"] as? String == "released")
         #expect((result["reply"] as? String)?.hasPrefix("250") == true)
 
