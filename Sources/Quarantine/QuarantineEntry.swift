@@ -7,9 +7,15 @@ public struct EnvelopeAddress: Sendable, Hashable, Codable {
     /// The ESMTP parameters in the order given, each `KEYWORD` or `KEYWORD=value`.
     public var parameters: [String]
 
-    /// An address with its parameters.
+    /// An address with its parameters; one pair of surrounding angle brackets (`<a@b>`, as
+    /// libmilter passes the envelope) is removed, so `MAIL FROM:<...>` never doubles them.
     public init(_ address: String, parameters: [String] = []) {
-        self.address = address
+        let trimmed = address.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("<") && trimmed.hasSuffix(">") && trimmed.count >= 2 {
+            self.address = String(trimmed.dropFirst().dropLast())
+        } else {
+            self.address = trimmed
+        }
         self.parameters = parameters
     }
 }

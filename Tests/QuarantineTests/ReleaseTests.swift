@@ -259,5 +259,10 @@ struct ReleaseTests {
         #expect(record.reply.contains("Released from hold"))
         #expect(try String(contentsOfFile: log, encoding: .utf8) == "-c /etc/postfix-in -H 4XyZ1kLmn8\n")
         #expect(try store.entry(id).status == .released)
+
+        let other = try store.recordHold(entry: Fixtures.entry(queueID: "4Q2w3e4r5t"))
+        try store.delete(other, by: "admin")
+        #expect(try String(contentsOfFile: log, encoding: .utf8).hasSuffix("-d 4Q2w3e4r5t hold\n"))
+        #expect(try store.entry(other).status == .deleted)
     }
 }

@@ -142,6 +142,12 @@ struct StoreTests {
         } throws: { ($0 as? QuarantineError)?.code == .invalidArgument }
     }
 
+    @Test func envelopeAddressesLoseTheAngleBracketsLibmilterGives() {
+        #expect(EnvelopeAddress("<a@example.org>").address == "a@example.org")
+        #expect(EnvelopeAddress("<>").address == "")
+        #expect(EnvelopeAddress("a@example.org").address == "a@example.org")
+    }
+
     @Test func headersBlockEndsAtTheFirstEmptyLine() {
         let headers = String(decoding: MessageHeaders.block(of: Fixtures.message), as: UTF8.self)
         #expect(headers.hasSuffix("Message-ID: <m1@example.net>\n"))
