@@ -38,10 +38,11 @@ struct QuarantineOptions: ParsableArguments {
         }
     }
 
-    /// Warnings and errors from the store go to standard error; standard output stays for results.
+    /// Errors from the store go to standard error (standard output stays for results); its
+    /// warnings and notices are left out because each command prints its own outcome.
     static let logger: Logger = {
         var logger = Logger(label: "scanmilterctl.quarantine") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        logger.logLevel = .error
         return logger
     }()
 }
