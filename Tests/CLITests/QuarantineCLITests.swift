@@ -10,6 +10,12 @@ struct QuarantineCLITests {
         try #require(JSONSerialization.jsonObject(with: run.output) as? [[String: Any]], "\(run.text) \(run.error)")
     }
 
+    @Test func quarantineIsASubcommandOfScanmilterctl() throws {
+        let help = try QuarantineCLI.run(["quarantine", "--help"])
+        #expect(help.status == 0, "QuarantineCommand.self must be in ScanmilterCtl's subcommands: \(help.error)")
+        #expect(help.text.contains("release"))
+    }
+
     @Test func listPrintsStableJSONAndAppliesEachFilter() throws {
         let fixture = try QuarantineCLIFixture()
         let store = try fixture.openStore()
