@@ -12,8 +12,8 @@ struct QuarantineCLITests {
 
     @Test func quarantineIsASubcommandOfScanmilterctl() throws {
         let help = try QuarantineCLI.run(["quarantine", "--help"])
-        #expect(help.status == 0, "QuarantineCommand.self must be in ScanmilterCtl's subcommands: \(help.error)")
-        #expect(help.text.contains("release"))
+        #expect(help.status == 0 && help.text.contains("USAGE: scanmilterctl quarantine"),
+                "QuarantineCommand.self must be in ScanmilterCtl's subcommands")
     }
 
     @Test func listPrintsStableJSONAndAppliesEachFilter() throws {
