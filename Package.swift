@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

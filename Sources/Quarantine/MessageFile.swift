@@ -44,13 +44,14 @@ enum MessageFile {
             }
             written.sha256 = hasher.finalize().hexString
             guard fsync(descriptor) == 0 else { throw failure("fsync", temporaryPath) }
-            let closed = close(descriptor)
-            guard closed == 0 else {
-                unlink(temporaryPath)
-                throw failure("close", temporaryPath)
-            }
         } catch {
             close(descriptor)
+            unlink(temporaryPath)
+            throw error
+        }
+        // close can report a delayed write error (NFS, quota); the descriptor is gone either way.
+        guard close(descriptor) == 0 else {
+            let error = failure("close", temporaryPath)
             unlink(temporaryPath)
             throw error
         }

@@ -24,7 +24,8 @@ extension QuarantineStore {
         let recipients = try Self.recipients(of: entry, override: options.recipients)
         let message = try MessageFile.read(messagePath(id))
         if !entry.sha256.isEmpty && SHA256.hex(message) != entry.sha256 && !options.force {
-            return try keepHeld(id, reason: "message file no longer matches its checksum \(entry.sha256)")
+            let reason = "message file no longer matches its checksum \(entry.sha256)"
+            return options.dryRun ? .keptHeld(reason: reason) : try keepHeld(id, reason: reason)
         }
         let verdict = rescan(message)
         if options.dryRun {

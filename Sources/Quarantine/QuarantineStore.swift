@@ -7,6 +7,12 @@ public import Logging
 ///
 /// Safe to share between threads and between processes: SQLite serialises the writers, and
 /// every status change is one conditional UPDATE, so two releases of one entry cannot both win.
+///
+/// The daemon opens one store at start-up and, for the `quarantine` action, calls
+/// ``store(message:entry:)`` before it answers Postfix: when that throws, the answer must be a
+/// temp-fail, so Postfix keeps the message. For the `hold` action it calls
+/// ``recordHold(entry:size:postfixConfigDirectory:)``, and now and then
+/// ``purge(maxAge:maxBytes:now:)`` for retention.
 public final class QuarantineStore: Sendable {
     /// The store directory.
     public let directory: String
@@ -43,6 +49,10 @@ public final class QuarantineStore: Sendable {
         configuration.label = "quarantine"
         do {
             database = try DatabasePool(path: indexPath, configuration: configuration)
+            // GRDB sets synchronous = NORMAL with WAL, which can lose the last commits on power
+            // loss; the daemon tells Postfix "accepted" right after store returns, so a row must
+            // be on disk by then. (Set after opening: GRDB's WAL setup runs after prepareDatabase.)
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(database)
         } catch {
             throw Self.indexError(error, "open \(indexPath)")

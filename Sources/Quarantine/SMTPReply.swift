@@ -1,21 +1,15 @@
 /// A complete SMTP reply: the code and the text of every line (RFC 5321 section 4.2).
-public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
+struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
     /// The three-digit code.
-    public var code: Int
+    var code: Int
     /// The text after the code on each line.
-    public var lines: [String]
-
-    /// A reply with `code` and `lines`.
-    public init(code: Int, lines: [String]) {
-        self.code = code
-        self.lines = lines
-    }
+    var lines: [String]
 
     /// 2xx.
-    public var isPositive: Bool { (200..<300).contains(code) }
+    var isPositive: Bool { (200..<300).contains(code) }
 
     /// The reply as one line, as it is recorded: `250 2.0.0 Ok: queued as 4XyZ`.
-    public var description: String {
+    var description: String {
         lines.isEmpty ? "\(code)" : lines.map { "\(code) \($0)" }.joined(separator: " / ")
     }
 }

@@ -37,23 +37,45 @@ struct DiskFullTests {
         #expect(try store.list().map(\.id).contains(after))
     }
 
+    @Test func readersAreNotBlockedWhileAWriterHoldsTheIndex() throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try Fixtures.openStore(directory)
+        let id = try daemon.store(message: .bytes(Fixtures.message), entry: Fixtures.entry())
+        let cli = try QuarantineStore(directory: directory.store, logger: Fixtures.logger, createIfMissing: false, busyTimeout: 0.1)
+        let locked = Atomic<Bool>(false)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            try? daemon.write("hold the lock") { _ in
+                locked.store(true, ordering: .releasing)
+                usleep(500_000)
+            }
+            done.signal()
+        }.start()
+        while !locked.load(ordering: .acquiring) { usleep(1000) }
+        // WAL: the CLI lists while the daemon's write transaction is open, with no wait.
+        #expect(try cli.list().map(\.id) == [id])
+        done.wait()
+    }
+
     @Test func anIndexLockedTooLongMakesStoreThrowAndRemovesTheFile() throws {
         let directory = try TemporaryDirectory()
         let daemon = try QuarantineStore(directory: directory.store, logger: Fixtures.logger, busyTimeout: 0.2)
         let other = try QuarantineStore(directory: directory.store, logger: Fixtures.logger)
         let locked = Atomic<Bool>(false)
-        let holder = Thread {
+        let done = DispatchSemaphore(value: 0)
+        Thread {
             try? other.write("hold the lock") { _ in
                 locked.store(true, ordering: .releasing)
-                usleep(1_500_000)
+                usleep(800_000)
             }
-        }
-        holder.start()
+            done.signal()
+        }.start()
         while !locked.load(ordering: .acquiring) { usleep(1000) }
 
         #expect {
             try daemon.store(message: .bytes(Fixtures.message), entry: Fixtures.entry())
         } throws: { ($0 as? QuarantineError)?.code == .indexBusy }
         #expect(try Fixtures.messageFiles(directory).isEmpty)
+        done.wait()
     }
 }

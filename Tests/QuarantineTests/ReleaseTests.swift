@@ -117,6 +117,31 @@ struct ReleaseTests {
         #expect(try store.entry(id).status == .held)
     }
 
+    @Test func aRelayThatNeverAnswersTimesOutAndLeavesTheEntryHeld() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Fixtures.openStore(directory)
+        // A socket that listens but never accepts: the kernel completes the handshake, and no greeting ever comes.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) == 0 && listen(silent, 4) == 0 && getsockname(silent, $0, &length) == 0 }
+        }
+        #expect(listening)
+        let relay = "127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let id = try store.store(message: .bytes(Fixtures.message), entry: Fixtures.entry())
+        let outcome = try store.release(id, options: ReleaseOptions(relay: relay, releasedBy: "admin", timeout: 0.5), rescan: clean)
+        guard case .refused(let reason, _) = outcome else {
+            Issue.record("expected refused, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("timed out"))
+        #expect(try store.entry(id).status == .held)
+    }
+
     @Test func aMessageNowFoundInfectedStaysHeldUnlessForced() throws {
         let directory = try TemporaryDirectory()
         let store = try Fixtures.openStore(directory)
@@ -234,5 +259,10 @@ struct ReleaseTests {
         #expect(record.reply.contains("Released from hold"))
         #expect(try String(contentsOfFile: log, encoding: .utf8) == "-c /etc/postfix-in -H 4XyZ1kLmn8\n")
         #expect(try store.entry(id).status == .released)
+
+        let other = try store.recordHold(entry: Fixtures.entry(queueID: "4Q2w3e4r5t"))
+        try store.delete(other, by: "admin")
+        #expect(try String(contentsOfFile: log, encoding: .utf8).hasSuffix("-d 4Q2w3e4r5t hold\n"))
+        #expect(try store.entry(other).status == .deleted)
     }
 }

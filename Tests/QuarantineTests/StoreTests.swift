@@ -109,6 +109,16 @@ struct StoreTests {
         #expect(!FileManager.default.fileExists(atPath: directory.store))
     }
 
+    @Test func theIndexIsInWALModeAndSyncsEveryCommit() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Fixtures.openStore(directory)
+        let modes = try store.write("pragmas") { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(modes.0 == "wal")
+        #expect(modes.1 == 2, "synchronous = FULL")
+    }
+
     @Test func aSecondStoreOnTheSameDirectorySeesTheFirstStoresWrites() throws {
         let directory = try TemporaryDirectory()
         let daemon = try Fixtures.openStore(directory)
@@ -130,6 +140,12 @@ struct StoreTests {
         #expect {
             try store.recordHold(entry: Fixtures.entry(queueID: "-d ALL"))
         } throws: { ($0 as? QuarantineError)?.code == .invalidArgument }
+    }
+
+    @Test func envelopeAddressesLoseTheAngleBracketsLibmilterGives() {
+        #expect(EnvelopeAddress("<a@example.org>").address == "a@example.org")
+        #expect(EnvelopeAddress("<>").address == "")
+        #expect(EnvelopeAddress("a@example.org").address == "a@example.org")
     }
 
     @Test func headersBlockEndsAtTheFirstEmptyLine() {

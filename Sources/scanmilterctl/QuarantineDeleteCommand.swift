@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Quarantine
+
+/// `scanmilterctl quarantine delete`: delete held or released messages; their rows stay as a record.
+struct QuarantineDeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete messages (hold-queue entries: postsuper -d); the entries stay listed as deleted until purged."
+    )
+
+    @OptionGroup var options: QuarantineOptions
+
+    @Argument(help: "Ids of the entries to delete.")
+    var ids: [String]
+
+    @Flag(help: "Print the results as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
+        _ = try QuarantineIDs.parse(ids)
+    }
+
+    /// One id's result, as `--json` prints it; every key is always present.
+    struct Result: Encodable {
+        var id: String
+        var deleted: Bool
+        var reason = ""
+        var exitCode: Int32
+
+        enum CodingKeys: String, CodingKey {
+            case id, deleted, reason
+            case exitCode = "exit_code"
+        }
+    }
+
+    func run() throws {
+        let store = try options.openStore()
+        var results: [Result] = []
+        for id in try QuarantineIDs.parse(ids) {
+            do {
+                try store.delete(id, by: LoginName.current)
+                results.append(Result(id: id.rawValue, deleted: true, exitCode: 0))
+                if !json { QuarantineOutput.line("\(id): deleted") }
+            } catch {
+                results.append(Result(id: id.rawValue, deleted: false, reason: error.message, exitCode: QuarantineExit.code(for: error)))
+                if !json { QuarantineOutput.error("\(id): \(error.message)") }
+            }
+        }
+        if json { try QuarantineOutput.json(results) }
+        if let failure = results.first(where: { $0.exitCode != 0 }) { throw ExitCode(failure.exitCode) }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+import Quarantine
+
+/// The options every quarantine subcommand shares: where the configuration and the store are.
+struct QuarantineOptions: ParsableArguments {
+    @Option(help: "The configuration file.")
+    var config = QuarantineOptions.defaultConfigPath
+
+    @Option(help: "The quarantine directory (overrides [quarantine] dir).")
+    var dir: String?
+
+    static let defaultConfigPath = "/etc/scanmilter/scanmilter.toml"
+
+    /// The configuration; a missing file at the default path means the defaults (so `--dir`
+    /// alone works on a host without a config file), any other problem exits with EX_CONFIG.
+    func loadConfiguration() throws -> ScanmilterConfig {
+        if config == Self.defaultConfigPath && !FileManager.default.fileExists(atPath: config) {
+            return ScanmilterConfig()
+        }
+        do {
+            return try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            QuarantineOutput.error("\(error)")
+            throw ExitCode(QuarantineExit.config)
+        }
+    }
+
+    /// Opens the existing store (never creates one: a typo in --dir must not make a new store).
+    func openStore() throws -> QuarantineStore {
+        let directory = try dir ?? loadConfiguration().quarantine.dir
+        do {
+            return try QuarantineStore(directory: directory, logger: Self.logger, createIfMissing: false)
+        } catch {
+            throw QuarantineOutput.fail(error)
+        }
+    }
+
+    /// Errors from the store go to standard error (standard output stays for results); its
+    /// warnings and notices are left out because each command prints its own outcome.
+    static let logger: Logger = {
+        var logger = Logger(label: "scanmilterctl.quarantine") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .error
+        return logger
+    }()
+}
+
+/// sysexits(3) codes the quarantine commands use.
+enum QuarantineExit {
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    static let ioError: Int32 = 74
+    static let tempFail: Int32 = 75
+    static let config: Int32 = 78
+
+    /// The exit code for a store error.
+    static func code(for error: QuarantineError) -> Int32 {
+        switch error.code {
+        case .malformedID, .invalidArgument: return usage
+        case .notHeld: return dataError
+        case .unknownID, .storeMissing, .fileMissing: return noInput
+        case .indexBusy: return tempFail
+        default: return ioError
+        }
+    }
+}
+
+/// Parses command-line ids, refusing anything that is not one before any file is touched.
+enum QuarantineIDs {
+    static func parse(_ texts: [String]) throws -> [QuarantineID] {
+        try texts.map { text in
+            guard let id = QuarantineID(text) else {
+                throw ValidationError("'\(text)' is not a quarantine id (\(QuarantineID.length) characters of A-Z a-z 0-9 - _)")
+            }
+            return id
+        }
+    }
+}
+
+/// The login name recorded with a release or delete: the user behind sudo when there is one.
+enum LoginName {
+    static var current: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let sudo = environment["SUDO_USER"], !sudo.isEmpty { return sudo }
+        if let login = getlogin() { return String(cString: login) }
+        if let name = environment["LOGNAME"] ?? environment["USER"], !name.isEmpty { return name }
+        if let entry = getpwuid(geteuid()) { return String(cString: entry.pointee.pw_name) }
+        return "uid \(geteuid())"
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Quarantine
+
+/// How the quarantine commands print: JSON with sorted keys and ISO 8601 dates (stable for
+/// scripts), human text otherwise, errors on standard error.
+enum QuarantineOutput {
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("scanmilterctl: " + text + "\n").utf8))
+    }
+
+    /// Prints a store error and returns the exit to throw.
+    static func fail(_ error: any Error) -> ExitCode {
+        guard let error = error as? QuarantineError else {
+            Self.error("\(error)")
+            return ExitCode(QuarantineExit.ioError)
+        }
+        Self.error(error.message)
+        return ExitCode(QuarantineExit.code(for: error))
+    }
+
+    /// `2026-11-25 10:07Z`.
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+        return formatter.string(from: date)
+    }
+
+    /// `1.2 MiB`.
+    static func size(_ bytes: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// Text cut to `width` characters with an ellipsis.
+    static func cut(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+
+    /// Rows as left-aligned columns separated by two spaces.
+    static func table(_ rows: [[String]]) {
+        guard let columns = rows.map(\.count).max() else { return }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        for row in rows {
+            let cells = row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }
+            line(cells.joined(separator: "  "))
+        }
+    }
+}
+
+/// `--since` and `--older-than` values: a duration back from now (`90m`, `12h`, `7d`, `2w`,
+/// `1d12h`) or a date (`2026-11-25`, UTC midnight) or a time (`2026-11-25T10:00:00Z`).
+enum QuarantineTime {
+    static func seconds(_ text: String) -> Double? {
+        var rest = Substring(text)
+        guard !rest.isEmpty else { return nil }
+        var total = 0.0
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard let value = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let unit = rest.prefix { $0.isLetter }
+            rest = rest.dropFirst(unit.count)
+            switch unit {
+            case "s": total += value
+            case "m", "min": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86400
+            case "w": total += value * 7 * 86400
+            default: return nil
+            }
+        }
+        return total
+    }
+
+    static func moment(_ text: String, now: Date = Date()) -> Date? {
+        if let seconds = seconds(text) { return now.addingTimeInterval(-seconds) }
+        let withTime = ISO8601DateFormatter()
+        if let date = withTime.date(from: text) { return date }
+        let dateOnly = ISO8601DateFormatter()
+        dateOnly.formatOptions = [.withFullDate]
+        return dateOnly.date(from: text)
+    }
+}
+
+/// `--status` values: the entry statuses by name.
+struct StatusArgument: ExpressibleByArgument {
+    let status: EntryStatus
+
+    init?(argument: String) {
+        guard let status = EntryStatus(rawValue: argument.lowercased()) else { return nil }
+        self.status = status
+    }
+
+    static var allValueStrings: [String] { EntryStatus.allCases.map(\.rawValue) }
+}
