@@ -89,7 +89,8 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", logging,
+                "Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", "Quarantine",
+                logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,7 +129,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FilterTests",
-            dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning"],
+            dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),

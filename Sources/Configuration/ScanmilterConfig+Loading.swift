@@ -217,8 +217,9 @@ extension ActionSettings {
         if ![.accept, .tag, .tempfail].contains(stale) {
             throw r.invalid("stale", "stale can be accept, tag or tempfail")
         }
-        if oversize == .strip {
-            throw r.invalid("oversize", "an oversize message has no offending part to strip; use tag, accept, reject, tempfail or quarantine")
+        if oversize == .strip || oversize == .quarantine {
+            // Only the first max_message_size bytes are kept: a stripped or quarantined copy would lose the rest.
+            throw r.invalid("oversize", "an oversize message is only partly buffered, so it cannot be stripped or quarantined; use tag, accept, reject, tempfail, discard or hold")
         }
     }
 }

@@ -36,11 +36,7 @@ struct Actions {
             guard let sink = service.quarantine, let raw = outcome.raw else {
                 throw ActionError(message: "quarantine action but no quarantine store is available")
             }
-            let id = try sink.store(QuarantinedMessage(
-                raw: raw, queueID: context.macro("i") ?? "", clientAddress: session.clientAddress, helo: session.helo,
-                sender: message.sender, senderParameters: message.senderParameters, recipients: message.recipients,
-                recipientParameters: message.recipientParameters, subject: message.subject, verdict: decision.statusText,
-                names: Self.names(decision), action: "quarantine", databaseVersion: service.scanner.backend.databaseDescription))
+            let id = try sink.store(quarantined(raw, decision: decision, message: message, session: session, context: context))
             logger.info("message quarantined", metadata: ["quarantine.id": "\(id)"])
             // Accepted from the client and not delivered: the copy in the store is the message now.
             return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "quarantine id=\(id)"))
@@ -56,8 +52,30 @@ struct Actions {
             }
             if decision.action == .hold {
                 try context.quarantine(reason: "scanmilter: \(decision.statusText)")
+                recordHold(outcome, message: message, session: session, context: context)
             }
             return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: action))
+        }
+    }
+
+    private func quarantined(_ raw: MessageBytes, decision: Decision, message: MessageState, session: SessionFacts, context: any MilterContext) -> QuarantinedMessage {
+        QuarantinedMessage(
+            raw: raw, queueID: context.macro("i") ?? "", clientAddress: session.clientAddress, helo: session.helo,
+            sender: message.sender, senderParameters: message.senderParameters, recipients: message.recipients,
+            recipientParameters: message.recipientParameters, subject: message.subject, verdict: decision.statusText,
+            names: Self.names(decision), action: decision.action.rawValue,
+            databaseVersion: service.scanner.backend.databaseDescription)
+    }
+
+    /// Lists a held message in the quarantine index too, so `scanmilterctl quarantine list` shows
+    /// it. The message itself is safe in Postfix's hold queue, so a failure here is only logged.
+    private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) {
+        guard let sink = service.quarantine, let raw = outcome.raw else { return }
+        do {
+            let id = try sink.recordHold(quarantined(raw, decision: outcome.decision, message: message, session: session, context: context))
+            logger.info("message held", metadata: ["quarantine.id": "\(id)"])
+        } catch {
+            logger.warning("held message not listed in the quarantine index", metadata: ["error": "\(error)"])
         }
     }
 

@@ -29,6 +29,9 @@ public struct Daemon: Sendable {
         let updates = UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
         updates.start()
         defer { updates.stop() }
+        let retention = RetentionScheduler(service: service, logger: logger)
+        retention.start()
+        defer { retention.stop() }
         if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
         defer { if !config.milter.pidfile.isEmpty { unlink(config.milter.pidfile) } }
 

@@ -11,6 +11,11 @@ extension FilterService {
         public var component: String
         public var message: String
         public var description: String { "\(component): \(message)" }
+
+        public init(component: String, message: String) {
+            self.component = component
+            self.message = message
+        }
     }
 
     /// Builds the service the configuration describes: loads the signatures (embedded engine)

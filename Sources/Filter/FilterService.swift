@@ -86,6 +86,10 @@ public final class FilterService: Sendable {
 public protocol QuarantineSink: Sendable {
     /// Stores the message and its facts durably; returns the entry's id.
     func store(_ message: QuarantinedMessage) throws -> String
+    /// Lists a message put in Postfix's hold queue (`hold` action), by queue id; returns the entry's id.
+    func recordHold(_ message: QuarantinedMessage) throws -> String
+    /// Applies `[quarantine] max_age` and `max_bytes`; returns a one-line summary.
+    func applyRetention(maxAge: Double, maxBytes: Int) throws -> String
 }
 
 /// A message on its way into the quarantine.

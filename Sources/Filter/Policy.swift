@@ -20,7 +20,7 @@ public struct Policy: Sendable {
     public func decide(_ findings: Findings, queueID: String = "") -> Decision {
         if case .infected(let names) = findings.scan {
             var decision = Decision(verdict: .infected(names), action: actions.infected, stripParts: findings.infectedParts)
-            finish(&decision, template: replies.infected, viruses: names, rules: [], queueID: queueID)
+            finish(&decision, template: replies.infected, viruses: names, rules: [], queueID: queueID, truncated: findings.truncated)
             return decision
         }
         if !findings.banned.isEmpty {
@@ -29,14 +29,14 @@ public struct Policy: Sendable {
             var parts: [String] = []
             for hit in findings.banned where !parts.contains(hit.partPath) { parts.append(hit.partPath) }
             var decision = Decision(verdict: .banned(rules), action: actions.banned, stripParts: parts)
-            finish(&decision, template: replies.banned, viruses: [], rules: rules, queueID: queueID)
+            finish(&decision, template: replies.banned, viruses: [], rules: rules, queueID: queueID, truncated: findings.truncated)
             return decision
         }
         if findings.truncated {
             // Whatever the prefix's scan said (clean, or a limit hit because of the cut), the rest
             // was never seen: this is the oversize case.
             var decision = Decision(verdict: .unscanned("size"), action: actions.oversize)
-            finish(&decision, template: replies.oversize, viruses: [], rules: ["oversize"], queueID: queueID)
+            finish(&decision, template: replies.oversize, viruses: [], rules: ["oversize"], queueID: queueID, truncated: true)
             return decision
         }
         if case .unscannable(let reason) = findings.scan {
@@ -53,7 +53,16 @@ public struct Policy: Sendable {
     }
 
     /// Fills the reply for refusing actions, and falls back where an action cannot apply.
-    private func finish(_ decision: inout Decision, template: ReplyTemplate, viruses: [String], rules: [String], queueID: String) {
+    private func finish(
+        _ decision: inout Decision, template: ReplyTemplate, viruses: [String], rules: [String], queueID: String,
+        truncated: Bool = false
+    ) {
+        if truncated && (decision.action == .quarantine || decision.action == .strip) {
+            // Only a prefix of the message is here: a quarantined copy or a rewritten body would
+            // silently lose the rest. Refuse instead, so the sender still has the whole message.
+            decision.notes.append("\(decision.action.rawValue)-fallback: message truncated at max_message_size")
+            decision.action = .reject
+        }
         if decision.action == .strip && decision.stripParts.isEmpty {
             // Nothing identifiable to cut out (e.g. only the whole-message scan matched): refusing
             // is the only safe choice left; delivering would pass what the administrator wanted stripped.

@@ -1,10 +1,20 @@
 import Configuration
 import Filter
 import Logging
+import Quarantine
 
-/// The quarantine store the `quarantine` action writes to.
+/// The quarantine store the `quarantine` and `hold` actions write to; opened only when an
+/// action uses it, so a host that never quarantines needs no store directory.
 enum QuarantineSetup {
     static func sink(_ settings: ScanmilterConfig, logger: Logger) throws -> (any QuarantineSink)? {
-        nil
+        let actions = settings.actions
+        let used = [actions.infected, actions.banned, actions.unscannable, actions.oversize]
+            .contains { $0 == .quarantine || $0 == .hold }
+        guard used else { return nil }
+        do {
+            return try QuarantineStore(directory: settings.quarantine.dir, logger: logger)
+        } catch {
+            throw FilterService.StartupError(component: "[quarantine] dir \(settings.quarantine.dir)", message: "\(error)")
+        }
     }
 }

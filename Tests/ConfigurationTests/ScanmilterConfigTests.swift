@@ -61,6 +61,7 @@ import Testing
         ("[scan]\nbackend = \"clamd\"\n", 1, "scan.clamd_servers", "needs at least one server"),
         ("[policy]\ntrusted_networks = [\"10.0.0.0/33\"]\n", 2, "policy.trusted_networks", "not a network"),
         ("[actions]\nclean = \"reject\"\n", 2, "actions.clean", "accept or tag"),
+        ("[actions]\noversize = \"quarantine\"\n", 2, "actions.oversize", "only partly buffered"),
         ("[reply]\ninfected = \"550 4.7.1 mismatched class\"\n", 2, "reply.infected", "expected a reply"),
         ("[reply]\nstale = \"550 5.7.1 permanent\"\n", 2, "reply.stale", "must be in 400-499"),
         ("[milter]\nsocket = \"/tmp/x.sock\"\n", 2, "milter.socket", "not a socket spec"),

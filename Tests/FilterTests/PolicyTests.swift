@@ -73,4 +73,15 @@ import Testing
         #expect(!decision.statusText.contains("\r") && !decision.statusText.contains("\n"))
         #expect(decision.reply?.lines.allSatisfy { !$0.contains("\n") } == true)
     }
+
+    @Test func aTruncatedMessageIsNeverQuarantinedOrStrippedPartly() {
+        for action in [Action.quarantine, .strip] {
+            var actions = ActionSettings()
+            actions.infected = action
+            let decision = Policy(actions: actions, replies: ReplySettings())
+                .decide(Findings(scan: .infected(["V"]), infectedParts: ["2"], truncated: true))
+            #expect(decision.action == .reject)
+            #expect(decision.notes.contains { $0.hasPrefix("\(action.rawValue)-fallback") })
+        }
+    }
 }

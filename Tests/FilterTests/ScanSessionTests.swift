@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Milter
 import MilterTesting
+import Quarantine
 import Testing
 
 /// The scanning session driven through MilterTesting's scripted connection: no libmilter, no
@@ -138,6 +139,25 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (_, code) = Self.deliver(service, headers: [("Subject", " x")], body: Self.eicar + "\r\n")
         #expect(code == .tempfail)
+    }
+
+    @Test func quarantineStoresTheWholeMessageWithItsEnvelopeBeforeAnswering() throws {
+        let (service, dir) = try Self.service { config, _ in config.actions.infected = .quarantine }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try QuarantineStore(directory: "\(dir)/quarantine", logger: Logger(label: "test"))
+        let quarantining = FilterService(
+            config: service.config, pipeline: service.pipeline, scanner: service.scanner, quarantine: store, logger: service.logger)
+        let (_, code) = Self.deliver(quarantining, headers: [("Subject", " held for review")], body: Self.eicar + "\r\n")
+        #expect(code == .discard)
+        let entries = try store.list()
+        #expect(entries.count == 1)
+        let entry = try #require(entries.first)
+        #expect(entry.sender.address == "a@example.org")
+        #expect(entry.recipients.map(\.address) == ["b@example.net"])
+        #expect(entry.subject == "held for review")
+        #expect(entry.queueID == "QID123")
+        let stored = try String(contentsOfFile: store.messagePath(entry.id), encoding: .utf8)
+        #expect(stored == "Subject: held for review\r\n\r\n" + Self.eicar + "\r\n")
     }
 
     @Test func windowsExecutableNamedAsPDFIsBannedByContent() throws {

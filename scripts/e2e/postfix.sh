@@ -22,7 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-smtp_port=$(free_port); sink_port=$(free_port); milter_port=$(free_port)
+smtp_port=$(free_port); sink_port=$(free_port); milter_port=$(free_port); release_port=$(free_port)
+ctl=${SCANMILTERCTL_BIN:-$(dirname "$bin")/scanmilterctl}
 
 # A generated signature database: EICAR as a body signature (the real engine, our signature).
 mkdir -p "$work/db" "$work/msgs" "$work/quarantine"
@@ -41,6 +42,7 @@ memory_threshold = "64KB"
 temp_dir = "$work"
 [quarantine]
 dir = "$work/quarantine"
+release_relay = "127.0.0.1:$release_port"
 [log]
 target = "$work/scanmilter.log"
 CONF
@@ -88,7 +90,7 @@ expect_reply() {  # expect_reply LABEL REPLY REGEX
   if [[ "$2" =~ $3 ]]; then pass "$1: $2"; else fail "$1" "reply was '$2', expected /$3/"; fi
 }
 
-pf_setup "$work/postfix" "$smtp_port" "$sink_port" "inet:127.0.0.1:$milter_port"
+pf_setup "$work/postfix" "$smtp_port" "$sink_port" "inet:127.0.0.1:$milter_port" "$release_port"
 
 echo "e2e: default actions"
 start_milter
@@ -154,6 +156,32 @@ if f=$(delivered s1); then
     && pass "strip: attachment replaced by a notice, the rest delivered" || fail "strip: body not rewritten"
   grep -q 'Hello\|See attachment' "$f" && pass "strip: the text part is intact" || fail "strip: text part lost"
 else fail "stripped message was not delivered"; fi
+stop_milter
+
+echo "e2e: quarantine, list, release"
+start_milter SCANMILTER_ACTIONS_INFECTED=quarantine
+reply=$(send eicar-base64 q1); expect_reply "quarantine: the client sees 250" "$reply" '^250 '
+sleep 1; pf_flush; sleep 0.5
+grep -l "X-E2E-Id: q1" "$pf_dir"/sink/msg.* >/dev/null 2>&1 && fail "quarantined message was delivered" || pass "quarantined message not delivered"
+listing=$("$ctl" quarantine list --config "$work/scanmilter.toml" --json 2>&1 || true)
+qid=$(python3 -c 'import json,sys
+try:
+    entries = json.loads(sys.stdin.read())
+except ValueError:
+    entries = []
+entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
+print(next((e["id"] for e in entries if e.get("action") == "quarantine" and "Scanmilter.E2E.EICAR" in json.dumps(e)), ""))' <<< "$listing")
+if [ -n "$qid" ]; then pass "quarantine list finds the message ($qid)"; else fail "quarantine list does not show it" "$listing"; fi
+if [ -n "$qid" ]; then
+  out=$("$ctl" quarantine release "$qid" --to carol@example.net --force --config "$work/scanmilter.toml" 2>&1) \
+    && pass "quarantine release --to accepted by the relay" || fail "quarantine release failed" "$out"
+  if f=$(delivered q1); then
+    grep -q '^X-Rcpt-Args: <carol@example.net>' "$f" && pass "released message delivered to the --to address" \
+      || fail "released message went to the wrong recipient" "$(grep -i '^x-rcpt' "$f")"
+  else fail "released message was not delivered"; fi
+  again=$("$ctl" quarantine release "$qid" --to carol@example.net --force --config "$work/scanmilter.toml" 2>&1) \
+    && fail "a second release of the same message succeeded" "$again" || pass "a released message is not released twice"
+fi
 stop_milter
 
 echo "e2e: scanmilter stopped"

@@ -3,7 +3,10 @@
 # message. /etc/postfix and any system Postfix are left alone.
 #
 # Source this file, then:
-#   pf_setup DIR SMTP_PORT SINK_PORT MILTER_SPEC   # write config, start sink and Postfix
+#   pf_setup DIR SMTP_PORT SINK_PORT MILTER_SPEC [RELEASE_PORT]
+#                                                  # write config, start sink and Postfix; with
+#                                                  # RELEASE_PORT also an smtpd without milters
+#                                                  # (scanmilter's release relay, conf/postfix/master.cf)
 #   pf_send ARGS...                                # swaks against the instance (prints the dialogue)
 #   pf_wait_delivered COUNT [SECONDS]              # wait for COUNT messages in the sink
 #   pf_teardown                                    # stop everything (also on EXIT)
@@ -14,7 +17,7 @@ pf_sink_pid=""
 
 pf_setup() {
   pf_dir=$1
-  local smtp_port=$2 sink_port=$3 milter=$4
+  local smtp_port=$2 sink_port=$3 milter=$4 release_port=${5:-}
   mkdir -p "$pf_dir"/{etc,spool,data,sink}
   chmod 755 "$pf_dir"        # postfix and nobody must traverse it (mktemp -d makes it 0700)
   chown postfix "$pf_dir/data"
@@ -59,6 +62,9 @@ CF
     /^smtp[ \t]+inet/ { print "127.0.0.1:" port " inet n - n - - smtpd"; next }
     /^[a-z0-9]/ && NF >= 8 { $5 = "n" }
     { print }' /etc/postfix/master.cf > "$pf_dir/etc/master.cf"
+  if [ -n "$release_port" ]; then
+    printf '127.0.0.1:%s inet n - n - - smtpd\n  -o smtpd_milters=\n  -o non_smtpd_milters=\n' "$release_port" >> "$pf_dir/etc/master.cf"
+  fi
   # smtp-sink: -u nobody when root; one file per message under sink/.
   smtp-sink -u nobody -d "$pf_dir/sink/msg." "127.0.0.1:$sink_port" 128 &
   pf_sink_pid=$!
