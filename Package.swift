@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: shared utilities
@@ -101,6 +102,11 @@ let package = Package(
         ),
 
         // MARK: executables
+        .executableTarget(
+            name: "milter-load",
+            dependencies: ["MilterClient", .product(name: "Histogram", package: "hdrhistogram-swift"), argumentParser],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "scanmilterctl",
             dependencies: [
