@@ -26,6 +26,12 @@ packages=(
   postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)
   swaks                  # sends single test messages and shows every SMTP reply
   libarchive-dev         # names inside archives (zip, 7z, rar, tar, gz) for the banned-name rules
+  # the container test (scripts/e2e/container.sh): no Docker engine here, podman with runc, and
+  # a Debian base image made with debootstrap because no registry is reachable
+  podman
+  buildah
+  runc
+  debootstrap
 )
 
 missing=()

@@ -23,6 +23,8 @@ public struct Daemon: Sendable {
         let config = service.config
         let control = try startControlSocket()
         defer { control?.stop() }
+        let metricsServer = try service.startMetricsServer()
+        defer { metricsServer?.stop() }
         let watcher = SignatureWatcher(service: service, logger: logger)
         watcher.start()
         defer { watcher.stop() }
@@ -87,9 +89,11 @@ public struct Daemon: Sendable {
             case "reload":
                 do {
                     let description = try service.scanner.reload()
+                    service.metrics.recordReload(succeeded: true)
                     logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "control"])
                     return description
                 } catch {
+                    service.metrics.recordReload(succeeded: false)
                     logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
                     throw error
                 }

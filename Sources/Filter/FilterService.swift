@@ -24,6 +24,8 @@ public final class FilterService: Sendable {
     public let hostname: String
     /// Counters for status and metrics.
     public let counters = Mutex(Counters())
+    /// Counters and histograms for the Prometheus endpoint (`[metrics] listen`).
+    public let metrics = Metrics()
     private let nextConnectionID = Atomic<UInt64>(1)
 
     /// What the daemon has done since it started.

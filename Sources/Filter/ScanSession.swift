@@ -110,7 +110,9 @@ public final class ScanSession: MilterHandler {
         if kept { return .continue }
         // Past max_message_size (or the temp file failed): nothing more is needed. SKIP saves
         // Postfix sending the rest; without it, later chunks are counted and dropped.
-        return context.negotiated.steps.contains(.skip) ? .skip : .continue
+        guard context.negotiated.steps.contains(.skip) else { return .continue }
+        service.metrics.recordSkip()
+        return .skip
     }
 
     public func endOfMessage(context: any MilterContext) throws -> MilterResponse {
@@ -130,6 +132,7 @@ public final class ScanSession: MilterHandler {
             $0.byVerdict[outcome.decision.verdictName, default: 0] += 1
             $0.byAction[outcome.decision.action.rawValue, default: 0] += 1
         }
+        service.metrics.record(MessageSample(outcome: outcome, message: message))
         return acted.response
     }
 

@@ -41,8 +41,10 @@ final class SignatureWatcher: Sendable {
             last = now
             do {
                 let description = try service.scanner.reload()
+                service.metrics.recordReload(succeeded: true)
                 logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "directory change"])
             } catch {
+                service.metrics.recordReload(succeeded: false)
                 logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
             }
         }

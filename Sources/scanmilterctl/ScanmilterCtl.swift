@@ -13,7 +13,7 @@ struct ScanmilterCtl: ParsableCommand {
         abstract: "Maintain scanmilter: inspect and scan messages, reload signatures, probe a milter.",
         subcommands: [
             MimeCommand.self, ScanCommand.self, ReloadCommand.self, ProbeCommand.self, UpdateCommand.self,
-            StatusCommand.self, QuarantineCommand.self,
+            StatusCommand.self, QuarantineCommand.self, HealthCommand.self,
         ]
     )
 

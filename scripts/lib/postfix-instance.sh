@@ -14,6 +14,8 @@
 
 pf_dir=""
 pf_sink_pid=""
+# The shipped Postfix snippets (conf/postfix/), whichever directory this file is sourced from.
+pf_conf=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../conf/postfix" && pwd)
 
 pf_setup() {
   pf_dir=$1
@@ -42,13 +44,6 @@ relay_domains = *
 smtpd_relay_restrictions = permit_mynetworks, reject
 maillog_file = $pf_dir/maillog
 maillog_file_prefixes = $pf_dir
-smtpd_milters = $milter
-non_smtpd_milters = $milter
-milter_default_action = tempfail
-milter_protocol = 6
-milter_connect_timeout = 10s
-milter_command_timeout = 30s
-milter_content_timeout = 120s
 message_size_limit = 104857600
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
@@ -57,13 +52,18 @@ alias_database =
 local_recipient_maps =
 shlib_directory = /usr/lib/postfix
 CF
+  # The milter settings are exactly the shipped snippet (conf/postfix/main.cf), as a newcomer
+  # following the README applies it; only the socket changes to the port this test listens on.
+  cat "$pf_conf/main.cf" >> "$pf_dir/etc/main.cf"
+  postconf -c "$pf_dir/etc" -e "smtpd_milters = $milter"
   # Debian's master.cf, chroot off everywhere, smtpd on our loopback port instead of :25.
   awk -v port="$smtp_port" '
     /^smtp[ \t]+inet/ { print "127.0.0.1:" port " inet n - n - - smtpd"; next }
     /^[a-z0-9]/ && NF >= 8 { $5 = "n" }
     { print }' /etc/postfix/master.cf > "$pf_dir/etc/master.cf"
   if [ -n "$release_port" ]; then
-    printf '127.0.0.1:%s inet n - n - - smtpd\n  -o smtpd_milters=\n  -o non_smtpd_milters=\n' "$release_port" >> "$pf_dir/etc/master.cf"
+    # The shipped release relay (conf/postfix/master.cf), on this test's port instead of 10026.
+    sed -E "s/^127\.0\.0\.1:10026([[:space:]])/127.0.0.1:$release_port\1/" "$pf_conf/master.cf" >> "$pf_dir/etc/master.cf"
   fi
   # smtp-sink: -u nobody when root; one file per message under sink/.
   smtp-sink -u nobody -d "$pf_dir/sink/msg." "127.0.0.1:$sink_port" 128 &

@@ -1,0 +1,108 @@
+import Synchronization
+
+/// What the daemon counts for Prometheus: messages by verdict and action, bytes, stage durations,
+/// SKIPs, oversize messages, scanner errors, reloads. One per ``FilterService``.
+///
+/// libmilter calls back on a pool of worker threads, so everything sits behind one `Mutex`; a
+/// recording is a few dictionary updates, far below the cost of the scan it follows.
+public final class Metrics: Sendable {
+    /// Upper bounds (seconds) of the duration histograms' buckets: 1 ms to 2 minutes, which
+    /// covers a parse of a small text mail up to a scan that meets `milter_content_timeout`.
+    public static let durationBuckets: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+    ]
+
+    /// The stages timed per message, in exposition order.
+    public static let stages = ["parse", "types", "scan", "total"]
+
+    /// Everything counted so far.
+    public struct Snapshot: Sendable, Equatable {
+        public var messagesByVerdict: [String: Int] = [:]
+        public var messagesByAction: [String: Int] = [:]
+        /// Bytes of message content handed to the pipeline (what was kept, at most `max_message_size`).
+        public var bytesScanned = 0
+        /// Bytes the MTA sent, kept or not.
+        public var bytesReceived = 0
+        /// Times a body chunk was answered SKIP (the message passed `max_message_size`).
+        public var skips = 0
+        /// Messages cut at `max_message_size` (scanned only in part).
+        public var oversize = 0
+        /// Messages the scanner could not scan completely, by reason code (limit, encrypted, engine, ...).
+        public var unscannable: [String: Int] = [:]
+        public var reloads = 0
+        public var reloadFailures = 0
+        /// Stage name → histogram of its durations in seconds.
+        public var durations: [String: Histogram] = [:]
+        public init() {}
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    /// Counts one message that reached the end-of-message stage.
+    public func record(_ sample: MessageSample) {
+        state.withLock { state in
+            state.messagesByVerdict[sample.verdict, default: 0] += 1
+            state.messagesByAction[sample.action, default: 0] += 1
+            state.bytesScanned += sample.bytesScanned
+            state.bytesReceived += sample.bytesReceived
+            if sample.truncated { state.oversize += 1 }
+            if let reason = sample.unscannableReason { state.unscannable[reason, default: 0] += 1 }
+            for (stage, seconds) in sample.stageSeconds {
+                state.durations[stage, default: Histogram(bounds: Self.durationBuckets)].observe(seconds)
+            }
+        }
+    }
+
+    /// Counts one SKIP answer to a body chunk.
+    public func recordSkip() {
+        state.withLock { $0.skips += 1 }
+    }
+
+    /// Counts one signature reload, successful or not.
+    public func recordReload(succeeded: Bool) {
+        state.withLock { state in
+            if succeeded { state.reloads += 1 } else { state.reloadFailures += 1 }
+        }
+    }
+
+    /// A consistent copy of every counter.
+    public var snapshot: Snapshot {
+        state.withLock { $0 }
+    }
+}
+
+/// A Prometheus histogram: counts per upper bound (not yet cumulative), their sum, their count.
+public struct Histogram: Sendable, Equatable {
+    /// Upper bounds, ascending; `+Inf` is implicit.
+    public let bounds: [Double]
+    /// Observations per bucket; the last slot is for values above every bound.
+    public private(set) var buckets: [Int]
+    public private(set) var sum = 0.0
+    public private(set) var count = 0
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds
+        buckets = Array(repeating: 0, count: bounds.count + 1)
+    }
+
+    /// Adds one observation.
+    public mutating func observe(_ value: Double) {
+        let index = bounds.firstIndex { value <= $0 } ?? bounds.count
+        buckets[index] += 1
+        sum += value
+        count += 1
+    }
+
+    /// `(le, cumulative count)` pairs as the exposition format wants them, `+Inf` last.
+    public var cumulative: [(bound: String, count: Int)] {
+        var running = 0
+        var rows: [(bound: String, count: Int)] = []
+        for (index, count) in buckets.enumerated() {
+            running += count
+            rows.append((index < bounds.count ? PrometheusText.number(bounds[index]) : "+Inf", running))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `scanmilter` daemon running as a child process on sockets in a temporary folder
+/// (milter on a unix socket, control socket, metrics on a free loopback port), with a one-line
+/// EICAR signature database; stopped and removed at the end. As in scripts/e2e/postfix.sh.
+final class HealthDaemonFixture {
+    let root: String
+    let metricsPort: Int
+    var config: String { root + "/scanmilter.toml" }
+    var milterSocket: String { "unix:" + root + "/milter.sock" }
+    var controlSocket: String { root + "/control.sock" }
+    var log: String { root + "/scanmilter.log" }
+    private var process: Process?
+
+    struct StartFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/health.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
+        root = String(cString: made)
+        metricsPort = try Self.freePort()
+        try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: true)
+        let hex = Array("EICAR-STANDARD-ANTIVIRUS-TEST-FILE".utf8).map { String(format: "%02x", $0) }.joined()
+        try "Health.EICAR:0:*:\(hex)\n".write(toFile: root + "/db/health.ndb", atomically: true, encoding: .utf8)
+        let text = """
+            [milter]
+            socket = "\(milterSocket)"
+            control_socket = "\(controlSocket)"
+            [scan]
+            database_dir = "\(root)/db"
+            temp_dir = "\(root)"
+            reload_check_interval = 0
+            [log]
+            target = "\(log)"
+            [metrics]
+            listen = "127.0.0.1:\(metricsPort)"
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Starts the daemon and waits for its "scanmilter ready" log line.
+    func start() throws {
+        let process = Process()
+        process.executableURL = BuiltTool("scanmilter").url
+        process.arguments = ["--config", config]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("scanmilter ready") { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        stop()
+        throw StartFailure(description: "scanmilter did not start: \(text)")
+    }
+
+    /// SIGTERM and wait.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// `GET /metrics` from the daemon, as text (empty when it does not answer).
+    func scrape() -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(metricsPort).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return "" }
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var reply: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            reply += chunk[0..<count]
+        }
+        return String(decoding: reply, as: UTF8.self)
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
