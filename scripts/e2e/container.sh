@@ -69,7 +69,8 @@ set -e
 if [ "$code" = 75 ] && grep -q 'NO SIGNATURES' <<< "$out" && grep -q 'SCANMILTER_DEMO_DATABASE=1' <<< "$out"; then
   pass "no signatures and no mirror: clear message, exit 75"
 else fail "no signatures: expected exit 75 with a clear message" "exit $code: $(tail -3 <<< "$out")"; fi
-[ -z "$(ls -A "$ep/db")" ] && pass "nothing was started on an empty database" || fail "the database dir was written" "$(ls "$ep/db")"
+sigs=$(find "$ep/db" -maxdepth 1 -type f \( -name '*.cvd' -o -name '*.cld' -o -name '*.ndb' -o -name '*.hdb' \))
+[ -z "$sigs" ] && pass "no demo or other signatures were made up" || fail "signature files appeared" "$sigs"
 
 set +e
 out=$(run_entrypoint SCANMILTER_DEMO_DATABASE=1 -- --check); code=$?
@@ -135,7 +136,9 @@ pm run -d --name "$container" \
   -p "127.0.0.1:$milter_port:8890" -p "127.0.0.1:$metrics_port:9465" \
   -v "$db_volume:/var/lib/scanmilter/db" -v "$quarantine_volume:/var/lib/scanmilter/quarantine" \
   -e SCANMILTER_ACTIONS_BANNED=quarantine -e SCANMILTER_QUARANTINE_RELEASE_RELAY=127.0.0.1:10026 \
-  "$image" > /dev/null
+  "$image" > /dev/null 2> "$work/run.log"
+# (podman also tries to register the HEALTHCHECK as a systemd timer; there is no systemd here,
+# so it complains in run.log. `podman healthcheck run` below runs the check itself.)
 ready=""
 for _ in $(seq 1 300); do
   if pm logs "$container" 2>&1 | grep -q 'scanmilter ready'; then ready=1; break; fi
@@ -154,7 +157,8 @@ else fail "HEALTHCHECK failed" "$out $(pm exec "$container" scanmilterctl health
 if out=$("$bindir/scanmilterctl" health --config /dev/null --socket "inet:$milter_port@127.0.0.1" --control-socket "" 2>&1); then
   fail "health without a control socket should not pass" "$out"
 else
-  grep -q "no \[milter\] control_socket" <<< "$out" && grep -qv 'did not negotiate' <<< "$out" \
+  # The milter check runs first: reaching the control-socket complaint means it negotiated.
+  grep -q "no \[milter\] control_socket" <<< "$out" \
     && pass "the published milter port negotiates from the host" || fail "host-side milter check" "$out"
 fi
 
