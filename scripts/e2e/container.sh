@@ -79,7 +79,28 @@ if [ "$code" = 0 ] && [ -s "$ep/db/scanmilter-demo.ndb" ] && grep -q 'DEMO' <<< 
   pass "SCANMILTER_DEMO_DATABASE=1: starts on the demo database, saying so"
 else fail "demo database start" "exit $code: $(tail -3 <<< "$out")"; fi
 
-rm -f "$ep/db/scanmilter-demo.ndb"; eicar_ndb > "$ep/db/e2e.ndb"
+# First start with a reachable mirror: a private one serving ClamAV's signed test database.
+rm -f "$ep/db/scanmilter-demo.ndb"
+cvd_dir=${SCANMILTER_TEST_CVD_DIR:-$root/../shared/fixtures/clamav-test-cvd}
+if [ -f "$cvd_dir/test-3.cvd" ]; then
+  mkdir -p "$ep/mirror"; cp "$cvd_dir/test-3.cvd" "$ep/mirror/test.cvd"
+  mirror_port=$(free_port)
+  python3 -m http.server --bind 127.0.0.1 --directory "$ep/mirror" "$mirror_port" > "$ep/mirror.log" 2>&1 &
+  mirror_pid=$!
+  for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$mirror_port") 2>/dev/null && break; sleep 0.1; done
+  set +e
+  out=$(run_entrypoint SCANMILTER_UPDATE_DATABASES=test SCANMILTER_UPDATE_PRIVATE_MIRROR="http://127.0.0.1:$mirror_port" -- --check); code=$?
+  set -e
+  kill "$mirror_pid" 2>/dev/null || true; wait "$mirror_pid" 2>/dev/null || true
+  if [ "$code" = 0 ] && [ -f "$ep/db/test.cvd" ] && grep -q 'signatures installed' <<< "$out"; then
+    pass "first start without signatures: scanmilterctl update fetched them, scanmilter runs"
+  else fail "first start with a mirror" "exit $code: $(tail -5 <<< "$out")"; fi
+  rm -rf "$ep/db" && mkdir -p "$ep/db"
+else
+  fail "ClamAV's test databases not found in $cvd_dir (set SCANMILTER_TEST_CVD_DIR)"
+fi
+
+eicar_ndb > "$ep/db/e2e.ndb"
 set +e
 out=$(run_entrypoint -- --check); code=$?
 set -e
