@@ -146,6 +146,20 @@ else
   exit 1
 fi
 
+# compose.yaml's Postfix image: Debian's Postfix with the shipped conf/postfix snippets applied.
+pctx=$work/postfix-context
+mkdir -p "$pctx/conf" "$pctx/docker/postfix"
+cp -r conf/postfix "$pctx/conf/"; cp docker/postfix/Dockerfile "$pctx/docker/postfix/"
+if pm build --build-arg RUNTIME_BASE=localhost/bookworm-min -f "$pctx/docker/postfix/Dockerfile" \
+    -t localhost/scanmilter-postfix-test:latest "$pctx" > "$work/postfix-build.log" 2>&1; then
+  settings=$(pm run --rm localhost/scanmilter-postfix-test:latest sh -c 'postconf -h smtpd_milters milter_default_action; postconf -M 10026/inet' 2>&1)
+  if grep -q '^inet:scanmilter:8890$' <<< "$settings" && grep -q '^tempfail$' <<< "$settings" && grep -q 'smtpd_milters=' <<< "$settings"; then
+    pass "compose's Postfix image builds with the shipped snippets (milter, tempfail, release relay)"
+  else fail "compose's Postfix image settings" "$settings"; fi
+else
+  fail "compose's Postfix image does not build" "$(tail -5 "$work/postfix-build.log")"
+fi
+
 milter_port=$(free_port); metrics_port=$(free_port); smtp_port=$(free_port); sink_port=$(free_port)
 db_volume=$tag-db; quarantine_volume=$tag-quarantine
 pm volume create "$db_volume" > /dev/null; volumes+=("$db_volume")
