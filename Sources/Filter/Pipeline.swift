@@ -35,6 +35,11 @@ public struct Pipeline: Sendable {
         self.signatureBuildTime = signatureBuildTime
     }
 
+    /// Parser defects that mean part of the message was not parsed.
+    static let parseLimitDefects: Set<String> = [
+        MIMEDefect.Name.nestingTooDeep, .tooManyParts, .tooManyAlternativeReadings, .headerTooLong, .tooManyHeaderFields,
+    ].reduce(into: []) { $0.insert($1.rawValue) }
+
     /// What the pipeline learnt and decided about one message.
     public struct Result: Sendable {
         public var findings: Findings
@@ -82,6 +87,11 @@ public struct Pipeline: Sendable {
         if let typeFailure, scanVerdict == .clean {
             // A leaf whose type could not be told may be exactly what the type rules exist for.
             scanVerdict = .unscannable(UnscannableReason(.engineError, "type detection: \(typeFailure)"))
+        }
+        if scanVerdict == .clean, let limit = parsed.defects.first(where: { Self.parseLimitDefects.contains($0.name) }) {
+            // Past a parser limit part of the message was not taken apart: it was scanned, but not
+            // seen as a mail client would see it, so it is not "clean" either.
+            scanVerdict = .unscannable(UnscannableReason(.limitExceeded, "MIME \(limit.name)"))
         }
         var infectedParts: [String] = []
         for part in report.infectedParts where part.reading == nil && !infectedParts.contains(part.path) {
