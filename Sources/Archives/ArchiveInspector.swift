@@ -22,9 +22,8 @@ public struct ArchiveInspector: Sendable {
     ///   a reader.
     public func inspect(_ bytes: ArraySlice<UInt8>, name: String? = nil) throws -> ArchiveListing? {
         try bytes.withUnsafeBytes { buffer in
-            guard let reader = try ArchiveReader.opening(buffer) else { return nil }
             var walk = ArchiveWalk(limits: limits)
-            try walk.walk(reader, bytes: buffer, container: "", containerName: name, depth: 0)
+            guard let reader = try walk.list(buffer, container: "", containerName: name, depth: 0) else { return nil }
             return ArchiveListing(
                 format: reader.formatName, filters: reader.filterNames, entries: walk.entries,
                 encrypted: walk.encrypted, limitsReached: walk.limitsReached, defects: walk.defects)

@@ -30,9 +30,30 @@ struct ArchiveWalk {
         case stop
     }
 
+    /// Opens `bytes` and lists their entries; nil (nothing recorded) when they are neither an
+    /// archive nor a compressed stream. Returns the reader that listed them, for its format name.
+    mutating func list(
+        _ bytes: UnsafeRawBufferPointer, container: String, containerName: String?, depth: Int
+    ) throws -> ArchiveReader? {
+        guard let reader = try ArchiveReader.opening(bytes) else { return nil }
+        let entryCount = entries.count
+        let defectCount = defects.count
+        try walk(reader, bytes: bytes, container: container, containerName: containerName, depth: depth)
+        // Decompressed zeros read as an empty tar (the zero-block check in `opening` only sees
+        // the compressed bytes): a compressed stream with no entries is listed as the stream it is,
+        // or a gzipped executable led by zeros would hide behind "empty archive".
+        guard reader.mode == .archives, !reader.filterNames.isEmpty, !stopped,
+            entries.count == entryCount, defects.count == defectCount
+        else { return reader }
+        let stream = try ArchiveReader(mode: .compressedStream)
+        guard stream.open(bytes) else { return reader }
+        try walk(stream, bytes: bytes, container: container, containerName: containerName, depth: depth)
+        return stream
+    }
+
     /// Lists every entry `reader` yields, with `container` (the path of the archive being read)
     /// in front of each name, descending into nested archives.
-    mutating func walk(
+    private mutating func walk(
         _ reader: ArchiveReader, bytes: UnsafeRawBufferPointer, container: String, containerName: String?, depth: Int
     ) throws {
         defer { if reader.sawEncryption { encrypted = true } }
@@ -88,13 +109,12 @@ struct ArchiveWalk {
             if prefixEnd == .full {
                 guard read(reader, upTo: .max, keeping: &content, container: container) == .end else { return false }
             }
-            try content.withUnsafeBytes { buffer in
-                guard let inner = try ArchiveReader.opening(buffer) else {
-                    defects.append(ArchiveDefect(archivePath: path, error: ArchiveError(
-                        .open, function: "archive_read_open_memory", message: "no format reads the whole entry")))
-                    return
-                }
-                try walk(inner, bytes: buffer, container: path, containerName: name, depth: depth + 1)
+            let opened = try content.withUnsafeBytes { buffer in
+                try list(buffer, container: path, containerName: name, depth: depth + 1) != nil
+            }
+            if !opened {
+                defects.append(ArchiveDefect(archivePath: path, error: ArchiveError(
+                    .open, function: "archive_read_open_memory", message: "its start reads as an archive, the whole entry does not")))
             }
             return !stopped
         }
