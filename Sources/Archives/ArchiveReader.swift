@@ -148,6 +148,12 @@ final class ArchiveReader {
         }
     }
 
+    /// Some compression filter sits between the bytes and the format (tar.gz, not zip).
+    var hasFilters: Bool { archive_filter_count(raw) > 1 }
+
+    /// Decompressed bytes the format has consumed so far: headers, data read and data skipped.
+    var decodedPosition: Int64 { archive_filter_bytes(raw, 0) }
+
     /// libarchive has seen an encrypted entry or an encrypted archive header.
     var sawEncryption: Bool {
         archive_read_has_encrypted_entries(raw) > 0

@@ -58,7 +58,12 @@ struct ArchiveWalk {
     ) throws {
         defer { if reader.sawEncryption { encrypted = true } }
         while !stopped {
-            switch reader.nextHeader() {
+            // Behind a filter, headers cost decompression too (a tar.gz of huge pax names): charge
+            // what the format consumed beyond the data `read` already charged.
+            let before = reader.decodedPosition
+            let header = reader.nextHeader()
+            if reader.hasFilters, !charge(Int(clamping: reader.decodedPosition - before)) { return }
+            switch header {
             case .end:
                 return
             case .failed(let error):
@@ -94,7 +99,13 @@ struct ArchiveWalk {
             path: path, name: name, size: fields.size, isDirectory: fields.isDirectory,
             isEncrypted: fields.isEncrypted, depth: depth))
         if fields.isEncrypted { encrypted = true }
-        guard fields.isRegularFile, !fields.isDataEncrypted else { return true }
+        guard fields.isRegularFile, !fields.isDataEncrypted else {
+            // A tar header may give a directory or device a size; behind a filter, skipping it
+            // would decompress it unmetered.
+            guard !fields.isDataEncrypted, !reader.skipIsCheap(raw) else { return true }
+            var discarded: [UInt8]? = nil
+            return read(reader, upTo: .max, keeping: &discarded, container: container) == .end
+        }
         let index = entries.count - 1
 
         var prefix: [UInt8] = []
@@ -144,16 +155,20 @@ struct ArchiveWalk {
                 return .stop
             }
             if got == 0 { return .end }
-            bytesLeft -= got
-            if bytesLeft < 0 {
-                limitsReached.insert(.bytes)
-                stopped = true
-                return .stop
-            }
+            guard charge(got) else { return .stop }
             kept?.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch.buffer[..<got]))
             total += got
         }
         return .full
+    }
+
+    /// Takes `count` bytes from the budget; false (and the inspection stopped) when it runs out.
+    private mutating func charge(_ count: Int) -> Bool {
+        bytesLeft -= count
+        guard bytesLeft < 0 else { return true }
+        limitsReached.insert(.bytes)
+        stopped = true
+        return false
     }
 
     /// `read` into an array that is always kept.

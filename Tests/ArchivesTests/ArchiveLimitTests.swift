@@ -132,4 +132,15 @@ import Testing
         #expect(listing.entries.map(\.name) == ["evil.exe"])
         #expect(listing.entries.first?.isEncrypted == true)
     }
+
+    /// Headers cost decompression too: a tar.gz of enormous names is charged to the byte budget.
+    @Test func hugeNamesInACompressedTarStopAtTheByteLimit() throws {
+        let longName = String(repeating: "A", count: 100_000)
+        let files = (0..<100).map { Fixture.File.file("\(longName)\($0).txt", "x") }
+        let bytes = try Fixture.archive(.tarGzip, files)
+        let limits = ArchiveInspector.Limits(maxTotalBytes: 1 << 20)
+        let listing = try #require(try ArchiveInspector(limits: limits).inspect(bytes))
+        #expect(listing.reached(.bytes))
+        #expect(listing.entries.count < 20)
+    }
 }
