@@ -122,6 +122,10 @@ final class ArchiveReader {
         return .entry(entry)
     }
 
+    /// The last failure left the reader unusable (`ARCHIVE_FATAL`), not just the current entry
+    /// (`ARCHIVE_FAILED`, e.g. an unsupported compression method).
+    private(set) var failedFatally = false
+
     /// Reads up to `buffer.count` bytes of the current entry's data; 0 at its end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
@@ -175,6 +179,7 @@ final class ArchiveReader {
     /// Throws when a libarchive call returned worse than `ARCHIVE_WARN`.
     private func check(_ status: Int32, _ function: String, _ code: ArchiveError.Code) throws(ArchiveError) {
         guard status < ARCHIVE_WARN else { return }
+        failedFatally = status <= ARCHIVE_FATAL
         let message = archive_error_string(raw).map { String(cString: $0) } ?? "status \(status), no message"
         throw ArchiveError(code, function: function, message: message, errno: archive_errno(raw))
     }

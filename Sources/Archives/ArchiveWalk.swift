@@ -26,6 +26,8 @@ struct ArchiveWalk {
         case end
         /// As many bytes as asked were read; the entry may hold more.
         case full
+        /// This entry's data cannot be read (recorded); the entries after it may be.
+        case failed
         /// A read error (recorded) ended this archive, or a limit (recorded) ended the inspection.
         case stop
     }
@@ -104,7 +106,7 @@ struct ArchiveWalk {
             // would decompress it unmetered.
             guard !fields.isDataEncrypted, !reader.skipIsCheap(raw) else { return true }
             var discarded: [UInt8]? = nil
-            return read(reader, upTo: .max, keeping: &discarded, container: container) == .end
+            return read(reader, upTo: .max, keeping: &discarded, container: container) != .stop
         }
         let index = entries.count - 1
 
@@ -112,13 +114,18 @@ struct ArchiveWalk {
         let prefixEnd = read(reader, upTo: limits.maxPrefixBytes, keeping: &prefix, container: container)
         entries[index].contentPrefix = prefix
         if prefixEnd == .stop { return false }
+        if prefixEnd == .failed { return true }
 
         let nested = prefix.withUnsafeBytes { buffer in (try? ArchiveReader.opening(buffer)) != nil }
         if nested { entries[index].isArchive = true }
         if nested, depth < limits.maxDepth {
             var content = prefix
             if prefixEnd == .full {
-                guard read(reader, upTo: .max, keeping: &content, container: container) == .end else { return false }
+                switch read(reader, upTo: .max, keeping: &content, container: container) {
+                case .end: break
+                case .failed: return true
+                case .full, .stop: return false
+                }
             }
             let opened = try content.withUnsafeBytes { buffer in
                 try list(buffer, container: path, containerName: name, depth: depth + 1) != nil
@@ -132,7 +139,7 @@ struct ArchiveWalk {
         if nested { limitsReached.insert(.depth) }
         if prefixEnd == .full, !reader.skipIsCheap(raw) {
             var discarded: [UInt8]? = nil
-            return read(reader, upTo: .max, keeping: &discarded, container: container) == .end
+            return read(reader, upTo: .max, keeping: &discarded, container: container) != .stop
         }
         return true
     }
@@ -152,7 +159,9 @@ struct ArchiveWalk {
                 got = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch.buffer[..<ask]))
             } catch {
                 defects.append(ArchiveDefect(archivePath: container, error: error))
-                return .stop
+                // Listing on past one unreadable entry matters: a hostile zip can lead with an
+                // entry in an unsupported method to hide the names after it.
+                return reader.failedFatally ? .stop : .failed
             }
             if got == 0 { return .end }
             guard charge(got) else { return .stop }

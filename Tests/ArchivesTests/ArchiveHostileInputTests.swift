@@ -83,4 +83,17 @@ import Testing
         #expect(listing.damaged)
         #expect(listing.defects.allSatisfy { $0.archivePath == "inner.tgz" })
     }
+
+    @Test func entryInAnUnsupportedMethodDoesNotHideTheNamesAfterIt() throws {
+        var bytes = try Fixture.archive(.zip, [.file("decoy.txt", "decoy"), .file("evil.exe", Fixture.executable)])
+        // Mark the first entry as PKWARE implode (method 6), which libarchive cannot decompress:
+        // in its local header (method at offset 8) and its central directory record (offset 10).
+        let central = try #require((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual([0x50, 0x4B, 0x01, 0x02]) })
+        bytes[8] = 6
+        bytes[central + 10] = 6
+        let listing = try #require(try ArchiveInspector().inspect(bytes))
+        #expect(listing.entries.map(\.name) == ["decoy.txt", "evil.exe"])
+        #expect(listing.entries.last?.contentPrefix == Fixture.executable)
+        #expect(listing.defects.map(\.error.function) == ["archive_read_data"])
+    }
 }
