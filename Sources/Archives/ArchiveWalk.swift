@@ -116,7 +116,7 @@ struct ArchiveWalk {
         if prefixEnd == .stop { return false }
         if prefixEnd == .failed { return true }
 
-        let nested = prefix.withUnsafeBytes { buffer in (try? ArchiveReader.opening(buffer)) != nil }
+        let nested = try prefix.withUnsafeBytes { buffer in try ArchiveReader.opening(buffer) != nil }
         if nested { entries[index].isArchive = true }
         if nested, depth < limits.maxDepth {
             var content = prefix
