@@ -2,13 +2,14 @@
 /// client could show (attackers hide payloads in the reading a scanner did not choose, as in
 /// CVE-2024-28054).
 ///
-/// Structure readings (another boundary, another Content-Type) re-run the structure pass over
-/// the entity's bytes with that choice; leaf readings (another transfer encoding, another file
-/// name) are the same bytes with the other fact. Only leaves not already in the main reading
-/// are kept.
+/// Structure readings re-run the structure pass over the entity's bytes with another choice:
+/// another `boundary` parameter or Content-Type header, a header read past stray non-field
+/// lines, boundaries matched by prefix, or (for a multipart or enclosed message sent with a
+/// transfer encoding) the decoded body. Leaf readings are the same bytes with another transfer
+/// encoding or file name. Only leaves not already in the main reading are kept, and all
+/// readings together count against `Limits.maxAlternativeReadings`.
 struct AlternativeReadings {
     let base: UnsafePointer<UInt8>
-    let message: MessageBytes
     let limits: MIMEParser.Limits
     private(set) var leaves: [MIMEPart] = []
     private(set) var defects: [MIMEDefect] = []
@@ -34,15 +35,14 @@ struct AlternativeReadings {
         }
     }
 
-    init(base: UnsafePointer<UInt8>, message: MessageBytes, limits: MIMEParser.Limits, primaryLeaves: [MIMEPart]) {
+    init(base: UnsafePointer<UInt8>, limits: MIMEParser.Limits, primaryLeaves: [MIMEPart]) {
         self.base = base
-        self.message = message
         self.limits = limits
         self.primaryLeaves = primaryLeaves
     }
 
     mutating func collect(nodes: [StructurePass.Node], order: [Int], built: [MIMEPart?], builder: TreeBuilder) {
-        for index in order {
+        for index in order where nodes[index].facts.hasAlternatives {
             let node = nodes[index]
             let facts = node.facts
             let range = node.headerRange.lowerBound..<max(node.bodyStart, node.end)
@@ -54,6 +54,14 @@ struct AlternativeReadings {
                 reparse(node, range: range, choice: .contentTypeField(field), builder: builder,
                         reading: "Content-Type header \(field + 1) of \(describe(node))")
             }
+            if node.contentFieldAfterStrayLine {
+                reparse(node, range: range, choice: .skipNonFieldLines, builder: builder,
+                        reading: "header of \(describe(node)) read past lines that are no fields")
+            }
+            if node.reportedPrefixLine {
+                reparse(node, range: range, choice: .main, builder: builder, matchingPrefixes: true,
+                        reading: "boundary lines of \(describe(node)) matched by prefix")
+            }
             let encoding = TransferEncoding(facts.transferEncoding)
             let type = facts.contentType
             if encoding != .identity && (type.isMultipart || type.isEnclosedMessage), let part = built[index] {
@@ -61,10 +69,10 @@ struct AlternativeReadings {
                                reading: "\(type.mimeType) \(describe(node)) decoded from \(facts.transferEncoding)")
             }
             guard builder.isLeaf(node, in: nodes), let part = built[index] else { continue }
-            for encoding in facts.alternativeEncodings {
+            for encoding in facts.alternativeEncodings where take() {
                 add(part.with(transferEncoding: encoding, reading: "Content-Transfer-Encoding '\(encoding)' of \(describe(node))"))
             }
-            for name in facts.alternativeFileNames {
+            for name in facts.alternativeFileNames where take() {
                 add(part.with(filename: name, reading: "file name '\(FileNames.printable(name))' of \(describe(node))"))
             }
         }
@@ -76,10 +84,11 @@ struct AlternativeReadings {
 
     /// Re-runs the structure pass on one entity's bytes under another choice of header.
     private mutating func reparse(
-        _ node: StructurePass.Node, range: Range<Int>, choice: EntityFacts.Choice, builder: TreeBuilder, reading: String
+        _ node: StructurePass.Node, range: Range<Int>, choice: EntityFacts.Choice, builder: TreeBuilder,
+        matchingPrefixes: Bool = false, reading: String
     ) {
         guard take() else { return }
-        var pass = StructurePass(base: base, range: range, limits: limits)
+        var pass = StructurePass(base: base, range: range, limits: limits, matchesBoundaryPrefixes: matchingPrefixes)
         pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: choice)
         let nodes = pass.nodes
         let built = builder.assemble(nodes, reading: reading)
@@ -123,10 +132,9 @@ struct AlternativeReadings {
     }
 
     private mutating func add(_ part: MIMEPart) {
-        var known = seen ?? Set(primaryLeaves.map(LeafKey.init))
-        let (inserted, _) = known.insert(LeafKey(part))
-        seen = known
-        if inserted { leaves.append(part) }
+        if seen == nil { seen = Set(primaryLeaves.map(LeafKey.init)) }
+        // Mutated in place through the optional, so the set is never copied.
+        if seen?.insert(LeafKey(part)).inserted == true { leaves.append(part) }
     }
 }
 

@@ -48,6 +48,17 @@ enum ByteScan {
         }
     }
 
+    /// Whether the bytes at `offset` equal the lowercase ASCII `pattern`, ignoring case.
+    static func matchesIgnoringCase(_ pattern: [UInt8], in base: UnsafePointer<UInt8>, at offset: Int, limit: Int) -> Bool {
+        guard offset + pattern.count <= limit else { return false }
+        for (index, expected) in pattern.enumerated() {
+            let byte = base[offset + index]
+            let lowered = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            if lowered != expected { return false }
+        }
+        return true
+    }
+
     /// Whether `byte` is a space or tab.
     @inline(__always)
     static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

@@ -10,9 +10,14 @@ struct EntityFacts {
         case boundary([UInt8])
         /// The body that follows was already transfer-decoded: read it as 7bit.
         case decodedBody
+        /// Read the header on past lines that are no fields (they do not start the body).
+        case skipNonFieldLines
     }
 
     var contentType: ContentType
+    /// Set by the structure pass when the header ran into a non-field line or a multipart met a
+    /// prefix boundary line: both have another reading.
+    var hasStructuralOddity = false
     var charset: String?
     var disposition: String?
     var filename: String?
@@ -28,6 +33,14 @@ struct EntityFacts {
     /// Other file names a reader could show (from `name`, or duplicated parameters).
     var alternativeFileNames: [String] = []
 
+    /// Whether another reading of this entity exists (most have none, and then nothing more is
+    /// done for it).
+    var hasAlternatives: Bool {
+        hasStructuralOddity || !alternativeBoundaries.isEmpty || !alternativeContentTypeFields.isEmpty || !alternativeEncodings.isEmpty
+            || !alternativeFileNames.isEmpty
+            || (TransferEncoding(transferEncoding) != .identity && (contentType.isMultipart || contentType.isEnclosedMessage))
+    }
+
     /// Reads the facts from `fields`; `defaultType` applies when Content-Type is missing or broken.
     init(fields: [RawHeaderField], base: UnsafePointer<UInt8>, defaultType: ContentType, choice: Choice = .main) {
         let access = FieldAccess(base: base)
@@ -38,7 +51,11 @@ struct EntityFacts {
             if access.name(of: field, equals: "content-type") {
                 contentTypeValues.append(access.unfoldedValue(of: field))
             } else if access.name(of: field, equals: "content-transfer-encoding") {
-                let value = ParameterParser.parse(access.unfoldedValue(of: field)).value.lowercased()
+                var value = ParameterParser.parse(access.unfoldedValue(of: field)).value.lowercased()
+                // `"base64"` in quotes is invalid but decoded as base64 by clients; so here.
+                if value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") {
+                    value = String(value.dropFirst().dropLast()).trimmingBlanks()
+                }
                 encodingValues.append(value)
             } else if access.name(of: field, equals: "content-disposition") {
                 dispositionValues.append(access.unfoldedValue(of: field))
@@ -68,11 +85,27 @@ struct EntityFacts {
             }
         }
         charset = contentType.parameter("charset")?.lowercased().trimmingBlanks()
+        if choice == .main {
+            var seenValues: [String: String] = [:]
+            for parameter in typeParameters where parameter.name != "boundary" && parameter.name != "name" {
+                if let earlier = seenValues[parameter.name], earlier != parameter.value {
+                    defects.append((.duplicateParameter, "Content-Type parameter '\(parameter.name.prefix(40))' given as '\(earlier.prefix(40))' and '\(parameter.value.prefix(40))'; the first counts"))
+                }
+                seenValues[parameter.name] = seenValues[parameter.name] ?? parameter.value
+            }
+        }
 
         // Boundary: every distinct value is a possible reading.
         var boundaries: [[UInt8]] = []
-        for parameter in typeParameters where parameter.name == "boundary" && !boundaries.contains(parameter.raw) {
-            boundaries.append(parameter.raw)
+        for parameter in typeParameters where parameter.name == "boundary" {
+            // RFC 2046 §5.1.1: a boundary cannot end in white space, and delimiter lines may
+            // carry trailing blanks anyway; trimmed, `boundary="b "` matches "--b" and "--b ".
+            var value = parameter.raw
+            while let last = value.last, last == 0x20 || last == 0x09 { value.removeLast() }
+            if value.count != parameter.raw.count {
+                defects.append((.invalidBoundary, "boundary ends in white space; trimmed"))
+            }
+            if !boundaries.contains(value) { boundaries.append(value) }
         }
         if boundaries.count > 1 {
             defects.append((.multipleBoundaryParameters, "\(boundaries.count) different boundary parameters; the first is the main reading"))
@@ -132,6 +165,18 @@ struct EntityFacts {
         }
         filename = names.first
         alternativeFileNames = Array(names.dropFirst())
+        if choice == .main {
+            // RFC 2045 §3 and RFC 2183 allow each once. Repeats that disagree are reported as
+            // conflicts (with their readings); repeats that agree get this milder defect.
+            let repeats = [
+                ("Content-Type", contentTypeValues.count, alternativeContentTypeFields.isEmpty),
+                ("Content-Transfer-Encoding", encodingValues.count, alternativeEncodings.isEmpty),
+                ("Content-Disposition", dispositionValues.count, alternativeFileNames.isEmpty),
+            ]
+            for (name, count, agree) in repeats where count > 1 && agree {
+                defects.append((.duplicateHeader, "\(name) appears \(count) times"))
+            }
+        }
         if names.count > 1 {
             let shown = names.prefix(4).map { "'\(FileNames.printable($0))'" }.joined(separator: ", ")
             defects.append((.conflictingFileNames, "file names \(shown) disagree; the first is the main reading"))

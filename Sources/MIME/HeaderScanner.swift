@@ -7,14 +7,21 @@ struct HeaderScanner {
         var headerRange: Range<Int>
         var bodyStart: Int
         var defects: [(MIMEDefect.Name, String)] = []
+        /// A `Content-*` field follows the line that started the body: readers that skip stray
+        /// lines see a different entity, so that reading is worth building.
+        var contentFieldAfterStrayLine = false
     }
 
     let base: UnsafePointer<UInt8>
     let limits: MIMEParser.Limits
 
     /// Scans the header starting at `start`, stopping at `limit` or at a line for which
-    /// `isBoundary` is true (an enclosing boundary ends a header as it ends a body).
-    func scan(from start: Int, limit: Int, skipEnvelopeLine: Bool, isBoundary: (Int) -> Bool) -> Block {
+    /// `isBoundary` is true (an enclosing boundary ends a header as it ends a body). With
+    /// `skipNonFieldLines`, a line that is no field is passed over instead of starting the body
+    /// (how some readers take it; it is an alternative reading, see `AlternativeReadings`).
+    func scan(
+        from start: Int, limit: Int, skipEnvelopeLine: Bool, skipNonFieldLines: Bool = false, isBoundary: (Int) -> Bool
+    ) -> Block {
         var position = start
         if skipEnvelopeLine && ByteScan.matches(Self.envelopePrefix, in: base, at: position, limit: limit) {
             // An mbox "From " envelope line before the header (Python keeps it as the unixfrom).
@@ -62,8 +69,15 @@ struct HeaderScanner {
                 continue
             }
             guard let name = fieldName(from: position, lineEnd: line.content) else {
+                if skipNonFieldLines {
+                    flush()
+                    headerEnd = line.next
+                    position = line.next
+                    continue
+                }
                 // Not a field: the body starts here without the empty line (Python's reading).
                 block.defects.append((.missingHeaderBodySeparator, "line at offset \(position) is not a header field; body starts there"))
+                block.contentFieldAfterStrayLine = contentField(after: line.next, limit: min(limit, byteLimit), isBoundary: isBoundary)
                 headerEnd = position
                 block.bodyStart = position
                 break
@@ -96,6 +110,25 @@ struct HeaderScanner {
         }
         return block
     }
+
+    /// Whether a `Content-` field comes before the next empty or boundary line, looking no
+    /// further than `limit` (the header byte limit: a stray line costs at most one more scan).
+    private func contentField(after start: Int, limit: Int, isBoundary: (Int) -> Bool) -> Bool {
+        var position = start
+        while position < limit {
+            let line = ByteScan.lineEnd(base, from: position, limit: limit)
+            if line.content == position { return false }
+            if base[position] == 0x2D && isBoundary(position) { return false }
+            if ByteScan.matchesIgnoringCase(Self.contentPrefix, in: base, at: position, limit: line.content),
+               fieldName(from: position, lineEnd: line.content) != nil {
+                return true
+            }
+            position = line.next
+        }
+        return false
+    }
+
+    private static let contentPrefix = Array("content-".utf8)
 
     /// The field name of a line (`Name:` or obsolete `Name :`), or nil if the line is no field.
     private func fieldName(from start: Int, lineEnd: Int) -> (range: Range<Int>, colon: Int, obsolete: Bool)? {

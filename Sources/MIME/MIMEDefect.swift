@@ -17,6 +17,14 @@ public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
         self.path = path
     }
 
+    /// A defect with a name of the caller's own (for layers above the parser that report in
+    /// the same vocabulary).
+    public init(name: String, detail: String, path: String? = nil) {
+        self.name = name
+        self.detail = detail
+        self.path = path
+    }
+
     /// The kind as an enum value, when it is one this module knows.
     public var kind: Name? { Name(rawValue: name) }
 

@@ -77,8 +77,9 @@ extension MIMEPart {
         let limit = min(decodeLimit, budget.remaining)
         var decoder = TransferDecoder(encoding: encoding)
         // Small bodies get a small buffer: zeroing 64 KiB for a 2 KiB text part is most of its cost.
-        let inputChunk = max(16, min(chunkSize, bodyRange.count))
-        var output = [UInt8](repeating: 0, count: inputChunk + TransferDecoder.outputSlack)
+        let expansion = TransferDecoder.maximumExpansion(of: encoding)
+        let inputChunk = max(16, min(chunkSize / expansion, bodyRange.count))
+        var output = [UInt8](repeating: 0, count: inputChunk * expansion + TransferDecoder.outputSlack)
         var produced = 0
         var truncated = false
 

@@ -96,7 +96,13 @@ public final class MessageBytes: @unchecked Sendable {
 
     /// The byte at `offset`; internal because callers index through `ByteView`.
     func byte(at offset: Int) -> UInt8 {
-        withUnsafeBytes { $0[offset] }
+        switch storage {
+        case .array(let bytes):
+            return bytes[offset]
+        case .mapped(let address, let size):
+            precondition(offset >= 0 && offset < size, "ByteView index out of range")
+            return address.load(fromByteOffset: offset, as: UInt8.self)
+        }
     }
 }
 

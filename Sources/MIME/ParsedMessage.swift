@@ -10,6 +10,8 @@ public struct ParsedMessage: Sendable {
     /// boundary parameter, Content-Type or transfer encoding, another file name). Empty for
     /// unambiguous mail. Each has `reading` set; scan them too.
     public var alternativeLeaves: [MIMEPart]
+    /// The leaves of every reading: what a scanner must look at so no reading escapes it.
+    public var leavesOfEveryReading: [MIMEPart] { leaves + alternativeLeaves }
     /// Every defect found while parsing: message-level and per-part, in document order.
     public var defects: [MIMEDefect]
     /// The limits the message was parsed under (decoding uses them too).

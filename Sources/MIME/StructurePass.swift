@@ -2,16 +2,17 @@
 /// instead of recursion: a message nested 10,000 deep costs heap, never stack.
 ///
 /// Boundary lines are found by looking only at lines that start with "--" (memchr for '-'), and
-/// each is checked against every open multipart from the innermost out, so an enclosing
-/// boundary ends the inner parts as it does in mail clients and Python, and boundaries that are
-/// prefixes of each other are told apart by what follows them (RFC 2046 §5.1.1).
+/// each is looked up among the boundaries of all open multiparts, so an enclosing boundary ends
+/// the inner parts as it does in mail clients and Python, and boundaries that are prefixes of
+/// each other are told apart: only blanks (or "--" and blanks) may follow one (RFC 2046 §5.1.1).
 struct StructurePass {
     /// One entity while the pass runs; turned into a `MIMEPart` afterwards.
     struct Node {
         var parent: Int
         var depth: Int
         var path: String
-        /// The path this entity's own enclosed children build on (see `MIMEPart.path`).
+        /// The path this entity has if it turns out to be a leaf, and if it is an open
+        /// multipart (IMAP numbering differs: see `MIMEPart.path`).
         var leafPath: String
         var multipartPath: String
         var headerRange: Range<Int>
@@ -25,6 +26,8 @@ struct StructurePass {
         var closed = false
         var sawBoundary = false
         var reportedPrefixLine = false
+        /// The header ended at a stray line with a `Content-` field after it.
+        var contentFieldAfterStrayLine = false
         /// Where this node sits in the open-entity stack while it is on it.
         var stackPosition = 0
         var origin = MIMEPart.Origin.entity
@@ -35,6 +38,9 @@ struct StructurePass {
     let rangeStart: Int
     let limit: Int
     let limits: MIMEParser.Limits
+    /// Also take a line that only starts with an open boundary as that boundary (some readers
+    /// match boundaries by prefix); used for an alternative reading only.
+    let matchesBoundaryPrefixes: Bool
     private(set) var nodes: [Node] = []
     private(set) var messageDefects: [(MIMEDefect.Name, String)] = []
     private var stack: [Int] = []
@@ -44,14 +50,18 @@ struct StructurePass {
     /// Open multiparts in nesting order, innermost last.
     private var openMultipartList: [Int] = []
     private var longestOpenBoundary = 0
+    /// How many open boundaries have each length: a "--" line whose length fits none is
+    /// rejected before any copy or hash (a body of "--x" lines must stay cheap).
+    private var openBoundaryLengths: [Int: Int] = [:]
     private var openMultiparts: Int { openMultipartList.count }
     private var partLimitReached = false
 
-    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits) {
+    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits, matchesBoundaryPrefixes: Bool = false) {
         self.base = base
         self.rangeStart = range.lowerBound
         self.limit = range.upperBound
         self.limits = limits
+        self.matchesBoundaryPrefixes = matchesBoundaryPrefixes
     }
 
     /// Parses the entity at the start of the range and everything inside it.
@@ -97,7 +107,9 @@ struct StructurePass {
                 return limit
             }
             let scanner = HeaderScanner(base: base, limits: limits)
-            let block = scanner.scan(from: position, limit: limit, skipEnvelopeLine: skipEnvelope) { line in
+            let block = scanner.scan(
+                from: position, limit: limit, skipEnvelopeLine: skipEnvelope, skipNonFieldLines: choice == .skipNonFieldLines
+            ) { line in
                 matchBoundary(at: line) != nil
             }
             let facts = EntityFacts(fields: block.fields, base: base, defaultType: defaultType, choice: choice)
@@ -106,6 +118,10 @@ struct StructurePass {
                 headerRange: block.headerRange, bodyStart: block.bodyStart, end: limit, fields: block.fields,
                 facts: facts, defects: block.defects + facts.defects
             )
+            if block.contentFieldAfterStrayLine {
+                node.facts.hasStructuralOddity = true
+                node.contentFieldAfterStrayLine = true
+            }
             var enclosed = false
             var isOpenMultipart = false
             let type = facts.contentType
@@ -135,6 +151,7 @@ struct StructurePass {
                 openBoundaries[boundary, default: []].append(index)
                 openMultipartList.append(index)
                 longestOpenBoundary = max(longestOpenBoundary, boundary.count)
+                openBoundaryLengths[boundary.count, default: 0] += 1
             }
             guard enclosed else { return block.bodyStart }
             // The enclosed message's header starts right where this entity's body does.
@@ -202,10 +219,14 @@ struct StructurePass {
     private func nextDashDashLine(from position: Int) -> Int? {
         var search = position
         while let dash = ByteScan.find(0x2D, in: base, from: search, limit: limit) {
-            if dash + 1 < limit && base[dash + 1] == 0x2D && (dash == rangeStart || base[dash - 1] == 0x0A) {
+            let atLineStart = dash == rangeStart || base[dash - 1] == 0x0A
+            if atLineStart && dash + 1 < limit && base[dash + 1] == 0x2D {
                 return dash
             }
-            search = dash + 1
+            // No boundary can start before the next line: skip there rather than to the next
+            // '-', or a line of dashes costs one search per dash.
+            guard let newline = ByteScan.find(0x0A, in: base, from: dash, limit: limit) else { return nil }
+            search = newline + 1
         }
         return nil
     }
@@ -219,7 +240,11 @@ struct StructurePass {
         var contentEnd = end.content
         while contentEnd > line + 2 && ByteScan.isBlank(base[contentEnd - 1]) { contentEnd -= 1 }
         let length = contentEnd - line - 2
-        guard length >= 0, length <= longestOpenBoundary + 2 else { return nil }
+        if matchesBoundaryPrefixes, let match = matchBoundaryPrefix(at: line, next: end.next) {
+            return match
+        }
+        guard length >= 0, length <= longestOpenBoundary + 2,
+              openBoundaryLengths[length] != nil || openBoundaryLengths[length - 2] != nil else { return nil }
         let candidate = Array(UnsafeBufferPointer(start: base + line + 2, count: length))
         if let index = openBoundaries[candidate]?.last {
             return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: false, nextLine: end.next)
@@ -231,6 +256,17 @@ struct StructurePass {
         return nil
     }
 
+    /// The innermost open multipart whose delimiter starts the line, whatever follows it.
+    private func matchBoundaryPrefix(at line: Int, next: Int) -> BoundaryMatch? {
+        for index in openMultipartList.reversed() {
+            guard let delimiter = nodes[index].delimiter, ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { continue }
+            let after = line + delimiter.count
+            let isClose = after + 2 <= limit && base[after] == 0x2D && base[after + 1] == 0x2D
+            return BoundaryMatch(stackIndex: nodes[index].stackPosition, isClose: isClose, nextLine: next)
+        }
+        return nil
+    }
+
     /// A "--" line that starts with the innermost open delimiter but carries more: some readers
     /// split there, so it is worth a defect (checked against the innermost only, to stay cheap).
     private mutating func notePrefixLine(at line: Int) {
@@ -238,6 +274,7 @@ struct StructurePass {
               let delimiter = nodes[index].delimiter,
               ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { return }
         nodes[index].reportedPrefixLine = true
+        nodes[index].facts.hasStructuralOddity = true
         nodes[index].defects.append((.boundaryPrefixLine, "a line at offset \(line) starts with the boundary but has more after it; not a boundary"))
     }
 
@@ -247,6 +284,8 @@ struct StructurePass {
         if let boundary = nodes[index].facts.boundary, var owners = openBoundaries[boundary] {
             owners.removeAll { $0 == index }
             openBoundaries[boundary] = owners.isEmpty ? nil : owners
+            let remaining = (openBoundaryLengths[boundary.count] ?? 1) - 1
+            openBoundaryLengths[boundary.count] = remaining > 0 ? remaining : nil
         }
         if let position = openMultipartList.lastIndex(of: index) {
             openMultipartList.remove(at: position)

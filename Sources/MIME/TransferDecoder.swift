@@ -27,10 +27,18 @@ enum TransferEncoding: Sendable, Hashable {
 }
 
 /// One streaming decoder for a part: fed input chunks in order, writes output into a buffer the
-/// caller sizes as input count plus `outputSlack`.
+/// caller sizes as input count times `maximumExpansion` plus `outputSlack`. The decoders write
+/// through raw pointers without bounds checks, so these two bounds are what keep them in the buffer.
 struct TransferDecoder {
-    /// Extra output room beyond the input size that any decoder may need for carried state.
+    /// Extra output room that carried state may need (a held-back QP escape, a carried uu line).
     static let outputSlack = 256
+
+    /// Output bytes per input byte at most. Only uuencode grows: a line is its length character
+    /// and a line break ("M\n", 2 bytes) yet stands for up to 63 bytes, missing characters read
+    /// as zeros (mail systems strip the trailing spaces that encode them).
+    static func maximumExpansion(of encoding: TransferEncoding) -> Int {
+        encoding == .uuencode ? 32 : 1
+    }
 
     private var encoding: TransferEncoding
     private var base64 = Base64Decoder()

@@ -26,7 +26,7 @@ struct TreeBuilder {
         for index in order {
             defects += built[index]?.defects ?? []
         }
-        var alternatives = AlternativeReadings(base: base, message: message, limits: limits, primaryLeaves: leaves)
+        var alternatives = AlternativeReadings(base: base, limits: limits, primaryLeaves: leaves)
         alternatives.collect(nodes: nodes, order: order, built: built, builder: self)
         defects += alternatives.defects
         let root = built.first.flatMap { $0 } ?? emptyMessage().root

@@ -31,9 +31,9 @@ enum UUEncodedBlocks {
         }
         guard (1...4).contains(digits), index < line.count, line[index] == 0x20 else { return nil }
         var end = line.count
-        while end > index && (line[end - 1] == 0x20 || line[end - 1] == 0x0D) { end -= 1 }
-        let name = Array(line[(index + 1)..<end])
-        return name.isEmpty ? nil : name
+        while end > index + 1 && (line[end - 1] == 0x20 || line[end - 1] == 0x0D) { end -= 1 }
+        guard end > index + 1 else { return nil }
+        return Array(line[(index + 1)..<end])
     }
 
     /// Every block in `range` of `buffer`, in order.

@@ -17,15 +17,15 @@ struct MimeCommand: ParsableCommand {
         Reads each FILE as a raw message (RFC 5322, CRLF or LF line ends) and prints its part \
         tree: every part's section path, content type, charset, file name, disposition, \
         transfer encoding, and the size and SHA-256 of its decoded content, with every defect \
-        the parser found. Parts visible only under another reading of an ambiguous message are \
-        listed as alternative readings.
+        the parser found. The tree also lists the parts visible only under another reading of \
+        an ambiguous message (alternative readings).
 
-        With --json, one JSON object per file and line:
-          {"file", "parts": [{"path", "content_type", "charset", "filename", "disposition",
-           "encoding", "size", "sha256", "defects"}], "defects"}
-        where "parts" are the leaf parts in document order (enclosed messages are descended \
-        into), each defect is {"name", "detail"}, and the top-level "defects" are those not \
-        attached to a listed part (with their "path", null for the message).
+        With --json, one JSON object per file and line, keys in this order:
+          file, parts, defects
+        "parts" are the leaf parts in document order (enclosed messages are descended into), \
+        each with the keys path, content_type, charset, filename, disposition, encoding, size, \
+        sha256 and defects; each defect is {"name", "detail"}. The top-level "defects" are \
+        those not attached to a listed part, with their "path" (null for the message).
 
         Exit status: 0 when every file was read; 66 (EX_NOINPUT) when a file was missing, a \
         directory or unreadable: it is named on standard error and the other files are still \
@@ -38,10 +38,6 @@ struct MimeCommand: ParsableCommand {
 
     @Argument(help: "Message files to inspect.")
     var files: [String]
-
-    func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("Name at least one message file.") }
-    }
 
     func run() throws {
         var unreadable = 0

@@ -77,6 +77,42 @@ import Testing
         #expect(result.stderr.contains("\(file): Permission denied"))
     }
 
+    @Test func treeListsAlternativeReadingsOfAnAmbiguousMessage() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("two-boundaries.eml", """
+        Content-Type: multipart/mixed; boundary="a"; boundary="b"\r
+        \r
+        --a\r
+        \r
+        harmless\r
+        --a--\r
+        --b\r
+        Content-Type: application/octet-stream; name="evil.exe"\r
+        \r
+        MZ\r
+        --b--\r
+
+        """)
+        let result = try runMime([file])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("alternative readings"))
+        #expect(result.stdout.contains("\"evil.exe\""))
+        #expect(result.stdout.contains("MultipleBoundaryParameters"))
+    }
+
+    @Test func helpDocumentsTheJSONKeysAndTheExitStatus() throws {
+        let result = try runMime(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("path, content_type, charset, filename, disposition,"))
+        #expect(result.stdout.contains("66 (EX_NOINPUT)"))
+    }
+
+    @Test func noFileIsAUsageError() throws {
+        let result = try runMime([])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Missing expected argument '<files> ...'"))
+    }
+
     @Test func emptyFileIsOneEmptyTextPart() throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("empty.eml", "")

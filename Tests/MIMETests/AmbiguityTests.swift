@@ -89,7 +89,47 @@ import Testing
         #expect(parsed.alternativeLeaves.map(\.path) == ["1"])
     }
 
-    @Test func identicalDuplicatesAreNotAmbiguous() {
+    @Test func aStrayLineInTheHeaderAlsoGetsTheReadingThatSkipsIt() {
+        // Python starts the body at the stray line; readers that skip it see the attachment.
+        let parsed = parse("""
+        Subject: hello
+        this line is no header field
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: application/zip; name=hidden.zip
+        Content-Transfer-Encoding: base64
+
+        UEsDBA==
+        --b--
+        """)
+        #expect(defectNames(parsed).contains("MissingHeaderBodySeparator"))
+        #expect(parsed.leaves.map(\.contentType.mimeType) == ["text/plain"])
+        #expect(parsed.alternativeLeaves.map(\.filename) == ["hidden.zip"])
+        #expect(parsed.alternativeLeaves.first?.decoded() == [0x50, 0x4B, 0x03, 0x04])
+    }
+
+    @Test func aBoundaryLineWithTrailingTextAlsoGetsThePrefixMatchingReading() {
+        let parsed = parse("""
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+
+        visible
+        --b-and-more
+        Content-Type: application/x-msdownload; name=x.exe
+
+        MZ
+        --b--
+        """)
+        #expect(defectNames(parsed) == ["BoundaryPrefixLine"])
+        #expect(parsed.leaves.count == 1)
+        // The first part ends earlier in that reading, so it is a different leaf there too.
+        #expect(parsed.alternativeLeaves.map { text(of: $0) } == ["visible", "MZ"])
+        #expect(parsed.alternativeLeaves.map(\.filename) == [nil, "x.exe"])
+    }
+
+    @Test func identicalDuplicatesAreReportedButNotAmbiguous() {
         let parsed = parse("""
         Content-Type: multipart/mixed; boundary=b; boundary=b
         Content-Transfer-Encoding: 7bit
@@ -100,8 +140,22 @@ import Testing
         x
         --b--
         """)
-        #expect(parsed.defects.isEmpty)
+        #expect(parsed.defects.map(\.name) == ["DuplicateHeader"])
         #expect(parsed.alternativeLeaves.isEmpty)
+    }
+
+    @Test func aParameterGivenTwiceWithDifferentValuesIsADefectAndTheFirstCounts() {
+        let parsed = parse("Content-Type: text/plain; charset=utf-8; charset=koi8-r\n\n")
+        #expect(parsed.root.charset == "utf-8")
+        #expect(defectNames(parsed) == ["DuplicateParameter"])
+    }
+
+    @Test func alternativeFileNamesAreBoundedToo() {
+        var text = "Content-Type: application/octet-stream"
+        for index in 0..<500 { text += "\nContent-Disposition: attachment; filename=f\(index).exe" }
+        let parsed = parse(text + "\n\nMZ", limits: .init(maxAlternativeReadings: 8))
+        #expect(parsed.alternativeLeaves.count == 8)
+        #expect(defectNames(parsed).contains("TooManyAlternativeReadings"))
     }
 
     @Test func alternativeReadingsAreBounded() {

@@ -124,6 +124,24 @@ import Testing
         #expect(budget.remaining == 0)
     }
 
+    @Test func everyReadingOfAnAmbiguousMessageIsBoundedByThePartLimit() {
+        // Two boundary parameters, each splitting the body into thousands of parts, repeated
+        // in a Content-Type header per reading: work grows with readings x parts, both capped.
+        var header = ""
+        for index in 0..<40 {
+            header += index.isMultiple(of: 2) ? "Content-Type: multipart/mixed; boundary=p; boundary=q\r\n"
+                : "Content-Type: multipart/mixed; boundary=q; boundary=p\r\n"
+        }
+        var body = ""
+        for number in 0..<20_000 { body += "--p\r\n\r\n\(number)\r\n--q\r\n\r\nq\(number)\r\n" }
+        let limits = MIMEParser.Limits(maxParts: 1_000, maxAlternativeReadings: 4)
+        let parsed = MIMEParser(limits: limits).parse(Array((header + "\r\n" + body).utf8))
+        #expect(defectNames(parsed).isSuperset(of: ["TooManyParts", "MultipleBoundaryParameters", "TooManyAlternativeReadings"]))
+        #expect(parsed.leaves.count <= limits.maxParts)
+        #expect(parsed.alternativeLeaves.count <= limits.maxParts * limits.maxAlternativeReadings)
+        #expect(!parsed.alternativeLeaves.isEmpty)
+    }
+
     @Test func headerFieldFloodIsCutAtTheFieldLimit() {
         let fields = String(repeating: "X-Flood: y\r\n", count: 100_000)
         let parsed = MIMEParser().parse(Array((fields + "\r\nbody").utf8))

@@ -87,6 +87,12 @@ import Testing
         #expect(parsed.defects.isEmpty)
     }
 
+    @Test func aBoundaryParameterEndingInWhiteSpaceStillMatches() {
+        let parsed = parse("Content-Type: multipart/mixed; boundary=\"b \"\n\n--b\n\nx\n--b \n\ny\n--b--\n")
+        #expect(parsed.leaves.map { text(of: $0) } == ["x", "y"])
+        #expect(defectNames(parsed) == ["InvalidBoundary"])
+    }
+
     @Test func aMissingFinalBoundaryEndsTheLastPartAtTheEnd() {
         let parsed = parse("Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b\n\nlast part\n")
         #expect(parsed.leaves.map { text(of: $0) } == ["x", "last part\r\n"])

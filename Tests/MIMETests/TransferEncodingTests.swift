@@ -53,6 +53,11 @@ import Testing
         #expect(text(of: Self.part(encoding, "raw \u{e9} bytes\n")) == "raw \u{e9} bytes\n")
     }
 
+    @Test func aQuotedOrUpperCaseEncodingNameIsStillKnown() {
+        #expect(text(of: Self.part("\"Base64\"", "aGk=")) == "hi")
+        #expect(Self.part("\"Base64\"", "aGk=").transferEncoding == "base64")
+    }
+
     @Test func anUnknownEncodingKeepsTheBytesWithADefect() {
         let parsed = parse("Content-Transfer-Encoding: x-gzip64\n\nabc")
         #expect(text(of: parsed.root) == "abc")
