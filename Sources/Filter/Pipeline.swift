@@ -1,3 +1,4 @@
+import Archives
 public import FileMagic
 public import Foundation
 public import MIME
@@ -21,11 +22,15 @@ public struct Pipeline: Sendable {
     public let maxSignatureAge: Double
     /// When the loaded signatures were built; nil when unknown (e.g. behind clamd).
     public let signatureBuildTime: @Sendable () -> Date?
+    /// Lists names and types inside archive attachments; nil when `[policy] check_archives` is off.
+    public let archives: ArchiveRules?
 
     public init(
         parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, typeRules: TypeRules,
-        policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?
+        policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?,
+        archives: ArchiveRules? = nil
     ) {
+        self.archives = archives
         self.parser = parser
         self.scanner = scanner
         self.detector = detector
@@ -78,6 +83,9 @@ public struct Pipeline: Sendable {
                 let declared = leaf.contentType.mimeType
                 for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared) {
                     banned.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename))
+                }
+                if let archives, let type, ArchiveRules.isArchive(type) {
+                    banned += archives.check(content.bytes, of: leaf, detector: detector, typeRules: typeRules)
                 }
             }
         }
