@@ -183,6 +183,8 @@ if [ -n "$qid" ]; then
   else fail "released message was not delivered"; fi
   again=$("$ctl" quarantine release "$qid" --to carol@example.net --force --config "$work/scanmilter.toml" 2>&1) \
     && fail "a second release of the same message succeeded" "$again" || pass "a released message is not released twice"
+  counts=$("$ctl" status --config "$work/scanmilter.toml" --json 2>/dev/null | python3 -c 'import json,sys; q=json.load(sys.stdin).get("quarantine") or {}; print(q.get("released", 0), q.get("entries", 0))' || true)
+  [ "${counts%% *}" -ge 1 ] 2>/dev/null && pass "status counts the released entry ($counts)" || fail "status quarantine counts" "$counts"
 fi
 stop_milter
 
