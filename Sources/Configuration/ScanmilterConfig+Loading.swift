@@ -187,6 +187,8 @@ extension PolicySettings {
         bannedExtensions = try r.strings("banned_extensions", bannedExtensions)
         typeMismatch = try r.bool("type_mismatch", typeMismatch)
         checkArchives = try r.bool("check_archives", checkArchives)
+        banEncryptedArchives = try r.bool("ban_encrypted_archives", banEncryptedArchives)
+        banArchiveLimits = try r.bool("ban_archive_limits", banArchiveLimits)
         let networks = try r.strings("trusted_networks", trustedNetworks.map(\.description))
         trustedNetworks = []
         for text in networks {

@@ -106,8 +106,13 @@ public struct PolicySettings: Sendable, Equatable {
     public var bannedExtensions = ["default"]
     /// `type_mismatch`: ban an attachment whose name or declared type disagrees with its content.
     public var typeMismatch = true
-    /// `check_archives`: look at file names inside archives too.
+    /// `check_archives`: look at file names and types inside archives too.
     public var checkArchives = true
+    /// `ban_encrypted_archives`: an archive that cannot be opened (password) is banned, rule `archive-encrypted`.
+    public var banEncryptedArchives = true
+    /// `ban_archive_limits`: an archive nested deeper or with more entries than can be checked is
+    /// banned, rule `archive-limits` (off: it is only scanned).
+    public var banArchiveLimits = true
     /// `trusted_networks`: clients in these CIDR ranges are not scanned.
     public var trustedNetworks: [IPNetwork] = []
     /// `skip_authenticated`: mail from SMTP-authenticated senders is not scanned.

@@ -54,7 +54,10 @@ extension FilterService {
         let pipeline = Pipeline(
             parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: .everyPart), detector: detector,
             typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
-            maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime })
+            maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
+            archives: config.policy.checkArchives
+                ? ArchiveRules(banEncrypted: config.policy.banEncryptedArchives, banLimits: config.policy.banArchiveLimits)
+                : nil)
         return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
     }
 

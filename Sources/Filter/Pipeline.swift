@@ -1,3 +1,4 @@
+import Archives
 public import FileMagic
 public import Foundation
 public import MIME
@@ -21,11 +22,15 @@ public struct Pipeline: Sendable {
     public let maxSignatureAge: Double
     /// When the loaded signatures were built; nil when unknown (e.g. behind clamd).
     public let signatureBuildTime: @Sendable () -> Date?
+    /// Lists names and types inside archive attachments; nil when `[policy] check_archives` is off.
+    public let archives: ArchiveRules?
 
     public init(
         parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, typeRules: TypeRules,
-        policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?
+        policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?,
+        archives: ArchiveRules? = nil
     ) {
+        self.archives = archives
         self.parser = parser
         self.scanner = scanner
         self.detector = detector
@@ -34,6 +39,11 @@ public struct Pipeline: Sendable {
         self.maxSignatureAge = maxSignatureAge
         self.signatureBuildTime = signatureBuildTime
     }
+
+    /// Parser defects that mean part of the message was not parsed.
+    static let parseLimitDefects: Set<String> = [
+        MIMEDefect.Name.nestingTooDeep, .tooManyParts, .tooManyAlternativeReadings, .headerTooLong, .tooManyHeaderFields,
+    ].reduce(into: []) { $0.insert($1.rawValue) }
 
     /// What the pipeline learnt and decided about one message.
     public struct Result: Sendable {
@@ -74,6 +84,9 @@ public struct Pipeline: Sendable {
                 for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared) {
                     banned.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename))
                 }
+                if let archives, let type, ArchiveRules.isArchive(type) {
+                    banned += archives.check(content.bytes, of: leaf, detector: detector, typeRules: typeRules)
+                }
             }
         }
 
@@ -82,6 +95,11 @@ public struct Pipeline: Sendable {
         if let typeFailure, scanVerdict == .clean {
             // A leaf whose type could not be told may be exactly what the type rules exist for.
             scanVerdict = .unscannable(UnscannableReason(.engineError, "type detection: \(typeFailure)"))
+        }
+        if scanVerdict == .clean, let limit = parsed.defects.first(where: { Self.parseLimitDefects.contains($0.name) }) {
+            // Past a parser limit part of the message was not taken apart: it was scanned, but not
+            // seen as a mail client would see it, so it is not "clean" either.
+            scanVerdict = .unscannable(UnscannableReason(.limitExceeded, "MIME \(limit.name)"))
         }
         var infectedParts: [String] = []
         for part in report.infectedParts where part.reading == nil && !infectedParts.contains(part.path) {

@@ -15,16 +15,20 @@ public struct QuarantineID: Sendable, Hashable, Comparable, CustomStringConverti
         rawValue = text
     }
 
-    /// A new id from 16 bytes of the system's cryptographic random source.
+    /// A new id from 16 bytes of the system's cryptographic random source. It never starts with
+    /// `-` (a command line would read `scanmilterctl quarantine show -Ab...` as an option) or `_`.
     static func random() -> QuarantineID {
         var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for _ in 0..<2 {
-            let word = generator.next() as UInt64
-            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        while true {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16)
+            for _ in 0..<2 {
+                let word = generator.next() as UInt64
+                for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            }
+            let text = Self.base64URL(bytes)
+            if let first = text.first, first != "-", first != "_" { return QuarantineID(unchecked: text) }
         }
-        return QuarantineID(unchecked: Self.base64URL(bytes))
     }
 
     private init(unchecked text: String) { rawValue = text }

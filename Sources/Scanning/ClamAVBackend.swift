@@ -1,6 +1,7 @@
 public import ClamAV
 import Foundation
 public import Logging
+public import MIME
 import Synchronization
 
 /// The embedded libclamav engine as a ``ScanBackend``, with hot reload.
@@ -74,6 +75,13 @@ public final class ClamAVBackend: ScanBackend {
     /// Scans a raw message's bytes with libclamav's mail parser off (archives etc. still parsed).
     public func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
         withEngine { ScanVerdict($0.scan(bytes, parsing: .withoutMail)) }
+    }
+
+    /// Scans the message in place (a large message is a mapped temp file): no copy of it is made.
+    public func scan(message: MessageBytes, decodingMail: Bool) -> ScanVerdict {
+        withEngine { engine in
+            message.withUnsafeBytes { ScanVerdict(engine.scan($0, parsing: decodingMail ? .all : .withoutMail)) }
+        }
     }
 
     /// Runs `body` on the current engine, holding it for the whole scan.

@@ -39,13 +39,13 @@ public struct MessageScanner: Sendable {
 
     /// Scans `message` (already parsed) and reports the overall and per-part verdicts.
     public func scan(_ message: ParsedMessage) -> MessageScanReport {
-        let raw = message.message.copyBytes(0..<message.message.count)
+        let raw = message.message
         var budget = message.makeDecodingBudget()
         let whole: ScanVerdict
         var parts: [MessageScanReport.PartVerdict]
         switch strategy {
         case .attributeOnFinding:
-            whole = backend.scan(raw[...])
+            whole = backend.scan(message: raw, decodingMail: true)
             let alternatives = scan(message.alternativeLeaves, budget: &budget)
             if whole == .clean, ScanVerdict.combining(alternatives.map(\.verdict)) == .clean {
                 // libclamav decoded and scanned every part already; nothing to attribute.
@@ -55,10 +55,10 @@ public struct MessageScanner: Sendable {
             }
             parts += alternatives
         case .everyPart:
-            whole = backend.scan(raw[...])
+            whole = backend.scan(message: raw, decodingMail: true)
             parts = scan(message.leaves + message.alternativeLeaves, budget: &budget)
         case .everyPartRaw:
-            whole = backend.scanRawMessage(raw[...])
+            whole = backend.scan(message: raw, decodingMail: false)
             parts = scan(message.leaves + message.alternativeLeaves, budget: &budget)
         }
         return MessageScanReport(

@@ -1,3 +1,5 @@
+public import MIME
+
 /// What a scan found. Outcomes are values; a failure to scan is a verdict too, so that no caller
 /// can mistake "could not look" for "looked and found nothing".
 public enum ScanVerdict: Sendable, Equatable {
@@ -57,11 +59,20 @@ public protocol ScanBackend: Sendable {
     /// Scans a whole raw message as plain bytes, leaving its MIME parts to the caller, who scans
     /// each decoded part itself; a backend that cannot switch its mail decoding off scans fully.
     func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict
+    /// Scans a whole message where it lies (in memory or a mapped temp file), with or without the
+    /// backend's mail decoding; the embedded engine reads it in place, without a copy.
+    func scan(message: MessageBytes, decodingMail: Bool) -> ScanVerdict
 }
 
 extension ScanBackend {
     /// The default: a full scan, mail decoding included (what clamd's INSTREAM does).
     public func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
         scan(bytes)
+    }
+
+    /// The default copies the message once and scans the copy.
+    public func scan(message: MessageBytes, decodingMail: Bool) -> ScanVerdict {
+        let bytes = message.copyBytes(0..<message.count)
+        return decodingMail ? scan(bytes[...]) : scanRawMessage(bytes[...])
     }
 }

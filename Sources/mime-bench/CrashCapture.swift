@@ -37,18 +37,20 @@ enum CrashCapture {
         altStack.ss_flags = 0
         sigaltstack(&altStack, nil)
 
+        #if canImport(Glibc)
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { signal in
+        action.__sigaction_handler.sa_handler = { number in
             writeInput(to: crashPath)
             let message = "mime-bench: fuzz input crashed the parser; written to mime-fuzz-crash.eml\n"
             _ = message.withCString { write(2, $0, strlen($0)) }
-            Glibc.signal(signal, SIG_DFL)
-            raise(signal)
+            signal(number, SIG_DFL)
+            raise(number)
         }
         action.sa_flags = Int32(SA_ONSTACK)
-        for signal in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT] {
-            sigaction(signal, &action, nil)
+        for number in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT] {
+            sigaction(number, &action, nil)
         }
+        #endif
 
         var thread = pthread_t()
         let seconds = UnsafeMutablePointer<Int>.allocate(capacity: 1)

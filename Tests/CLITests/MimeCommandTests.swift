@@ -132,28 +132,13 @@ private struct MimeRun {
 
 /// Runs `scanmilterctl mime ARGS` from the build directory the tests run in.
 private func runMime(_ arguments: [String]) throws -> MimeRun {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("scanmilterctl")
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        Issue.record("scanmilterctl not built at \(binary.path); run swift build --build-tests first")
+    let tool = BuiltTool("scanmilterctl")
+    guard tool.isBuilt else {
+        Issue.record("scanmilterctl not built at \(tool.url.path); run swift build --build-tests first")
         return MimeRun(status: -1, stdout: "", stderr: "")
     }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = ["mime"] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return MimeRun(
-        status: process.terminationStatus,
-        stdout: String(decoding: stdout, as: UTF8.self),
-        stderr: String(decoding: stderr, as: UTF8.self)
-    )
+    let result = try tool.run(["mime"] + arguments)
+    return MimeRun(status: result.status, stdout: result.out, stderr: result.err)
 }
 
 /// A directory under the system temporary directory, removed when the value is released.

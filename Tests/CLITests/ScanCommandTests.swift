@@ -3,9 +3,6 @@ import Testing
 
 /// `scanmilterctl scan`, run as the built binary on messages and databases the tests write.
 @Suite struct ScanCommandTests {
-    static let binary = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/scanmilterctl")
     static let eicar = #"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#
     static let signature = "Cli.Test.EICAR"
 
@@ -40,18 +37,7 @@ import Testing
 
     /// Runs scanmilterctl with `arguments`; returns its exit status, stdout and stderr.
     func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try BuiltTool("scanmilterctl").run(arguments)
     }
 
     /// One JSON object per output line, as `mime --json` prints them.

@@ -160,6 +160,19 @@ import Testing
         #expect(stored == "Subject: held for review\r\n\r\n" + Self.eicar + "\r\n")
     }
 
+    @Test func aMessagePastTheParserLimitsIsUnscannedNotClean() throws {
+        let (service, dir) = try Self.service()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 1,100 nested multiparts: deeper than the parser's depth limit.
+        var body = ""
+        for level in 0..<1100 { body += "--b\(level)\r\nContent-Type: multipart/mixed; boundary=\"b\(level + 1)\"\r\n\r\n" }
+        body += "--b1100\r\nContent-Type: text/plain\r\n\r\ndeep\r\n"
+        let headers = [("MIME-Version", " 1.0"), ("Content-Type", " multipart/mixed; boundary=\"b0\"")]
+        let (connection, code) = Self.deliver(service, headers: headers, body: body)
+        #expect(code == .tempfail)
+        #expect(connection.context.reply?.code == "451")
+    }
+
     @Test func windowsExecutableNamedAsPDFIsBannedByContent() throws {
         let (service, dir) = try Self.service()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -78,12 +78,14 @@ struct StoreTests {
         #expect(try store.list().isEmpty)
     }
 
-    @Test func idsAre22URLSafeCharactersAndUnique() throws {
+    @Test func idsAre22URLSafeCharactersUniqueAndNeverLookLikeAnOption() throws {
+        // 1 in 32 random ids would start with "-" or "_" if nothing prevented it.
         let ids = (0..<1000).map { _ in QuarantineID.random() }
         #expect(Set(ids).count == 1000)
         for id in ids {
             #expect(id.rawValue.utf8.count == 22)
             #expect(QuarantineID(id.rawValue) == id)
+            #expect(!id.rawValue.hasPrefix("-") && !id.rawValue.hasPrefix("_"))
         }
     }
 

@@ -65,8 +65,10 @@ start_milter() {   # [VAR=value ...] environment overrides for this run
 stop_milter() {
   [ -n "$milter_pid" ] || return 0
   kill -TERM "$milter_pid" 2>/dev/null || true
-  wait "$milter_pid" 2>/dev/null || true
+  local status=0
+  wait "$milter_pid" 2>/dev/null || status=$?
   milter_pid=""
+  [ "$status" = 0 ] || fail "scanmilter exited with status $status on SIGTERM (expected 0)" "$(tail -3 "$work/scanmilter.log")"
 }
 
 # send NAME ID: sends msgs/NAME.eml with an X-E2E-Id header; prints the reply to DATA (or to
@@ -181,7 +183,16 @@ if [ -n "$qid" ]; then
   else fail "released message was not delivered"; fi
   again=$("$ctl" quarantine release "$qid" --to carol@example.net --force --config "$work/scanmilter.toml" 2>&1) \
     && fail "a second release of the same message succeeded" "$again" || pass "a released message is not released twice"
+  counts=$("$ctl" status --config "$work/scanmilter.toml" --json 2>/dev/null | python3 -c 'import json,sys; q=json.load(sys.stdin).get("quarantine") or {}; print(q.get("released", 0), q.get("entries", 0))' || true)
+  [ "${counts%% *}" -ge 1 ] 2>/dev/null && pass "status counts the released entry ($counts)" || fail "status quarantine counts" "$counts"
 fi
+stop_milter
+
+echo "e2e: privileges dropped after the socket is open"
+start_milter SCANMILTER_MILTER_USER=nobody SCANMILTER_SCAN_TEMP_DIR=/tmp
+uid=$(awk '/^Uid:/ {print $2}' "/proc/$milter_pid/status")
+[ "$uid" = "$(id -u nobody)" ] && pass "scanmilter runs as nobody (uid $uid)" || fail "scanmilter still runs as uid $uid"
+reply=$(send clean n1); expect_reply "unprivileged scanmilter still scans" "$reply" '^250 '
 stop_milter
 
 echo "e2e: scanmilter stopped"

@@ -1,1 +1,0 @@
-// The Archives module: names and types inside archives, through libarchive.
