@@ -10,6 +10,9 @@ struct StatusReport {
             "version": FilterService.version,
             "pid": Int(getpid()),
             "database": service.scanner.backend.databaseDescription,
+            // The embedded engine can be absent after an in-place reload failed; clamd servers
+            // are checked per scan, so the pool counts as loaded.
+            "engine_loaded": service.scanner.embedded.map { $0.database != nil } ?? true,
             "connections": counters.connections,
             "messages": counters.messages,
             "in_flight": counters.inFlight,

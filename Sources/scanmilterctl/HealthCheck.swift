@@ -15,7 +15,7 @@ struct HealthCheck {
     var controlSocket: String
     var timeout: Duration
 
-    /// What the daemon's `status` says when no engine is loaded (ClamAVBackend's description).
+    /// What an older daemon's `status` says when no engine is loaded (before `engine_loaded` existed).
     static let noEngineDescription = "no signature database loaded"
 
     /// Runs both checks; the success value says what answered.
@@ -67,7 +67,8 @@ struct HealthCheck {
         else {
             return .failure(Problem(reason: "control socket \(controlSocket): status has no database: \(reply)"))
         }
-        guard !database.isEmpty, database != Self.noEngineDescription else {
+        let loaded = status["engine_loaded"] as? Bool ?? (database != Self.noEngineDescription)
+        guard loaded, !database.isEmpty else {
             return .failure(Problem(reason: "no scanning engine loaded (\(database.isEmpty ? "empty" : database))"))
         }
         return .success("engine loaded: \(database)")
