@@ -2,6 +2,7 @@
 """Writes the benchmark corpus: one .eml per message, the class first in the file name.
 
 usage: make_corpus.py OUTDIR [--scale quick|full] [--seed N]
+       make_corpus.py OUTDIR --memory MB     one message with an MB-megabyte attachment
 
 Classes (share of the corpus in brackets):
   small   (60%) a text message of 2-8 KB, sometimes with a text/html alternative
@@ -133,10 +134,19 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--scale", choices=["quick", "full"], default="full")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--memory", type=int, metavar="MB")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.memory:
+        message = base(rng, 0, "large")
+        message.set_content(text(rng, 1000))
+        message.add_attachment(random_zip(rng, "data.bin", args.memory << 20), maintype="application",
+                               subtype="zip", filename="archive.zip")
+        (out / "large-memory.eml").write_bytes(message.as_bytes(policy=email.policy.SMTP))
+        print(f"make_corpus: one {args.memory} MB message in {out}")
+        return
     count = 50 if args.scale == "quick" else 100
     max_mb = 5 if args.scale == "quick" else 20
     plan = ([("small", small)] * 60 + [("office", office)] * 22 + [("large", lambda r, i: large(r, i, max_mb))] * 6
