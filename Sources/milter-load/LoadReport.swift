@@ -1,4 +1,5 @@
 import Foundation
+import MilterClient
 
 /// The figures of one run, printed as text or as stable JSON (`--json`) for scripts/bench.sh.
 struct LoadReport: Codable, Sendable {
@@ -23,12 +24,20 @@ struct LoadReport: Codable, Sendable {
     var verdictsByKind: [String: [String: Int]]
     var errors: [String: Int]
     var errorCount: Int
+    /// The milter's negotiated protocol steps and actions (SMFIP_*, SMFIF_* bits), hexadecimal.
+    var negotiatedSteps: String
+    var negotiatedActions: String
     var processes: [ProcessSampler.Usage]
     /// Sum over the watched processes.
     var peakRSSBytes: UInt64
     var cpuSeconds: Double
 
-    init(socket: String, connections: Int, corpusMessages: Int, tally: Tally, elapsed: Duration, processes: [ProcessSampler.Usage]) {
+    init(
+        socket: String, connections: Int, corpusMessages: Int, tally: Tally, elapsed: Duration,
+        negotiation: MilterNegotiation?, processes: [ProcessSampler.Usage]
+    ) {
+        negotiatedSteps = negotiation.map { "0x" + String($0.steps.rawValue, radix: 16) } ?? "none"
+        negotiatedActions = negotiation.map { "0x" + String($0.actions.rawValue, radix: 16) } ?? "none"
         self.socket = socket
         self.connections = connections
         self.corpusMessages = corpusMessages
@@ -72,6 +81,7 @@ struct LoadReport: Codable, Sendable {
             lines.append("    \(kind): " + Self.counts(verdictsByKind[kind] ?? [:]))
         }
         lines.append("  errors: \(errorCount == 0 ? "none" : Self.counts(errors))")
+        lines.append("  negotiated: steps \(negotiatedSteps), actions \(negotiatedActions)")
         for process in processes {
             lines.append(String(
                 format: "  pid %d: peak RSS %.1f MB during run (%.1f MB lifetime), CPU %.2f s",

@@ -20,11 +20,15 @@ final class LoadRun: Sendable {
     private let corpus: [CorpusMessage]
     private let next = Atomic<Int>(0)
     private let tally = Mutex(Tally())
+    private let firstNegotiation = Mutex<MilterNegotiation?>(nil)
 
     init(plan: Plan, corpus: [CorpusMessage]) {
         self.plan = plan
         self.corpus = corpus
     }
+
+    /// What the milter answered at negotiation on the first connection (nil if none opened).
+    var negotiation: MilterNegotiation? { firstNegotiation.withLock { $0 } }
 
     /// Runs the load to its end and returns the merged tally and the wall time it took.
     func run() -> (Tally, Duration) {
@@ -96,6 +100,9 @@ final class LoadRun: Sendable {
     /// Opens a connection and reports an SMTP client the way Postfix does: connect, then HELO.
     private func openConnection(worker: Int) throws -> MilterConnection {
         let connection = try MilterConnection.open(plan.spec, options: plan.options)
+        firstNegotiation.withLock { first in
+            if first == nil { first = connection.negotiated }
+        }
         // A TEST-NET address: never in a trusted network, so every message is scanned.
         let address = MilterConnectAddress.inet("192.0.2.\(1 + worker % 250)", port: 40000)
         let macros = ["j": "mx.load.example", "{daemon_name}": "smtpd", "v": "Postfix 3.7", "_": "client.load.example [192.0.2.1]"]

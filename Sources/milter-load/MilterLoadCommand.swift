@@ -83,10 +83,12 @@ struct MilterLoadCommand: ParsableCommand {
         )
         let sampler = ProcessSampler(pids: pid)
         sampler.start()
-        let (tally, elapsed) = LoadRun(plan: plan, corpus: loaded).run()
+        let load = LoadRun(plan: plan, corpus: loaded)
+        let (tally, elapsed) = load.run()
         let usage = sampler.stop()
         let report = LoadReport(
-            socket: socket, connections: connections, corpusMessages: loaded.count, tally: tally, elapsed: elapsed, processes: usage
+            socket: socket, connections: connections, corpusMessages: loaded.count, tally: tally, elapsed: elapsed,
+            negotiation: load.negotiation, processes: usage
         )
         if let verdicts {
             let lines = tally.perMessage.keys.sorted().map { "\($0)\t\(tally.perMessage[$0] ?? "")" }

@@ -31,7 +31,7 @@ static sfsistat on_eom(SMFICTX *ctx) {
 static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
                              unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3) {
     unsigned long away = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL | SMFIP_NORCPT | SMFIP_NODATA
-                       | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_HDR;
+                       | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_HDR | SMFIP_SKIP;
     if (with_data) away &= ~(unsigned long) SMFIP_NODATA;
     *pf0 = SMFIF_ADDHDRS;
     *pf1 = f1 & away;
