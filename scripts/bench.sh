@@ -95,7 +95,7 @@ PY
 cat > "$results/meta.json" <<JSON
 {"machine": "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(uname -sr), load average $(cut -d' ' -f1 /proc/loadavg) at start",
  "command": "$( [ "$QUICK" = 1 ] && printf 'QUICK=1 ')$( [ "$LARGE" = 1 ] && printf 'LARGE=1 ')scripts/bench.sh (CONNECTIONS=$CONNECTIONS, DURATION=$DURATION)",
- "date": "$(date -u +%Y-%m-%dT%H:%MZ)", "memoryMB": $memory_mb}
+ "date": "$(date -u +%Y-%m-%dT%H:%MZ)", "memoryMB": $memory_mb, "signatures": "$hashes hash and $((bodies + 1)) body signatures"}
 JSON
 
 log "corpus and database"

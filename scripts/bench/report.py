@@ -102,6 +102,16 @@ if memory:
                f"{memory['completed']} messages, {memory['errorCount']} errors, p99 {memory['latencyMilliseconds']['p99']:.0f} ms")
     out.append("")
 
+reload = load("reload-under-load")
+if reload:
+    out.append(f"### Large signature set ({meta.get('signatures', 'generated')}): reload under load")
+    out.append("")
+    out.append(f"- 3 reloads (`scanmilterctl reload`) during {reload['seconds']:.0f} s of load at {reload['connections']} connections: "
+               f"{reload['completed']} messages, **{reload['errorCount']} errors**, {reload['verdicts'].get('tempfail', 0)} tempfails, "
+               f"p99 {reload['latencyMilliseconds']['p99']:.0f} ms, peak RSS {mb(reload['peakRSSBytes'])} "
+               f"(load time and memory of this set: `scan-bench engine` below)")
+    out.append("")
+
 postfix = results / "postfix.tsv"
 if postfix.exists():
     out.append("### Through real Postfix over TCP (one SMTP session at a time, smtp-source, median of runs)")
