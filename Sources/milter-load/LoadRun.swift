@@ -87,6 +87,8 @@ final class LoadRun: Sendable {
                 local.errors[error.code.name, default: 0] += 1
                 connection?.close()
                 connection = nil
+                // A milter that is down must not turn the run into a busy loop of refused connects.
+                if error.code == .connectFailed { usleep(10_000) }
             } catch {
                 local.errors["other", default: 0] += 1
                 connection?.close()

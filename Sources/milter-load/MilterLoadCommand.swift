@@ -8,13 +8,17 @@ struct MilterLoadCommand: ParsableCommand {
         commandName: "milter-load",
         abstract: "Drives any milter over its socket the way Postfix does, and reports throughput, latency and the milter's resources.",
         discussion: """
-            Each of --connections threads opens a milter connection (protocol 6, TCP_NODELAY),
-            reports a client (connect, HELO) and sends corpus messages in turn with Postfix's
-            default macros, --messages-per-connection before reconnecting (Postfix opens one per
-            SMTP session). Latency is per message, connection set-up included when it opened one.
-            The corpus is every *.eml file of --corpus; the part of a file name before its first
-            "-" is its class (scripts/bench/make_corpus.py writes small-, office-, large-, eicar-,
-            banned-). With --pid (repeatable), the processes' peak RSS and CPU time are reported.
+            Each of --connections threads opens a milter connection (protocol 6,
+            TCP_NODELAY), reports a client (connect, HELO) and sends corpus messages
+            in turn with Postfix's default macros, --messages-per-connection before
+            reconnecting (Postfix opens one per SMTP session). Latency is per
+            message, connection set-up included when it opened one.
+
+            The corpus is every *.eml file of --corpus; the part of a file name
+            before its first "-" is its class (scripts/bench/make_corpus.py writes
+            small-, office-, large-, eicar-, banned-). With --pid (repeatable), the
+            processes' peak RSS and CPU time are reported.
+
             Exit status: 0, 1 when any message failed, 64 for bad arguments.
             """
     )
