@@ -32,8 +32,15 @@ public final class ScanSession: MilterHandler {
 
     // MARK: negotiation
 
+    /// DATA is negotiated (and answered `continue` by the default callback) for its reply alone.
+    ///
+    /// Why: over TCP, Postfix's smtpd flushes the packets that expect no answer (the macros of
+    /// steps negotiated away, no-reply RCPT) just before it hands the milter socket to cleanup;
+    /// cleanup's first write then waits under Nagle's algorithm for their acknowledgement, which
+    /// the milter's kernel delays by ~40 ms (delayed ACK). DATA's reply acknowledges everything
+    /// first: one Postfix transaction went from ~20 to ~250 messages/s (README, Performance).
     public var implementedCallbacks: Set<MilterCallback> {
-        [.connect, .helo, .envelopeFrom, .envelopeRecipient, .header, .endOfHeaders, .body]
+        [.connect, .helo, .envelopeFrom, .envelopeRecipient, .data, .header, .endOfHeaders, .body]
     }
 
     /// HELO, RCPT and each header never change the outcome on their own, so Postfix need not

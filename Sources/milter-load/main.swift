@@ -1,2 +1,1 @@
-// Placeholder until the performance issue lands.
-print("milter-load: not built yet")
+MilterLoadCommand.main()

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Turns one bench run's result files into the markdown table scripts/bench.sh prints and saves.
+
+usage: report.py RESULTS_DIR
+Reads the milter-load --json reports (load-*.json, layer-*.json, memory.json), the verdict files,
+postfix.tsv (name, messages/s of each run) and scan-bench.txt, all written by scripts/bench.sh.
+"""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+results = Path(sys.argv[1])
+out = []
+
+
+def load(name):
+    path = results / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def mb(value):
+    return f"{value / 1048576:.0f} MB"
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def check(ok):
+    return "met" if ok else "**missed**"
+
+
+meta = json.loads((results / "meta.json").read_text())
+out.append(f"Machine: {meta['machine']}; command: `{meta['command']}`; {meta['date']}.")
+out.append("")
+
+contenders = [("scanmilter (embedded libclamav)", "load-embedded"), ("scanmilter (clamd backend)", "load-clamd-backend"),
+              ("clamav-milter + clamd", "load-clamav-milter")]
+rows = [(label, load(name)) for label, name in contenders]
+if all(r for _, r in rows):
+    first = rows[0][1]
+    out.append(f"### scanmilter against clamav-milter ({first['corpusMessages']}-message corpus, "
+               f"{first['connections']} connections, unix sockets, {first['seconds']:.0f} s each)")
+    out.append("")
+    out.append("| milter | messages/s | MB/s | p50 ms | p90 ms | p99 ms | max ms | errors | peak RSS | CPU ms/message |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, r in rows:
+        l = r["latencyMilliseconds"]
+        cpu = 1000 * r["cpuSeconds"] / max(r["completed"], 1)
+        out.append(f"| {label} | {r['messagesPerSecond']:.1f} | {r['megabytesPerSecond']:.1f} | {l['p50']:.1f} | {l['p90']:.1f} "
+                   f"| {l['p99']:.1f} | {l['max']:.0f} | {r['errorCount']} | {mb(r['peakRSSBytes'])} | {cpu:.1f} |")
+    emb, cm = rows[0][1], rows[2][1]
+    speed = ratio(emb["messagesPerSecond"], cm["messagesPerSecond"])
+    p99 = ratio(emb["latencyMilliseconds"]["p99"], cm["latencyMilliseconds"]["p99"])
+    out.append("")
+    out.append(f"- embedded ÷ clamav-milter messages/s: **{speed:.2f}×** (target ≥ 1.5×: {check(speed >= 1.5)})")
+    out.append(f"- embedded ÷ clamav-milter p99 latency: **{p99:.2f}** (target ≤ 1: {check(p99 <= 1)})")
+    verdicts = {}
+    for name in ("embedded", "clamd-backend", "clamav-milter"):
+        path = results / f"verdicts-{name}.txt"
+        verdicts[name] = dict(line.split("\t") for line in path.read_text().splitlines() if "\t" in line) if path.exists() else {}
+    def differing(a, b, skip_banned):
+        keys = [k for k in verdicts[a] if k in verdicts[b] and not (skip_banned and k.startswith("banned-"))]
+        return [k for k in keys if verdicts[a][k] != verdicts[b][k]], len(keys)
+    diff, n = differing("embedded", "clamav-milter", True)
+    out.append(f"- verdicts, embedded vs clamav-milter, {n} messages without banned files: "
+               f"{'identical' if not diff else 'differ on ' + ', '.join(sorted(diff)[:8])} ({check(not diff)})")
+    diff, n = differing("embedded", "clamd-backend", False)
+    out.append(f"- verdicts, embedded vs clamd backend, all {n} messages: {'identical' if not diff else 'differ on ' + ', '.join(sorted(diff)[:8])}")
+    banned = emb["verdictsByKind"].get("banned", {})
+    out.append(f"- banned files (scanmilter's type rules; clamav-milter has none): scanmilter {banned}, "
+               f"clamav-milter {cm['verdictsByKind'].get('banned', {})}")
+    out.append("")
+
+layer = [("sample-milter (Swift Milter)", "layer-sample"), ("C libmilter filter", "layer-c"), ("pymilter filter", "layer-py")]
+rows = [(label, load(name)) for label, name in layer]
+if all(r for _, r in rows):
+    first = rows[0][1]
+    out.append(f"### The Milter layer: the same filter three ways ({first['connections']} connections, unix sockets, small messages)")
+    out.append("")
+    out.append("| filter | messages/s | p50 ms | p99 ms | errors | CPU ms/message |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, r in rows:
+        l = r["latencyMilliseconds"]
+        cpu = 1000 * r["cpuSeconds"] / max(r["completed"], 1)
+        out.append(f"| {label} | {r['messagesPerSecond']:.0f} | {l['p50']:.2f} | {l['p99']:.2f} | {r['errorCount']} | {cpu:.3f} |")
+    s, c, p = (r["messagesPerSecond"] for _, r in rows)
+    out.append("")
+    out.append(f"- Swift ÷ C: **{ratio(s, c):.2f}×** (target ≥ 0.9×: {check(ratio(s, c) >= 0.9)}); "
+               f"Swift ÷ pymilter: **{ratio(s, p):.1f}×** (target ≥ 5×: {check(ratio(s, p) >= 5)})")
+    # milter-load shares the machine with the filter: the filter's own CPU per message is the
+    # figure that does not depend on how much CPU the load generator leaves it.
+    cs, cc, cp = (r["cpuSeconds"] / max(r["completed"], 1) for _, r in rows)
+    out.append(f"- by the filter's CPU per message: Swift ÷ C **{ratio(cc, cs):.2f}×**, Swift ÷ pymilter **{ratio(cp, cs):.1f}×**")
+    out.append("")
+
+memory = load("memory")
+if memory:
+    idle = int((results / "memory-idle.txt").read_text())
+    peak = memory["peakRSSBytes"]
+    out.append(f"### Memory: {memory['connections']} connections each sending one {meta['memoryMB']} MB message")
+    out.append("")
+    out.append(f"- scanmilter RSS idle with its engine loaded: {mb(idle)}; peak during the run: {mb(peak)}; "
+               f"growth {mb(peak - idle)} (target ≤ 256 MB above the engine: {check(peak - idle <= 256 << 20)}); "
+               f"{memory['completed']} messages, {memory['errorCount']} errors, p99 {memory['latencyMilliseconds']['p99']:.0f} ms")
+    out.append("")
+
+reload = load("reload-under-load")
+if reload:
+    out.append(f"### Large signature set ({meta.get('signatures', 'generated')}): reload under load")
+    out.append("")
+    out.append(f"- 3 reloads (`scanmilterctl reload`) during {reload['seconds']:.0f} s of load at {reload['connections']} connections: "
+               f"{reload['completed']} messages, **{reload['errorCount']} errors**, {reload['verdicts'].get('tempfail', 0)} tempfails, "
+               f"p99 {reload['latencyMilliseconds']['p99']:.0f} ms, peak RSS {mb(reload['peakRSSBytes'])} "
+               f"(load time and memory of this set: `scan-bench engine` below)")
+    out.append("")
+
+postfix = results / "postfix.tsv"
+if postfix.exists():
+    out.append("### Through real Postfix over TCP (one SMTP session at a time, smtp-source, median of runs)")
+    out.append("")
+    out.append("| milter on inet:127.0.0.1 | messages/s | runs |")
+    out.append("| --- | ---: | --- |")
+    medians = {}
+    for line in postfix.read_text().splitlines():
+        name, *runs = line.split("\t")
+        values = [float(v) for v in runs]
+        medians[name] = statistics.median(values)
+        out.append(f"| {name} | {medians[name]:.1f} | {', '.join(f'{v:.0f}' for v in values)} |")
+    alone = medians.get("no milter (Postfix alone)")
+    scan = medians.get("scanmilter (embedded), DATA negotiated")
+    if alone and scan:
+        out.append("")
+        out.append(f"- scanmilter ÷ Postfix alone: **{ratio(scan, alone):.2f}**")
+    out.append("")
+
+scan_bench = results / "scan-bench.txt"
+if scan_bench.exists():
+    out.append("### Pipeline cost against a raw libclamav scan (`scan-bench engine`, same bytes)")
+    out.append("")
+    out.append("```")
+    out.extend(line for line in scan_bench.read_text().splitlines() if line.strip())
+    out.append("```")
+
+print("\n".join(out))
