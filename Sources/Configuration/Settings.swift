@@ -73,6 +73,9 @@ public struct ScanSettings: Sendable, Equatable {
     public var memoryThreshold = 1 << 20
     /// `temp_dir`: where spilled message bodies go.
     public var tempDir = "/tmp"
+    /// `max_concurrent_scans`: messages parsed and scanned at once (0: one per CPU core). Scanning
+    /// is CPU-bound, so more in flight only adds memory; the others wait their turn.
+    public var maxConcurrentScans = 0
     /// `max_scan_size`, `max_file_size`, `max_recursion`, `max_files`, `max_scan_time` (nil: ClamAV's default).
     public var maxScanSize: Int?
     public var maxFileSize: Int?

@@ -1,5 +1,6 @@
 public import Configuration
 import FileMagic
+import Dispatch
 import Foundation
 public import Logging
 public import MIME
@@ -22,6 +23,10 @@ public final class FilterService: Sendable {
     public let logger: Logger
     /// The host name the headers and notices name.
     public let hostname: String
+    /// Bounds the messages parsed and scanned at once, and so the memory their decoded parts,
+    /// mapped bodies and libclamav's temp files take, whatever the number of connections.
+    let scanSlots: DispatchSemaphore
+
     /// Counters for status and metrics.
     public let counters = Mutex(Counters())
     /// Counters and histograms for the Prometheus endpoint (`[metrics] listen`).
@@ -49,6 +54,8 @@ public final class FilterService: Sendable {
         self.quarantine = quarantine
         self.logger = logger
         self.hostname = config.headers.hostname.isEmpty ? Self.systemHostname() : config.headers.hostname
+        let slots = config.scan.maxConcurrentScans > 0 ? config.scan.maxConcurrentScans : ProcessInfo.processInfo.activeProcessorCount
+        self.scanSlots = DispatchSemaphore(value: max(1, slots))
     }
 
     /// A new session for a new connection (called on libmilter's threads).

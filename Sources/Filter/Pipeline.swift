@@ -70,11 +70,14 @@ public struct Pipeline: Sendable {
         timings.measure(\.types) {
             var budget = parsed.makeDecodingBudget()
             for leaf in parsed.leaves + parsed.alternativeLeaves {
-                let content = leaf.decode(budget: &budget)
+                // libmagic reads only the start: decode just that much (an archive is decoded
+                // whole below, to list its members).
+                var prefixBudget = DecodingBudget(remaining: detector.configuration.prefixLength)
+                let prefix = leaf.decode(budget: &prefixBudget)
                 var type: DetectedType?
-                if !content.bytes.isEmpty {
+                if !prefix.bytes.isEmpty {
                     do {
-                        type = try detector.detect(content.bytes[...])
+                        type = try detector.detect(prefix.bytes[...])
                     } catch {
                         typeFailure = "\(error)"
                     }
@@ -85,6 +88,7 @@ public struct Pipeline: Sendable {
                     banned.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename))
                 }
                 if let archives, let type, ArchiveRules.isArchive(type) {
+                    let content = leaf.decode(budget: &budget)
                     banned += archives.check(content.bytes, of: leaf, detector: detector, typeRules: typeRules)
                 }
             }

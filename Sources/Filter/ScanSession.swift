@@ -1,4 +1,5 @@
 import Configuration
+import Dispatch
 import Logging
 public import Milter
 import MIME
@@ -131,8 +132,20 @@ public final class ScanSession: MilterHandler {
             service.counters.withLock { $0.inFlight -= 1 }
             message.reset()
         }
-        let outcome = MessageOutcome.evaluate(message, queueID: queueID, service: service, logger: logger)
-        let acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+        // One of a bounded number of scan slots: the message's body stays in its (unlinked) temp
+        // file until then, so memory does not grow with the number of connections.
+        let outcome: MessageOutcome
+        let acted: MilterResponseSummaryAndResponse
+        if service.scanSlots.wait(timeout: .now() + Self.scanSlotWait) == .success {
+            defer { service.scanSlots.signal() }
+            outcome = MessageOutcome.evaluate(message, queueID: queueID, service: service, logger: logger)
+            acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+        } else {
+            logger.warning("no scan slot became free in time; message temp-failed")
+            outcome = MessageOutcome.unscannable(message, "scanner busy: no scan slot within \(Int(Self.scanSlotWait))s",
+                                                 queueID: queueID, service: service)
+            acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+        }
         outcome.logSummary(message: message, response: acted.summary, logger: logger)
         service.counters.withLock {
             $0.messages += 1
@@ -142,6 +155,10 @@ public final class ScanSession: MilterHandler {
         service.metrics.record(MessageSample(outcome: outcome, message: message))
         return acted.response
     }
+
+    /// How long a finished message waits for a scan slot before it is temp-failed; below
+    /// Postfix's default milter_content_timeout (300 s), so Postfix hears our answer.
+    static let scanSlotWait = 240.0
 
     public func abort(context: any MilterContext) throws -> MilterResponse {
         message.reset()
