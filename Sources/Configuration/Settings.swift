@@ -70,7 +70,7 @@ public struct ScanSettings: Sendable, Equatable {
     /// `max_message_size`: bytes of a message that are scanned; past it the oversize action applies.
     public var maxMessageSize = 25 << 20
     /// `memory_threshold`: a message body larger than this is buffered in an unlinked temp file.
-    public var memoryThreshold = 1 << 20
+    public var memoryThreshold = 256 << 10
     /// `temp_dir`: where spilled message bodies go.
     public var tempDir = "/tmp"
     /// `max_concurrent_scans`: messages parsed and scanned at once (0: one per CPU core). Scanning
