@@ -43,7 +43,7 @@ public struct DatabaseInfo: Sendable, Equatable, CustomStringConvertible {
     init(directory: String, signatureCount: Int, engine: OpaquePointer) {
         self.directory = directory
         self.signatureCount = signatureCount
-        self.signedDatabases = Self.readHeaders(in: directory)
+        self.signedDatabases = Self.signedDatabases(in: directory)
         // libclamav records a version only while loading a database named daily.
         var error: Int32 = 0
         let version = cl_engine_get_num(engine, CL_ENGINE_DB_VERSION, &error)
@@ -54,21 +54,6 @@ public struct DatabaseInfo: Sendable, Equatable, CustomStringConvertible {
         if !recorded, let primary {
             self.version = primary.version
             self.buildTime = primary.buildTime
-        }
-    }
-
-    /// Reads the header of every `.cvd`/`.cld` in `directory` with `cl_cvdhead`.
-    private static func readHeaders(in directory: String) -> [SignedDatabase] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
-        return names.compactMap { file -> SignedDatabase? in
-            let url = URL(fileURLWithPath: directory).appendingPathComponent(file)
-            guard ["cvd", "cld"].contains(url.pathExtension), let header = cl_cvdhead(url.path) else { return nil }
-            defer { cl_cvdfree(header) }
-            return SignedDatabase(
-                name: url.deletingPathExtension().lastPathComponent,
-                version: Int(header.pointee.version),
-                signatures: Int(header.pointee.sigs),
-                buildTime: Date(timeIntervalSince1970: TimeInterval(header.pointee.stime)))
         }
     }
 }
