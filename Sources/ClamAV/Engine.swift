@@ -82,7 +82,13 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Sets the limits and the PUA mode; unset limits keep libclamav's defaults.
+    /// Whether libclamav's clean cache is off in this engine (read back from libclamav).
+    public var isCacheDisabled: Bool {
+        var error: Int32 = 0
+        return cl_engine_get_num(handle, CL_ENGINE_DISABLE_CACHE, &error) != 0
+    }
+
+    /// Sets the limits and the cache switch; unset limits keep libclamav's defaults.
     private static func apply(_ options: EngineOptions, to handle: OpaquePointer) throws(ClamAVError) {
         let limits: [(cl_engine_field, Int64?)] = [
             (CL_ENGINE_MAX_SCANSIZE, options.maxScanSize.map(Int64.init)),
@@ -93,6 +99,9 @@ public final class Engine: @unchecked Sendable {
         ]
         for case let (field, value?) in limits {
             try check("cl_engine_set_num") { cl_engine_set_num(handle, field, value) }
+        }
+        if options.disableCache {
+            try check("cl_engine_set_num") { cl_engine_set_num(handle, CL_ENGINE_DISABLE_CACHE, 1) }
         }
     }
 }

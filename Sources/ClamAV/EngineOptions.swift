@@ -21,6 +21,10 @@ public struct EngineOptions: Sendable, Equatable {
     public var phishingSignatures: Bool
     /// Load and run bytecode signatures (`Bytecode`, default on).
     public var bytecode: Bool
+    /// Turn off libclamav's cache of clean content (`DisableCache`, default off). The cache
+    /// remembers the hash of every clean file and skips it the next time; benchmarks that send
+    /// the same corpus again and again turn it off to measure mail that is all new.
+    public var disableCache: Bool
 
     /// Options with every value at ClamAV's default unless given.
     public init(
@@ -33,7 +37,8 @@ public struct EngineOptions: Sendable, Equatable {
         heuristicAlerts: Bool = true,
         heuristics: Heuristics = [],
         phishingSignatures: Bool = true,
-        bytecode: Bool = true
+        bytecode: Bool = true,
+        disableCache: Bool = false
     ) {
         self.maxScanSize = maxScanSize
         self.maxFileSize = maxFileSize
@@ -45,6 +50,7 @@ public struct EngineOptions: Sendable, Equatable {
         self.heuristics = heuristics
         self.phishingSignatures = phishingSignatures
         self.bytecode = bytecode
+        self.disableCache = disableCache
     }
 
     /// Heuristic alerts; raw values are libclamav's `CL_SCAN_HEURISTIC_*` bits.

@@ -169,6 +169,7 @@ extension ScanSettings {
         maxFiles = try r.optionalInteger("max_files", range: 1...Int(Int32.max))
         maxScanTime = try r.optionalSeconds("max_scan_time")
         detectPUA = try r.bool("detect_pua", detectPUA)
+        disableCache = try r.bool("disable_cache", disableCache)
         alertEncryptedArchive = try r.optionalBool("alert_encrypted_archive")
         alertEncryptedDoc = try r.optionalBool("alert_encrypted_doc")
         alertBrokenExecutables = try r.optionalBool("alert_broken_executables")

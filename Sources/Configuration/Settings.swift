@@ -84,6 +84,8 @@ public struct ScanSettings: Sendable, Equatable {
     public var maxScanTime: Double?
     /// `detect_pua`: report potentially unwanted applications.
     public var detectPUA = false
+    /// `disable_cache`: turn off libclamav's cache of clean content (clamd's `DisableCache`).
+    public var disableCache = false
     /// `alert_*`: ClamAV's heuristic alerts (nil: ClamAV's default).
     public var alertEncryptedArchive: Bool?
     public var alertEncryptedDoc: Bool?

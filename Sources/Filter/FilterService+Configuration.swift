@@ -52,7 +52,7 @@ extension FilterService {
         }
         let scanner = ScannerHandle(backend: backend)
         let pipeline = Pipeline(
-            parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: .everyPart), detector: detector,
+            parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: .everyPartSkeleton), detector: detector,
             typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
             maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
             archives: config.policy.checkArchives
@@ -105,7 +105,8 @@ extension ClamAVBackendSettings {
             maxFiles: scan.maxFiles.map { UInt32(clamping: $0) },
             maxScanTime: scan.maxScanTime.map { UInt32(clamping: Int(($0 * 1000).rounded())) },
             detectPUA: scan.detectPUA,
-            heuristics: heuristics)
+            heuristics: heuristics,
+            disableCache: scan.disableCache)
         let mode: ReloadMode = switch scan.reloadMode {
         case .concurrent: .concurrent
         case .inPlace: .inPlace(maxWait: .seconds(30))

@@ -34,6 +34,7 @@ import Testing
             clamd_servers = ["127.0.0.1:3310", "unix:/run/clamav/clamd.ctl"]
             max_message_size = "50MB"
             max_recursion = 10
+            disable_cache = true
             alert_encrypted_archive = true
             [policy]
             trusted_networks = ["10.0.0.0/8", "2001:db8::/32"]
@@ -47,6 +48,7 @@ import Testing
         #expect(config.scan.backend == .clamd)
         #expect(config.scan.maxMessageSize == 50 << 20)
         #expect(config.scan.maxRecursion == 10)
+        #expect(config.scan.disableCache)
         #expect(config.scan.alertEncryptedArchive == true)
         #expect(config.scan.alertEncryptedDoc == nil)
         #expect(config.policy.trustedNetworks.count == 2)

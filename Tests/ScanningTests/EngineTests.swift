@@ -30,6 +30,17 @@ import Testing
         }
     }
 
+    @Test func cacheIsOnByDefaultAndOffWhenDisabledAndScansStillFindEicar() throws {
+        try withDatabase { _, db in
+            let cached = try Engine(databaseDirectory: db.path)
+            #expect(!cached.isCacheDisabled)
+            let uncached = try Engine(databaseDirectory: db.path, options: EngineOptions(disableCache: true))
+            #expect(uncached.isCacheDisabled)
+            // Scanned twice: without the cache the second scan must still match, not be skipped.
+            for _ in 0..<2 { #expect(uncached.scan(TestDatabase.eicar[...]) == .matched([ndbName, hdbName])) }
+        }
+    }
+
     @Test func eicarInsideZipIsFound() throws {
         try withDatabase { temp, db in
             let engine = try Engine(databaseDirectory: db.path)
