@@ -2,7 +2,7 @@ import ClamAV
 import Foundation
 import Logging
 import MIME
-import Scanning
+@testable import Scanning
 import Testing
 
 /// Messages carrying EICAR in the ways mail carries attachments, scanned whole and per part.
@@ -101,6 +101,59 @@ import Testing
             let report = MessageScanner(backend: backend, strategy: strategy).scan(message)
             #expect(report.viruses.contains(Self.ndbName))
             #expect(report.infectedParts.contains { $0.reading != nil })
+        }
+    }
+
+    /// EICAR with filler behind it: an attachment large enough for the skeleton to leave out.
+    static let largeEicar = TestDatabase.eicar + Array(repeating: UInt8(ascii: "x"), count: 4096)
+
+    @Test func skeletonLeavesOutAPureBase64AttachmentAndStillFindsEicarInIt() throws {
+        try withBackend { backend, _ in
+            let message = parse(MessageSamples.multipart(attachment: Self.largeEicar, filename: "big.bin"))
+            let report = MessageScanner(backend: backend, strategy: .everyPartSkeleton).scan(message)
+            // The whole-message scan no longer saw the attachment: only its decoded scan found it.
+            #expect(report.wholeMessage == .clean)
+            #expect(report.infectedParts.map(\.path) == ["2"])
+            #expect(report.verdict != .clean)
+            let full = MessageScanner(backend: backend, strategy: .everyPart).scan(message)
+            #expect(full.wholeMessage != .clean, "with the body kept, libclamav's mail parser finds it too")
+        }
+    }
+
+    @Test(arguments: [
+        ("a line that is not base64", "-----\r\n"),
+        ("data after padding", "QQ==\r\nQUFB\r\n"),
+    ])
+    func skeletonKeepsABodyThatIsNotPureBase64(label: String, insert: String) throws {
+        try withBackend { backend, _ in
+            var text = MessageSamples.multipart(attachment: Self.largeEicar, filename: "big.bin")
+            // Insert after the second base64 line of the attachment, past the EICAR string.
+            guard let start = text.range(of: "Content-Transfer-Encoding: base64\r\n\r\n"),
+                  let first = text.range(of: "\r\n", range: start.upperBound..<text.endIndex),
+                  let second = text.range(of: "\r\n", range: first.upperBound..<text.endIndex)
+            else { Issue.record("sample changed"); return }
+            text.insert(contentsOf: insert, at: second.upperBound)
+            let message = parse(text)
+            let leaf = try #require(message.leaves.first { $0.path == "2" })
+            #expect(!leaf.decode().defects.isEmpty, "\(label): the decoder must flag it")
+            #expect(!MessageScanner.mayElide(leaf, leaf.decode()), "\(label): the body must stay in the skeleton")
+            // Whatever libclamav's own decoder makes of it, the decoded part still carries EICAR.
+            let report = MessageScanner(backend: backend, strategy: .everyPartSkeleton).scan(message)
+            #expect(report.infectedParts.map(\.path) == ["2"])
+        }
+    }
+
+    @Test func skeletonKeepsTextPartsAndSmallAttachments() throws {
+        try withBackend { backend, _ in
+            // EICAR in a base64 text part, and in an attachment below the size worth leaving out.
+            for text in [
+                MessageSamples.multipart(attachment: Self.largeEicar, filename: "notes.txt", type: "text/plain"),
+                MessageSamples.multipart(attachment: TestDatabase.eicar, filename: "eicar.com"),
+            ] {
+                let report = MessageScanner(backend: backend, strategy: .everyPartSkeleton).scan(parse(text))
+                #expect(report.wholeMessage != .clean)
+                #expect(report.infectedParts.map(\.path) == ["2"])
+            }
         }
     }
 
