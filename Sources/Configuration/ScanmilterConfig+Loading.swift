@@ -170,6 +170,7 @@ extension ScanSettings {
         maxScanTime = try r.optionalSeconds("max_scan_time")
         detectPUA = try r.bool("detect_pua", detectPUA)
         disableCache = try r.bool("disable_cache", disableCache)
+        strategy = try r.choice("strategy", strategy)
         alertEncryptedArchive = try r.optionalBool("alert_encrypted_archive")
         alertEncryptedDoc = try r.optionalBool("alert_encrypted_doc")
         alertBrokenExecutables = try r.optionalBool("alert_broken_executables")

@@ -57,6 +57,18 @@ public enum ReloadMode: String, Sendable, Equatable, CaseIterable {
     case inPlace = "in_place"
 }
 
+/// What goes through the scanner besides each decoded part (see MessageScanner.Strategy).
+public enum ScanStrategy: String, Sendable, Equatable, CaseIterable {
+    /// The message minus the base64 attachment bodies decoded and scanned as parts.
+    case skeleton
+    /// The whole message as well: libclamav decodes every attachment again.
+    case full
+    /// The whole message without libclamav's mail decoding.
+    case raw
+    /// The whole message only; parts are scanned when something was found, to name them.
+    case onFinding = "on_finding"
+}
+
 /// `[scan]`: the scanner, its database and its limits. Unset engine limits keep ClamAV's defaults.
 public struct ScanSettings: Sendable, Equatable {
     /// `backend`: `clamav` (embedded engine) or `clamd`.
@@ -96,6 +108,8 @@ public struct ScanSettings: Sendable, Equatable {
     public var alertPartitionIntersection: Bool?
     /// `alert_exceeds_max`: a scan that hits a limit is reported (as unscannable), not passed silently.
     public var alertExceedsMax = true
+    /// `strategy`: what is scanned besides the decoded parts.
+    public var strategy: ScanStrategy = .skeleton
     /// `reload_mode`: `concurrent` or `in_place`.
     public var reloadMode: ReloadMode = .concurrent
     /// `reload_check_interval`: seconds between checks of database_dir for new signatures (0: never).

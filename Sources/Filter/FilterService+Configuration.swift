@@ -52,7 +52,7 @@ extension FilterService {
         }
         let scanner = ScannerHandle(backend: backend)
         let pipeline = Pipeline(
-            parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: .everyPartSkeleton), detector: detector,
+            parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: MessageScanner.Strategy(config.scan.strategy)), detector: detector,
             typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
             maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
             archives: config.policy.checkArchives
@@ -112,5 +112,17 @@ extension ClamAVBackendSettings {
         case .inPlace: .inPlace(maxWait: .seconds(30))
         }
         self.init(databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode)
+    }
+}
+
+extension MessageScanner.Strategy {
+    /// The strategy `[scan] strategy` names.
+    init(_ setting: ScanStrategy) {
+        self = switch setting {
+        case .skeleton: .everyPartSkeleton
+        case .full: .everyPart
+        case .raw: .everyPartRaw
+        case .onFinding: .attributeOnFinding
+        }
     }
 }

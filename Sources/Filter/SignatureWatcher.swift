@@ -36,8 +36,18 @@ final class SignatureWatcher: Sendable {
             slept += 0.2
             guard slept >= interval else { continue }
             slept = 0
-            let now = Self.fingerprint(directory)
+            var now = Self.fingerprint(directory)
             guard now != last else { continue }
+            // An update or a copy may still be writing: wait until two looks 0.5 s apart agree
+            // (at most 30 s), so that one change is one reload of complete files.
+            var settling = 0.0
+            while running.load(ordering: .acquiring), settling < 30 {
+                usleep(500_000)
+                settling += 0.5
+                let again = Self.fingerprint(directory)
+                if again == now { break }
+                now = again
+            }
             last = now
             do {
                 let description = try service.scanner.reload()
@@ -50,10 +60,11 @@ final class SignatureWatcher: Sendable {
         }
     }
 
-    /// Names, sizes and modification times of the directory's files.
+    /// Names, sizes and modification times of the directory's files; hidden files (the temp
+    /// files of atomic writes) are not signatures and do not count.
     static func fingerprint(_ directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.sorted().compactMap { name in
+        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { name in
             var info = stat()
             guard stat("\(directory)/\(name)", &info) == 0 else { return nil }
             return "\(name):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"

@@ -35,6 +35,7 @@ import Testing
             max_message_size = "50MB"
             max_recursion = 10
             disable_cache = true
+            strategy = "on_finding"
             alert_encrypted_archive = true
             [policy]
             trusted_networks = ["10.0.0.0/8", "2001:db8::/32"]
@@ -49,6 +50,7 @@ import Testing
         #expect(config.scan.maxMessageSize == 50 << 20)
         #expect(config.scan.maxRecursion == 10)
         #expect(config.scan.disableCache)
+        #expect(config.scan.strategy == .onFinding)
         #expect(config.scan.alertEncryptedArchive == true)
         #expect(config.scan.alertEncryptedDoc == nil)
         #expect(config.policy.trustedNetworks.count == 2)
