@@ -18,7 +18,10 @@ final class SignatureWatcher: Sendable {
         let interval = service.config.scan.reloadCheckInterval
         guard interval > 0, service.scanner.embedded != nil else { return }
         running.store(true, ordering: .releasing)
-        let thread = Thread { [self] in watch(every: interval) }
+        // The first look is taken here, not on the new thread: a change made right after start()
+        // returns is then a change, whenever the thread gets to run.
+        let first = Self.fingerprint(service.config.scan.databaseDir)
+        let thread = Thread { [self] in watch(every: interval, from: first) }
         thread.start()
     }
 
@@ -26,9 +29,9 @@ final class SignatureWatcher: Sendable {
         running.store(false, ordering: .releasing)
     }
 
-    private func watch(every interval: Double) {
+    private func watch(every interval: Double, from first: [String]) {
         let directory = service.config.scan.databaseDir
-        var last = Self.fingerprint(directory)
+        var last = first
         var slept = 0.0
         while running.load(ordering: .acquiring) {
             // Sleep in short steps so stop() takes effect quickly.
