@@ -36,8 +36,11 @@ out.append(f"Machine: {meta['machine']}; command: `{meta['command']}`; {meta['da
 out.append("")
 
 contenders = [("scanmilter (embedded libclamav)", "load-embedded"), ("scanmilter (clamd backend)", "load-clamd-backend"),
-              ("clamav-milter + clamd", "load-clamav-milter")]
+              ("clamav-milter + clamd", "load-clamav-milter"),
+              ("scanmilter (embedded), strategy full (the default before)", "load-embedded-full")]
 rows = [(label, load(name)) for label, name in contenders]
+if not rows[-1][1]:
+    rows.pop()
 if all(r for _, r in rows):
     first = rows[0][1]
     out.append(f"### scanmilter against clamav-milter ({first['corpusMessages']}-message corpus, "
@@ -56,8 +59,13 @@ if all(r for _, r in rows):
     out.append("")
     out.append(f"- embedded ÷ clamav-milter messages/s: **{speed:.2f}×** (target ≥ 1.5×: {check(speed >= 1.5)})")
     out.append(f"- embedded ÷ clamav-milter p99 latency: **{p99:.2f}** (target ≤ 1: {check(p99 <= 1)})")
+    if len(rows) > 3:
+        full = rows[3][1]
+        cpu = lambda r: r["cpuSeconds"] / max(r["completed"], 1)
+        out.append(f"- strategy skeleton ÷ full: messages/s **{ratio(emb['messagesPerSecond'], full['messagesPerSecond']):.2f}×**, "
+                   f"CPU per message **{ratio(cpu(emb), cpu(full)):.2f}**")
     verdicts = {}
-    for name in ("embedded", "clamd-backend", "clamav-milter"):
+    for name in ("embedded", "clamd-backend", "clamav-milter", "embedded-full"):
         path = results / f"verdicts-{name}.txt"
         verdicts[name] = dict(line.split("\t") for line in path.read_text().splitlines() if "\t" in line) if path.exists() else {}
     def differing(a, b, skip_banned):
@@ -68,6 +76,9 @@ if all(r for _, r in rows):
                f"{'identical' if not diff else 'differ on ' + ', '.join(sorted(diff)[:8])} ({check(not diff)})")
     diff, n = differing("embedded", "clamd-backend", False)
     out.append(f"- verdicts, embedded vs clamd backend, all {n} messages: {'identical' if not diff else 'differ on ' + ', '.join(sorted(diff)[:8])}")
+    if verdicts["embedded-full"]:
+        diff, n = differing("embedded", "embedded-full", False)
+        out.append(f"- verdicts, strategy skeleton vs full, all {n} messages: {'identical' if not diff else 'differ on ' + ', '.join(sorted(diff)[:8])}")
     banned = emb["verdictsByKind"].get("banned", {})
     out.append(f"- banned files (scanmilter's type rules; clamav-milter has none): scanmilter {banned}, "
                f"clamav-milter {cm['verdictsByKind'].get('banned', {})}")
