@@ -38,15 +38,20 @@ public final class MagicHandle {
         return "\(version / 100).\(minor < 10 ? "0" : "")\(minor)"
     }
 
-    /// Detects the type of `bytes` from its first `prefixLength` bytes. With `includeDescription`
-    /// false, libmagic runs once (MIME type and encoding) instead of twice.
-    public func detect(_ bytes: ArraySlice<UInt8>, includeDescription: Bool = true) throws -> DetectedType {
+    /// Detects the type of `bytes` from its first `prefixLength` bytes. libmagic runs once for
+    /// the MIME type and encoding, and a second time for the description when `description` asks.
+    public func detect(_ bytes: ArraySlice<UInt8>, description pass: DescriptionPass = .always) throws -> DetectedType {
         let prefix = bytes.prefix(prefixLength)
         return try prefix.withUnsafeBytes { buffer in
             // MAGIC_MIME gives "type; charset=encoding" in one pass.
             let mime = try classify(buffer, flags: MAGIC_MIME)
             let (mimeType, encoding) = Self.splitMIME(mime)
-            let description = includeDescription ? try classify(buffer, flags: MAGIC_NONE) : ""
+            let describe = switch pass {
+            case .always: true
+            case .never: false
+            case .exceptText: !mimeType.hasPrefix("text/")
+            }
+            let description = describe ? try classify(buffer, flags: MAGIC_NONE) : ""
             return DetectedType(mimeType: mimeType, encoding: encoding, description: description)
         }
     }

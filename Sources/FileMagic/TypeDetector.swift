@@ -26,8 +26,8 @@ public final class TypeDetector: Sendable {
         public var databasePath: String?
         /// At most this many leading bytes of a buffer are examined.
         public var prefixLength: Int
-        /// Whether `detect` also returns libmagic's description (a second libmagic pass).
-        public var includeDescription: Bool
+        /// When `detect` also returns libmagic's description (a second libmagic pass).
+        public var description: DescriptionPass
         /// Idle handles kept for reuse; handles returned beyond this are closed.
         public var maximumIdleHandles: Int
 
@@ -35,12 +35,12 @@ public final class TypeDetector: Sendable {
         public init(
             databasePath: String? = nil,
             prefixLength: Int = Configuration.defaultPrefixLength,
-            includeDescription: Bool = true,
+            description: DescriptionPass = .exceptText,
             maximumIdleHandles: Int = 64
         ) {
             self.databasePath = databasePath
             self.prefixLength = prefixLength
-            self.includeDescription = includeDescription
+            self.description = description
             self.maximumIdleHandles = maximumIdleHandles
         }
     }
@@ -67,7 +67,7 @@ public final class TypeDetector: Sendable {
 
     /// Detects the type of `bytes` from its first `configuration.prefixLength` bytes.
     public func detect(_ bytes: ArraySlice<UInt8>) throws -> DetectedType {
-        try withHandle { try $0.detect(bytes, includeDescription: configuration.includeDescription) }
+        try withHandle { try $0.detect(bytes, description: configuration.description) }
     }
 
     /// Detects the type of `bytes`.

@@ -134,7 +134,7 @@ enum MagicBench {
     /// The pool's own cost: borrowing and returning a handle around the cheapest detection
     /// (an empty buffer), against the same detection on a handle held directly.
     static func printPoolOverhead() throws {
-        let detector = try TypeDetector(configuration: .init(includeDescription: false))
+        let detector = try TypeDetector(configuration: .init(description: .never))
         let handle = try MagicHandle()
         let empty = [UInt8]()[...]
         let clock = ContinuousClock()
@@ -145,7 +145,7 @@ enum MagicBench {
             for _ in 0..<iterations { _ = try detector.detect(empty) }
             pooled.append(seconds(clock.now - began) / Double(iterations) * 1e9)
             began = clock.now
-            for _ in 0..<iterations { _ = try handle.detect(empty, includeDescription: false) }
+            for _ in 0..<iterations { _ = try handle.detect(empty, description: .never) }
             direct.append(seconds(clock.now - began) / Double(iterations) * 1e9)
         }
         // The fastest of interleaved runs: other processes only ever add time.
@@ -167,11 +167,11 @@ enum MagicBench {
         let text = Array(String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 24_000).utf8)  // ~1 MiB
         for prefix in [64 * 1024, 256 * 1024, 1024 * 1024] {
             let handle = try MagicHandle(prefixLength: prefix)
-            for (label, description) in [("type only", false), ("type + description", true)] {
+            for (label, description) in [("type only", DescriptionPass.never), ("type + description", .always)] {
                 var times: [Double] = []
                 for _ in 0..<15 {
                     let began = clock.now
-                    _ = try handle.detect(text[...], includeDescription: description)
+                    _ = try handle.detect(text[...], description: description)
                     times.append(seconds(clock.now - began) * 1000)
                 }
                 print(String(format: "1 MiB of text, prefix %4d KiB, %-18@: %.2f ms per detection", prefix / 1024, label as NSString, median(times)))

@@ -29,7 +29,7 @@ import Testing
 
     @Test(arguments: cases)
     func detectsTheRealTypeOfEachSample(_ sample: Case) throws {
-        let detector = try TypeDetector()
+        let detector = try TypeDetector(configuration: .init(description: .always))
         let detected = try detector.detect(sample.bytes)
         // libmagic appends words to some MIME types ("application/x-executable, no program header").
         #expect(detected.mimeType.hasPrefix(sample.mimeType))
@@ -69,10 +69,18 @@ import Testing
     }
 
     @Test func withoutDescriptionOnlyTheMIMETypeIsFilled() throws {
-        let detector = try TypeDetector(configuration: .init(includeDescription: false))
+        let detector = try TypeDetector(configuration: .init(description: .never))
         let detected = try detector.detect(FileMagicSamples.pdf)
         #expect(detected.mimeType == "application/pdf")
         #expect(detected.description.isEmpty)
+    }
+
+    @Test func byDefaultOnlyNonTextGetsADescription() throws {
+        let detector = try TypeDetector()
+        let script = try detector.detect(FileMagicSamples.batchFile)
+        #expect(script.mimeType == "text/x-msdos-batch")
+        #expect(script.description.isEmpty)
+        #expect(try detector.detect(FileMagicSamples.pe).description.hasPrefix("PE32 executable"))
     }
 
     @Test func aMissingMagicDatabaseIsAClearError() throws {
