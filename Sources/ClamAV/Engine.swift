@@ -88,7 +88,13 @@ public final class Engine: @unchecked Sendable {
         return cl_engine_get_num(handle, CL_ENGINE_DISABLE_CACHE, &error) != 0
     }
 
-    /// Sets the limits and the cache switch; unset limits keep libclamav's defaults.
+    /// The directory libclamav writes extracted content to; nil when it uses its default.
+    public var temporaryDirectory: String? {
+        var error: Int32 = 0
+        return cl_engine_get_str(handle, CL_ENGINE_TMPDIR, &error).map { String(cString: $0) }
+    }
+
+    /// Sets the limits, the cache switch and the temporary directory; unset limits keep libclamav's defaults.
     private static func apply(_ options: EngineOptions, to handle: OpaquePointer) throws(ClamAVError) {
         let limits: [(cl_engine_field, Int64?)] = [
             (CL_ENGINE_MAX_SCANSIZE, options.maxScanSize.map(Int64.init)),
@@ -102,6 +108,10 @@ public final class Engine: @unchecked Sendable {
         }
         if options.disableCache {
             try check("cl_engine_set_num") { cl_engine_set_num(handle, CL_ENGINE_DISABLE_CACHE, 1) }
+        }
+        if let directory = options.temporaryDirectory {
+            // libclamav copies the string.
+            try check("cl_engine_set_str") { cl_engine_set_str(handle, CL_ENGINE_TMPDIR, directory) }
         }
     }
 }

@@ -25,6 +25,9 @@ public struct EngineOptions: Sendable, Equatable {
     /// remembers the hash of every clean file and skips it the next time; benchmarks that send
     /// the same corpus again and again turn it off to measure mail that is all new.
     public var disableCache: Bool
+    /// Where libclamav writes what it extracts while scanning (`TemporaryDirectory`; nil: `$TMPDIR`
+    /// or `/tmp`, libclamav's default).
+    public var temporaryDirectory: String?
 
     /// Options with every value at ClamAV's default unless given.
     public init(
@@ -38,7 +41,8 @@ public struct EngineOptions: Sendable, Equatable {
         heuristics: Heuristics = [],
         phishingSignatures: Bool = true,
         bytecode: Bool = true,
-        disableCache: Bool = false
+        disableCache: Bool = false,
+        temporaryDirectory: String? = nil
     ) {
         self.maxScanSize = maxScanSize
         self.maxFileSize = maxFileSize
@@ -51,6 +55,7 @@ public struct EngineOptions: Sendable, Equatable {
         self.phishingSignatures = phishingSignatures
         self.bytecode = bytecode
         self.disableCache = disableCache
+        self.temporaryDirectory = temporaryDirectory
     }
 
     /// Heuristic alerts; raw values are libclamav's `CL_SCAN_HEURISTIC_*` bits.

@@ -83,7 +83,7 @@ public struct ScanSettings: Sendable, Equatable {
     public var maxMessageSize = 25 << 20
     /// `memory_threshold`: a message body larger than this is buffered in an unlinked temp file.
     public var memoryThreshold = 256 << 10
-    /// `temp_dir`: where spilled message bodies go.
+    /// `temp_dir`: where spilled message bodies and libclamav's extracted files go.
     public var tempDir = "/tmp"
     /// `max_concurrent_scans`: messages parsed and scanned at once (0: one per CPU core). Scanning
     /// is CPU-bound, so more in flight only adds memory; the others wait their turn.

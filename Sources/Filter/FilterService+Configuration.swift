@@ -1,6 +1,7 @@
 import ClamAV
 public import Configuration
 import FileMagic
+import Glibc
 public import Logging
 import MIME
 public import Scanning
@@ -21,6 +22,12 @@ extension FilterService {
     /// Builds the service the configuration describes: loads the signatures (embedded engine)
     /// or checks the clamd servers' settings, opens libmagic, and sets up the policy.
     public static func make(config: ScanmilterConfig, quarantine: (any QuarantineSink)?, logger: Logger) throws -> FilterService {
+        // Large bodies and libclamav's extracted files go there: a typo would otherwise show only
+        // as temp-failed mail once the first large message arrives.
+        var info = stat()
+        guard stat(config.scan.tempDir, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw StartupError(component: "[scan] temp_dir", message: "\(config.scan.tempDir) is not a directory")
+        }
         let backend: any ScanBackend
         switch config.scan.backend {
         case .clamav:
@@ -106,7 +113,8 @@ extension ClamAVBackendSettings {
             maxScanTime: scan.maxScanTime.map { UInt32(clamping: Int(($0 * 1000).rounded())) },
             detectPUA: scan.detectPUA,
             heuristics: heuristics,
-            disableCache: scan.disableCache)
+            disableCache: scan.disableCache,
+            temporaryDirectory: scan.tempDir)
         let mode: ReloadMode = switch scan.reloadMode {
         case .concurrent: .concurrent
         case .inPlace: .inPlace(maxWait: .seconds(30))

@@ -26,6 +26,14 @@ import Testing
         return (try FilterService.make(config: config, quarantine: nil, logger: Logger(label: "test")), dir)
     }
 
+    @Test func aMissingTempDirStopsStartupAndSaysWhich() throws {
+        #expect {
+            _ = try Self.service { config, dir in config.scan.tempDir = "\(dir)/no-such-dir" }
+        } throws: { error in
+            "\(error)".hasPrefix("[scan] temp_dir: ") && "\(error)".hasSuffix("no-such-dir is not a directory")
+        }
+    }
+
     static func deliver(_ service: FilterService, headers: [(String, String)], body: String, client: String = "192.0.2.7") -> (TestConnection, ResponseCode?) {
         let connection = TestConnection { service.makeSession() }
         connection.connect(hostname: "client.test", address: .inet(address: client, port: 2525))
@@ -102,11 +110,14 @@ import Testing
     }
 
     @Test func aTempFileFailureTempFailsInsteadOfAccepting() throws {
-        let (service, dir) = try Self.service { config, _ in
+        let (service, dir) = try Self.service { config, dir in
             config.scan.memoryThreshold = 10
-            config.scan.tempDir = "/nonexistent/spill"
+            config.scan.tempDir = "\(dir)/spill"
+            try? FileManager.default.createDirectory(atPath: "\(dir)/spill", withIntermediateDirectories: true)
         }
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The directory was there at startup and is gone now (unmounted, removed by a cleaner).
+        try FileManager.default.removeItem(atPath: "\(dir)/spill")
         let (connection, code) = Self.deliver(service, headers: [("Subject", " a subject long enough to spill")], body: "body\r\n")
         #expect(code == .tempfail)
         #expect(connection.context.reply?.code == "451")

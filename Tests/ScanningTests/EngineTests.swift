@@ -41,6 +41,20 @@ import Testing
         }
     }
 
+    @Test func temporaryDirectoryIsHandedToLibclamavAndZipsStillScan() throws {
+        try withDatabase { temp, db in
+            let scratch = temp.appendingPathComponent("scratch")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let engine = try Engine(databaseDirectory: db.path, options: EngineOptions(temporaryDirectory: scratch.path))
+            #expect(engine.temporaryDirectory == scratch.path)
+            let zip = try Samples.zip(TestDatabase.eicar, in: temp)
+            #expect(engine.scan(zip[...]) != .clean)
+            // libclamav removes its per-scan directory when the scan ends.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+            #expect(try Engine(databaseDirectory: db.path).temporaryDirectory == nil)
+        }
+    }
+
     @Test func eicarInsideZipIsFound() throws {
         try withDatabase { temp, db in
             let engine = try Engine(databaseDirectory: db.path)
