@@ -31,11 +31,14 @@ struct LoadReport: Codable, Sendable {
     /// Sum over the watched processes.
     var peakRSSBytes: UInt64
     var cpuSeconds: Double
+    /// milter-load's own CPU time during the run (it shares the machine with the milter).
+    var generatorCPUSeconds: Double
 
     init(
         socket: String, connections: Int, corpusMessages: Int, tally: Tally, elapsed: Duration,
-        negotiation: MilterNegotiation?, processes: [ProcessSampler.Usage]
+        negotiation: MilterNegotiation?, processes: [ProcessSampler.Usage], generatorCPUSeconds: Double
     ) {
+        self.generatorCPUSeconds = generatorCPUSeconds
         negotiatedSteps = negotiation.map { "0x" + String($0.steps.rawValue, radix: 16) } ?? "none"
         negotiatedActions = negotiation.map { "0x" + String($0.actions.rawValue, radix: 16) } ?? "none"
         self.socket = socket
@@ -82,6 +85,7 @@ struct LoadReport: Codable, Sendable {
         }
         lines.append("  errors: \(errorCount == 0 ? "none" : Self.counts(errors))")
         lines.append("  negotiated: steps \(negotiatedSteps), actions \(negotiatedActions)")
+        lines.append(String(format: "  milter-load itself: CPU %.2f s", generatorCPUSeconds))
         for process in processes {
             lines.append(String(
                 format: "  pid %d: peak RSS %.1f MB during run (%.1f MB lifetime), CPU %.2f s",

@@ -94,11 +94,13 @@ struct MilterLoadCommand: ParsableCommand {
         let sampler = ProcessSampler(pids: pid)
         sampler.start()
         let load = LoadRun(plan: plan, corpus: loaded)
+        let cpuBefore = Self.ownCPUSeconds()
         let (tally, elapsed) = load.run()
+        let generatorCPU = Self.ownCPUSeconds() - cpuBefore
         let usage = sampler.stop()
         let report = LoadReport(
             socket: socket, connections: connections, corpusMessages: loaded.count, tally: tally, elapsed: elapsed,
-            negotiation: load.negotiation, processes: usage
+            negotiation: load.negotiation, processes: usage, generatorCPUSeconds: generatorCPU
         )
         if let verdicts {
             let lines = tally.perMessage.keys.sorted().map { "\($0)\t\(tally.perMessage[$0] ?? "")" }
@@ -106,5 +108,13 @@ struct MilterLoadCommand: ParsableCommand {
         }
         print(json ? try report.json() : report.text())
         if report.errorCount > 0 { throw ExitCode(1) }
+    }
+
+    /// This process's user + system CPU time so far (getrusage), seconds.
+    private static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
