@@ -23,6 +23,8 @@ struct LoadReport: Codable, Sendable {
     var verdicts: [String: Int]
     var verdictsByKind: [String: [String: Int]]
     var errors: [String: Int]
+    /// The first error of each kind, as the client described it.
+    var firstErrors: [String: String]
     var errorCount: Int
     /// The milter's negotiated protocol steps and actions (SMFIP_*, SMFIF_* bits), hexadecimal.
     var negotiatedSteps: String
@@ -60,6 +62,7 @@ struct LoadReport: Codable, Sendable {
         verdicts = tally.verdicts
         verdictsByKind = tally.verdictsByKind
         errors = tally.errors
+        firstErrors = tally.firstErrors
         errorCount = tally.errors.values.reduce(0, +)
         self.processes = processes
         peakRSSBytes = processes.reduce(0) { $0 + $1.peakRSSDuringRun }
@@ -84,6 +87,9 @@ struct LoadReport: Codable, Sendable {
             lines.append("    \(kind): " + Self.counts(verdictsByKind[kind] ?? [:]))
         }
         lines.append("  errors: \(errorCount == 0 ? "none" : Self.counts(errors))")
+        for kind in firstErrors.keys.sorted() {
+            lines.append("    first \(kind): \(firstErrors[kind] ?? "")")
+        }
         lines.append("  negotiated: steps \(negotiatedSteps), actions \(negotiatedActions)")
         lines.append(String(format: "  milter-load itself: CPU %.2f s", generatorCPUSeconds))
         for process in processes {
