@@ -3,7 +3,8 @@
 # generated signature database and one concurrency:
 #   1. scanmilter (embedded libclamav) and scanmilter (clamd backend) against Debian's
 #      clamav-milter with clamd, driven by milter-load over unix sockets;
-#   2. the Milter layer: sample-milter against the same filter in C (libmilter) and pymilter;
+#   2. the Milter layer: sample-milter against the same filter in C (libmilter) and pymilter,
+#      and the floor of any libmilter filter (scripts/bench/layer.sh, also runnable alone);
 #   3. memory: many connections each sending one large message, against scanmilter's idle RSS;
 #   4. through real Postfix over TCP, one SMTP session at a time (smtp-source): Postfix alone,
 #      libmilter filters with and without the DATA-step fix, and scanmilter;
@@ -190,17 +191,8 @@ load load-clamav-milter "unix:$work/clamav-milter.sock" "$work/corpus" "${common
 stop "$milter_pid"
 
 # --- 2. the Milter layer ---------------------------------------------------------------------
-log "2. the Milter layer: sample-milter, C libmilter, pymilter ($CONNECTIONS connections)"
-layer=(--connections "$CONNECTIONS" --duration "$(( DURATION / 2 + 1 ))" --messages-per-connection 20)
-start sample 'listening on' "$bin/sample-milter" --socket "unix:$work/sample.sock" --log-level warning; pid=$started
-load layer-sample "unix:$work/sample.sock" "$work/small-corpus" "${layer[@]}" --pid "$pid"
-stop "$pid"
-start cfilter 'listening on' "$work/cfilter" "unix:$work/cfilter.sock"; pid=$started
-load layer-c "unix:$work/cfilter.sock" "$work/small-corpus" "${layer[@]}" --pid "$pid"
-stop "$pid"
-start pyfilter 'listening on' /usr/bin/python3 scripts/bench/pyfilter.py "unix:$work/pyfilter.sock"; pid=$started
-load layer-py "unix:$work/pyfilter.sock" "$work/small-corpus" "${layer[@]}" --pid "$pid"
-stop "$pid"
+log "2. the Milter layer: sample-milter, C libmilter, pymilter, libmilter floor ($CONNECTIONS connections)"
+CONNECTIONS=$CONNECTIONS DURATION=$(( DURATION / 4 + 2 )) RUNS=3 scripts/bench/layer.sh "$work"
 
 # --- 3. memory ----------------------------------------------------------------------------------
 log "3. memory: $memory_connections connections x one $memory_mb MB message"

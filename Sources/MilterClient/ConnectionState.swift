@@ -4,16 +4,19 @@ struct ConnectionState {
     var channel: SocketChannel?
     var negotiated: MilterNegotiation?
     let options: MilterConnection.Options
+    /// Packets written with `options.holdsPacketsUntilReply` and not yet on the wire.
+    private var held: [UInt8] = []
 
     init(channel: SocketChannel, options: MilterConnection.Options) {
         self.channel = channel
         self.options = options
     }
 
-    /// Closes the socket once.
+    /// Closes the socket once; held packets are dropped with it.
     mutating func close() {
         channel?.close()
         channel = nil
+        held = []
     }
 
     /// The socket, or `.notReady` when closed.
@@ -33,28 +36,49 @@ struct ConnectionState {
         return negotiated
     }
 
-    /// Writes one packet within the command timeout.
-    func send(_ command: UInt8, _ payload: [UInt8]) throws {
-        let deadline = ContinuousClock.now.advanced(by: options.commandTimeout)
-        try openChannel().send(framePacket(command: command, payload: payload), deadline: deadline)
+    /// Writes one packet within the command timeout, or, with `options.holdsPacketsUntilReply`,
+    /// adds it to the held packets that the next read (or `flush`) sends in one write.
+    mutating func send(_ command: UInt8, _ payload: [UInt8]) throws {
+        let packet = framePacket(command: command, payload: payload)
+        guard options.holdsPacketsUntilReply else {
+            let deadline = ContinuousClock.now.advanced(by: options.commandTimeout)
+            try openChannel().send(packet, deadline: deadline)
+            return
+        }
+        _ = try openChannel()
+        held.append(contentsOf: packet)
+        // Bound what is held (a body negotiated as no-reply could be megabytes).
+        if held.count >= Self.heldLimit { try flush() }
     }
 
+    /// Writes the held packets, if any, within the command timeout.
+    mutating func flush() throws {
+        guard !held.isEmpty else { return }
+        let deadline = ContinuousClock.now.advanced(by: options.commandTimeout)
+        try openChannel().send(held, deadline: deadline)
+        held.removeAll(keepingCapacity: true)
+    }
+
+    private static let heldLimit = 64 << 10
+
     /// Reads and decodes one packet, waiting until `deadline`; adds its size to `total`.
-    func receive(until deadline: ContinuousClock.Instant, total: inout Int) throws -> DecodedResponse {
+    /// Held packets go out first: the answer cannot come before the question.
+    mutating func receive(until deadline: ContinuousClock.Instant, total: inout Int) throws -> DecodedResponse {
+        try flush()
         let packet = try openChannel().receivePacket(maximumSize: options.maximumPacketSize, deadline: deadline)
         total += packet.payload.count + 5
         return try packet.decodeResponse()
     }
 
     /// Reads and decodes one packet, waiting until `deadline`.
-    func receive(until deadline: ContinuousClock.Instant) throws -> DecodedResponse {
+    mutating func receive(until deadline: ContinuousClock.Instant) throws -> DecodedResponse {
         var total = 0
         return try receive(until: deadline, total: &total)
     }
 
     /// Waits for the answer to a step: progress packets extend the wait, a modification or a
     /// negotiation packet here is a protocol violation, SKIP only answers body chunks.
-    func receiveStepResponse(to step: String, allowSkip: Bool = false) throws -> MilterResponse {
+    mutating func receiveStepResponse(to step: String, allowSkip: Bool = false) throws -> MilterResponse {
         var deadline = ContinuousClock.now.advanced(by: options.commandTimeout)
         while true {
             switch try receive(until: deadline) {
@@ -76,7 +100,7 @@ struct ConnectionState {
     }
 
     /// Collects modifications and progress until the final answer to end of message.
-    func receiveEndOfMessage() throws -> MilterEndOfMessageResult {
+    mutating func receiveEndOfMessage() throws -> MilterEndOfMessageResult {
         var deadline = ContinuousClock.now.advanced(by: options.endOfMessageTimeout)
         var modifications: [MilterModification] = []
         var bodyIndex: Int?

@@ -158,6 +158,7 @@ extension MilterConnection {
         try exchange { state in
             _ = try state.requireNegotiated()
             try state.send(MilterCommand.abort.rawValue, [])
+            try state.flush()
         }
     }
 
@@ -166,6 +167,7 @@ extension MilterConnection {
         try exchange { state in
             defer { state.close() }
             try state.send(MilterCommand.quit.rawValue, [])
+            try state.flush()
         }
     }
 
@@ -174,6 +176,7 @@ extension MilterConnection {
         try exchange { state in
             _ = try state.requireNegotiated()
             try state.send(MilterCommand.quitNewConnection.rawValue, [])
+            try state.flush()
         }
     }
 
@@ -182,12 +185,14 @@ extension MilterConnection {
     public func sendRawPacket(command: UInt8, payload: [UInt8]) throws {
         try exchange { state in
             try state.send(command, payload)
+            try state.flush()
         }
     }
 
     /// Writes bytes as they are, no framing at all, for testing a milter's handling of garbage.
     public func sendRawBytes(_ bytes: [UInt8]) throws {
         try exchange { state in
+            try state.flush()
             let deadline = ContinuousClock.now.advanced(by: state.options.commandTimeout)
             try state.openChannel().send(bytes, deadline: deadline)
         }
@@ -238,7 +243,7 @@ extension MilterConnection {
 extension ConnectionState {
     /// Sends SMFIC_MACRO for a stage: its command letter, then name and value pairs (sorted, so
     /// the bytes are reproducible). Nothing is sent for an empty set.
-    func sendMacros(_ stage: MilterMacroStage, _ macros: [String: String]) throws {
+    mutating func sendMacros(_ stage: MilterMacroStage, _ macros: [String: String]) throws {
         guard !macros.isEmpty else { return }
         var writer = PayloadWriter()
         writer.byte(stage.command.rawValue)

@@ -30,6 +30,10 @@ public final class MilterConnection: Sendable {
         public var offer = MilterNegotiation()
         /// Send the macros of a step even when the milter negotiated that step away, as Postfix does.
         public var sendMacrosForDisabledSteps = true
+        /// Hold the packets that expect no answer (macros, no-reply steps) and send them in one
+        /// write with the next packet that does, as Postfix's buffered streams do; off, each
+        /// packet is its own write. Fewer writes and wake-ups on both sides (milter-load).
+        public var holdsPacketsUntilReply = false
 
         /// Creates the defaults.
         public init() {}

@@ -3,16 +3,22 @@ struct PayloadWriter {
     private(set) var bytes: [UInt8] = []
 
     /// Appends a string and its terminating NUL; a NUL inside would end it early on the other side.
-    mutating func cString(_ text: String, field: String) throws {
-        try cString(Array(text.utf8), field: field)
+    /// `field` names the string in the error, and is only built for one (load generators send
+    /// millions of these).
+    mutating func cString(_ text: String, field: @autoclosure () -> String) throws {
+        try cString(text.utf8, field: field())
     }
 
     /// Appends raw bytes and a terminating NUL; refuses bytes containing a NUL.
-    mutating func cString(_ text: [UInt8], field: String) throws {
+    mutating func cString(_ text: [UInt8], field: @autoclosure () -> String) throws {
+        try cString(text[...], field: field())
+    }
+
+    private mutating func cString<Bytes: Collection<UInt8>>(_ text: Bytes, field: @autoclosure () -> String) throws {
         if let position = text.firstIndex(of: 0) {
             throw MilterClientError(
                 .invalidArgument,
-                "\(field) contains a NUL byte at offset \(position); the milter protocol cannot carry it"
+                "\(field()) contains a NUL byte at offset \(text.distance(from: text.startIndex, to: position)); the milter protocol cannot carry it"
             )
         }
         bytes.append(contentsOf: text)

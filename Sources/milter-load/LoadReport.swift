@@ -23,6 +23,8 @@ struct LoadReport: Codable, Sendable {
     var verdicts: [String: Int]
     var verdictsByKind: [String: [String: Int]]
     var errors: [String: Int]
+    /// The first error of each kind, as the client described it.
+    var firstErrors: [String: String]
     var errorCount: Int
     /// The milter's negotiated protocol steps and actions (SMFIP_*, SMFIF_* bits), hexadecimal.
     var negotiatedSteps: String
@@ -31,11 +33,14 @@ struct LoadReport: Codable, Sendable {
     /// Sum over the watched processes.
     var peakRSSBytes: UInt64
     var cpuSeconds: Double
+    /// milter-load's own CPU time during the run (it shares the machine with the milter).
+    var generatorCPUSeconds: Double
 
     init(
         socket: String, connections: Int, corpusMessages: Int, tally: Tally, elapsed: Duration,
-        negotiation: MilterNegotiation?, processes: [ProcessSampler.Usage]
+        negotiation: MilterNegotiation?, processes: [ProcessSampler.Usage], generatorCPUSeconds: Double
     ) {
+        self.generatorCPUSeconds = generatorCPUSeconds
         negotiatedSteps = negotiation.map { "0x" + String($0.steps.rawValue, radix: 16) } ?? "none"
         negotiatedActions = negotiation.map { "0x" + String($0.actions.rawValue, radix: 16) } ?? "none"
         self.socket = socket
@@ -57,6 +62,7 @@ struct LoadReport: Codable, Sendable {
         verdicts = tally.verdicts
         verdictsByKind = tally.verdictsByKind
         errors = tally.errors
+        firstErrors = tally.firstErrors
         errorCount = tally.errors.values.reduce(0, +)
         self.processes = processes
         peakRSSBytes = processes.reduce(0) { $0 + $1.peakRSSDuringRun }
@@ -81,7 +87,11 @@ struct LoadReport: Codable, Sendable {
             lines.append("    \(kind): " + Self.counts(verdictsByKind[kind] ?? [:]))
         }
         lines.append("  errors: \(errorCount == 0 ? "none" : Self.counts(errors))")
+        for kind in firstErrors.keys.sorted() {
+            lines.append("    first \(kind): \(firstErrors[kind] ?? "")")
+        }
         lines.append("  negotiated: steps \(negotiatedSteps), actions \(negotiatedActions)")
+        lines.append(String(format: "  milter-load itself: CPU %.2f s", generatorCPUSeconds))
         for process in processes {
             lines.append(String(
                 format: "  pid %d: peak RSS %.1f MB during run (%.1f MB lifetime), CPU %.2f s",

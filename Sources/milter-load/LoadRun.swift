@@ -84,13 +84,13 @@ final class LoadRun: Sendable {
                 let elapsed = clock.now - started
                 local.record(message, verdict: Verdict.of(result), microseconds: Self.microseconds(elapsed))
             } catch let error as MilterClientError {
-                local.errors[error.code.name, default: 0] += 1
+                local.recordError(kind: error.code.name, "\(error)")
                 connection?.close()
                 connection = nil
                 // A milter that is down must not turn the run into a busy loop of refused connects.
                 if error.code == .connectFailed { usleep(10_000) }
             } catch {
-                local.errors["other", default: 0] += 1
+                local.recordError(kind: "other", "\(error)")
                 connection?.close()
                 connection = nil
             }

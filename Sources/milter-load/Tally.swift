@@ -12,6 +12,8 @@ struct Tally: Sendable {
     /// Verdict counts per corpus class (`eicar` → `reject` → 12).
     var verdictsByKind: [String: [String: Int]] = [:]
     var errors: [String: Int] = [:]
+    /// The first error of each kind, as the client described it (which call failed, errno).
+    var firstErrors: [String: String] = [:]
     /// The first verdict seen for each corpus message, to compare milters message by message.
     var perMessage: [String: String] = [:]
 
@@ -24,6 +26,11 @@ struct Tally: Sendable {
         if perMessage[message.name] == nil { perMessage[message.name] = verdict }
     }
 
+    mutating func recordError(kind: String, _ description: String) {
+        errors[kind, default: 0] += 1
+        if firstErrors[kind] == nil { firstErrors[kind] = description }
+    }
+
     mutating func merge(_ other: Tally) {
         latency.add(other.latency)
         completed += other.completed
@@ -31,6 +38,7 @@ struct Tally: Sendable {
         verdicts.merge(other.verdicts, uniquingKeysWith: +)
         verdictsByKind.merge(other.verdictsByKind) { $0.merging($1, uniquingKeysWith: +) }
         errors.merge(other.errors, uniquingKeysWith: +)
+        firstErrors.merge(other.firstErrors) { first, _ in first }
         perMessage.merge(other.perMessage) { first, _ in first }
     }
 }

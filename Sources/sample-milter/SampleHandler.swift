@@ -27,7 +27,10 @@ final class SampleHandler: MilterHandler {
     }
 
     func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
-        guard header.name.lowercased() == Self.actionHeader.lowercased() else { return .continue }
+        // Every header of every message comes here: compare without making lowercased copies.
+        guard header.name.utf8.elementsEqual(Self.actionHeader.utf8, by: { asciiLower($0) == asciiLower($1) }) else {
+            return .continue
+        }
         let value = header.value
         if value.trimmingSpaces.lowercased() == "skip" { skipBody = true }
         instructions.append(value)
@@ -81,6 +84,11 @@ final class SampleHandler: MilterHandler {
         }
         return nil
     }
+}
+
+/// The byte with ASCII A-Z folded to a-z.
+private func asciiLower(_ byte: UInt8) -> UInt8 {
+    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
 }
 
 extension String {

@@ -40,6 +40,21 @@ struct PacketEncodingTests {
         }
     }
 
+    @Test func stringWithNulNamesItsFieldAndOffsetAndWritesNothing() {
+        var writer = PayloadWriter()
+        do {
+            try writer.cString("ab\u{0}c", field: "value of macro j")
+            Issue.record("a string with a NUL was written")
+        } catch let error as MilterClientError {
+            #expect(error.message.contains("value of macro j contains a NUL byte at offset 2"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+        #expect(writer.bytes.isEmpty)
+        #expect(throws: Never.self) { try writer.cString("ab", field: "x") }
+        #expect(writer.bytes == cString("ab"))
+    }
+
     @Test func macroStagesUseTheCommandLetterOfTheirStep() {
         let letters = MilterMacroStage.allCases.map { Character(Unicode.Scalar($0.command.rawValue)) }
         #expect(letters == ["C", "H", "M", "R", "T", "N", "E"])

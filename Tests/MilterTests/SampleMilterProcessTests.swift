@@ -86,6 +86,15 @@ struct SampleMilterProcessTests {
         try connection.quit()
     }
 
+    @Test func actionHeaderNameMatchesInAnyCaseAndOnlyExactly() throws {
+        let milter = try SampleMilter.start(transport: .unix)
+        defer { milter.stop() }
+        let headers = "x-SAMPLE-action: addheader X-Any-Case yes\r\nX-Sample-Actions: addheader X-Longer no\r\n"
+            + "X-Sample\u{7F}Action: addheader X-Other-Byte no\r\n"
+        let result = try milter.send(actions: [], extraHeaderBytes: Array(headers.utf8))
+        #expect(result.modifications == [.addHeader(name: "X-Any-Case", value: "yes")])
+    }
+
     @Test func skipAnswersTheFirstBodyChunkAndTheRestIsNotSent() throws {
         let milter = try SampleMilter.start(transport: .unix)
         defer { milter.stop() }

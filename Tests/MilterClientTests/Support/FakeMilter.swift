@@ -120,6 +120,12 @@ struct FakePeer: Sendable {
         return bytes
     }
 
+    /// Bytes received and not yet read (FIONREAD).
+    func queuedBytes() -> Int {
+        var count: Int32 = 0
+        return ioctl(descriptor, UInt(FIONREAD), &count) == 0 ? Int(count) : -1
+    }
+
     /// Reads one packet: (command letter, payload), or nil at end of stream.
     func readPacket() -> (command: Character, payload: [UInt8])? {
         guard let header = read(4) else { return nil }
