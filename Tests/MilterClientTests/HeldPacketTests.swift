@@ -20,12 +20,14 @@ struct HeldPacketTests {
         let queued = Recorded(-1)
         let letters = Recorded<[Character]>([])
         let unansweredSent = DispatchSemaphore(value: 0)
+        let measured = DispatchSemaphore(value: 0)
         let fake = try FakeMilter { peer in
             // NR_CONN, NR_HDR, NOHELO.
             peer.negotiate(steps: 0x1000 | 0x80 | 0x2)
             // A unix-socket write lands in the peer's queue before send() returns.
             unansweredSent.wait()
             queued.update { $0 = peer.queuedBytes() }
+            measured.signal()
             while let packet = peer.readPacket() {
                 letters.update { $0.append(packet.command) }
                 switch packet.command {
@@ -40,6 +42,8 @@ struct HeldPacketTests {
         var responses = [try connection.connect(hostname: "h", address: .unknown, macros: ["j": "mx"])]
         responses.append(try connection.header(name: "Subject", value: "x"))
         unansweredSent.signal()
+        // The recipient would flush what is held: look first.
+        measured.wait()
         responses.append(try connection.recipient("<c@d>"))
         responses.append(try connection.body(Array("hi\r\n".utf8)))
         responses.append(try connection.endOfMessage().response)
