@@ -7,7 +7,9 @@ public import MIME
 /// (`scan-bench engine` prints each against one whole-message scan):
 /// - ``Strategy/everyPartSkeleton`` (the daemon's): every decoded leaf and alternative leaf, plus
 ///   the message with libclamav's own mail decoding, from which the bodies of base64 attachments
-///   we decoded and scanned are left out. Only a body that is nothing but base64 (alphabet, line
+///   we decoded and scanned are left out. Parts sent as they are (7bit, 8bit, binary) are in the
+///   skeleton byte for byte, which libclamav scans raw as well as parsed; they are scanned alone
+///   only when something was found, to say which part carried it. Only a body that is nothing but base64 (alphabet, line
 ///   breaks, final padding: no `-`, so no boundary and no hidden part can sit in it) and decoded
 ///   without a defect or a limit is left out, and never a text part (libclamav checks the links
 ///   of HTML only inside mail). The bulk of a large message is then scanned once, decoded, where
@@ -75,11 +77,24 @@ public struct MessageScanner: Sendable {
             whole = backend.scan(message: raw, decodingMail: false)
             parts = scan(message.leaves + message.alternativeLeaves, budget: &budget)
         case .everyPartSkeleton:
+            let leaves = message.leaves
+            var verdicts = [MessageScanReport.PartVerdict?](repeating: nil, count: leaves.count)
             var elided: [Range<Int>] = []
-            parts = scan(message.leaves + message.alternativeLeaves, budget: &budget) { leaf, content in
-                if Self.mayElide(leaf, content) { elided.append(leaf.bodyRange) }
+            for (index, leaf) in leaves.enumerated() where !Self.isSentAsIs(leaf) {
+                verdicts[index] = scan([leaf], budget: &budget) { leaf, content in
+                    if Self.mayElide(leaf, content) { elided.append(leaf.bodyRange) }
+                }.first
             }
+            let alternatives = scan(message.alternativeLeaves, budget: &budget)
             whole = backend.scan(message: Self.skeleton(of: raw, leavingOut: elided), decodingMail: true)
+            // A part sent as it is holds the same bytes in the skeleton, which libclamav scans
+            // both raw and through its mail parser: scanned on its own only to name it.
+            for (index, leaf) in leaves.enumerated() where verdicts[index] == nil {
+                verdicts[index] = whole == .clean
+                    ? part(of: leaf, size: 0, scanned: false, verdict: .clean)
+                    : scan([leaf], budget: &budget).first
+            }
+            parts = verdicts.compactMap { $0 } + alternatives
         }
         return MessageScanReport(
             verdict: .combining([whole] + parts.map(\.verdict)), wholeMessage: whole, parts: parts,
@@ -99,6 +114,16 @@ public struct MessageScanner: Sendable {
                 verdict = .unscannable(UnscannableReason(.limitExceeded, "part \(leaf.path) decoded beyond the size limit"))
             }
             return part(of: leaf, size: content.bytes.count, scanned: !content.bytes.isEmpty, verdict: verdict)
+        }
+    }
+
+    /// Whether `leaf` is a main-reading part whose body is its content (7bit, 8bit, binary), so
+    /// that the skeleton carries exactly the bytes a decode would give.
+    static func isSentAsIs(_ leaf: MIMEPart) -> Bool {
+        guard leaf.reading == nil, leaf.children.isEmpty else { return false }
+        switch leaf.transferEncoding.lowercased() {
+        case "7bit", "8bit", "binary": return true
+        default: return false
         }
     }
 

@@ -71,6 +71,24 @@ import Testing
         }
     }
 
+    @Test func skeletonScansPartsSentAsTheyAreOnlyToNameAFinding() throws {
+        try withBackend { backend, _ in
+            let scanner = MessageScanner(backend: backend, strategy: .everyPartSkeleton)
+            // The text part ("1", 7bit) is not scanned alone; the base64 attachment ("2") is.
+            let clean = scanner.scan(parse(MessageSamples.multipart(attachment: Array("just a note\n".utf8), filename: "note.txt")))
+            #expect(clean.verdict == .clean)
+            #expect(clean.scanCount == 2)
+            #expect(clean.parts.map(\.path) == ["1", "2"])
+            #expect(clean.parts.map(\.scanned) == [false, true])
+            // EICAR in a 7bit part: the skeleton scan finds it and the part is then named.
+            let text = "From: a@example.org\r\nTo: b@example.org\r\nSubject: t\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + String(decoding: TestDatabase.eicar, as: UTF8.self) + "\r\n"
+            let infected = scanner.scan(parse(text))
+            #expect(infected.wholeMessage != .clean)
+            #expect(infected.infectedParts.map(\.path) == ["1"])
+        }
+    }
+
     @Test func cleanMailCostsOneScanWhenAttributingOnlyFindings() throws {
         try withBackend { backend, _ in
             let message = parse(MessageSamples.multipart(attachment: Array("just a note\n".utf8), filename: "note.txt"))
