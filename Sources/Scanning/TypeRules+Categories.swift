@@ -14,13 +14,20 @@ public struct FileCategory: Sendable, Hashable, CustomStringConvertible {
     public let mimeTypes: Set<String>
     /// Prefixes of libmagic descriptions that belong to this category.
     public let descriptionPrefixes: [String]
+    /// Prefixes of libmagic descriptions that do not, whatever the MIME type: guesses that rest on
+    /// a byte or two, which random, compressed or encrypted data meets by chance.
+    public let weakGuessPrefixes: [String]
 
     /// Defines a category; sites may add their own beside the predefined ones.
-    public init(name: String, label: String, mimeTypes: Set<String>, descriptionPrefixes: [String] = []) {
+    public init(
+        name: String, label: String, mimeTypes: Set<String>, descriptionPrefixes: [String] = [],
+        weakGuessPrefixes: [String] = []
+    ) {
         self.name = name
         self.label = label
         self.mimeTypes = mimeTypes
         self.descriptionPrefixes = descriptionPrefixes
+        self.weakGuessPrefixes = weakGuessPrefixes
     }
 
     public var description: String { name }
@@ -31,6 +38,7 @@ public struct FileCategory: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `detected` belongs to this category.
     public func matches(_ detected: DetectedType) -> Bool {
+        if weakGuessPrefixes.contains(where: { detected.description.hasPrefix($0) }) { return false }
         if mimeTypes.contains(TypeRules.normalizedMIMEType(detected.mimeType)) { return true }
         return descriptionPrefixes.contains { detected.description.hasPrefix($0) }
     }
@@ -40,7 +48,11 @@ public struct FileCategory: Sendable, Hashable, CustomStringConvertible {
         name: "pe-executable", label: "pe",
         mimeTypes: ["application/vnd.microsoft.portable-executable", "application/x-dosexec",
                     "application/x-msdownload", "application/x-ms-ne-executable"],
-        descriptionPrefixes: ["PE32", "MS-DOS executable"])
+        descriptionPrefixes: ["PE32", "MS-DOS executable"],
+        // libmagic calls anything that starts with a jump opcode (0xE9, 0xEB...) a DOS .COM
+        // program: one random or encrypted file in about a hundred. A .COM runs only under its
+        // extension, which the extension rules ban.
+        weakGuessPrefixes: ["DOS executable (COM", "COM executable for DOS"])
     /// Linux and Unix programs and shared libraries.
     public static let elfExecutable = FileCategory(
         name: "elf-executable", label: "elf",

@@ -59,6 +59,23 @@ import Testing
         #expect(rules.bannedType(detected)?.name == "banned-type:disk-image")
     }
 
+    @Test func randomDataThatStartsWithAJumpIsNotAnExecutable() throws {
+        // Bytes libmagic calls "DOS executable (COM)": a jump opcode and its operand, then noise
+        // (about one random, compressed or encrypted file in a hundred looks like this).
+        var state: UInt32 = 12345
+        let noise = (0..<4088).map { _ in
+            state = state &* 1_103_515_245 &+ 12345
+            return UInt8(truncatingIfNeeded: state >> 16)
+        }
+        let bytes: [UInt8] = [0xEB, 0x23, 0x71, 0x75, 0xB6, 0xBE, 0x56, 0xC4] + noise
+        let detected = try detector.detect(bytes)
+        #expect(detected.description.hasPrefix("DOS executable (COM"), "\(detected)")
+        #expect(rules.bannedType(detected) == nil, "\(detected)")
+        #expect(rules.extensionMismatch(fileName: "backup.pdf", detected: detected) == nil)
+        // A real program still is.
+        #expect(rules.bannedType(try detector.detect(FileMagicSamples.pe))?.name == "banned-type:pe-executable")
+    }
+
     // MARK: mismatches
 
     @Test func aPDFNameOnAnExecutableIsATypeMismatch() throws {
