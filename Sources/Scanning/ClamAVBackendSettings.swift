@@ -25,8 +25,8 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     /// when the backend is created; a reload does not change it.
     public var mailDecodingBudget: Int
 
-    /// The default ``mailDecodingBudget``: 32 MiB, so messages of up to a few megabytes decode
-    /// side by side and only the largest take turns.
+    /// The default ``mailDecodingBudget`` (`[scan] mail_decoding_budget`): 32 MiB, so messages
+    /// of up to 16 MB decode side by side and only larger ones take turns.
     public static let defaultMailDecodingBudget = 32 << 20
 
     /// Settings with ClamAV's engine defaults and concurrent reloads unless given.

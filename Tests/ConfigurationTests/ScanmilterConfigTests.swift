@@ -33,6 +33,7 @@ import Testing
             backend = "clamd"
             clamd_servers = ["127.0.0.1:3310", "unix:/run/clamav/clamd.ctl"]
             max_message_size = "50MB"
+            mail_decoding_budget = "64MB"
             max_recursion = 10
             alert_encrypted_archive = true
             [policy]
@@ -47,6 +48,7 @@ import Testing
         #expect(config.scan.backend == .clamd)
         #expect(config.scan.maxMessageSize == 50 << 20)
         #expect(config.scan.maxRecursion == 10)
+        #expect(config.scan.mailDecodingBudget == 64 << 20)
         #expect(config.scan.alertEncryptedArchive == true)
         #expect(config.scan.alertEncryptedDoc == nil)
         #expect(config.policy.trustedNetworks.count == 2)
