@@ -94,10 +94,6 @@ public struct Pipeline: Sendable {
             }
         }
 
-        // The parse and type passes have read the whole message; a large one may now wait for
-        // its turn in libclamav's mail parser (ClamAVBackendSettings.mailDecodingBudget), and its
-        // pages need not stay resident meanwhile.
-        message.dropResidentPages()
         let report = timings.measure(\.scan) { scanner.scan(parsed) }
         var scanVerdict = report.verdict
         if let typeFailure, scanVerdict == .clean {

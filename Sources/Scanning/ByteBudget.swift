@@ -18,10 +18,18 @@ final class ByteBudget: @unchecked Sendable {
         self.budget = max(0, budget)
     }
 
-    /// Runs `body` once `bytes` fit beside what is admitted already, or nothing else is.
-    func withAdmission<Result>(of bytes: Int, _ body: () throws -> Result) rethrows -> Result {
+    /// Runs `body` once `bytes` fit beside what is admitted already, or nothing else is;
+    /// `beforeWaiting` runs first (once, without the lock) when it has to wait.
+    func withAdmission<Result>(
+        of bytes: Int, beforeWaiting: () -> Void = {}, _ body: () throws -> Result
+    ) rethrows -> Result {
         let size = max(0, bytes)
         condition.lock()
+        if holders > 0 && admitted + size > budget {
+            condition.unlock()
+            beforeWaiting()
+            condition.lock()
+        }
         while holders > 0 && admitted + size > budget {
             condition.wait()
         }

@@ -89,7 +89,9 @@ public final class ClamAVBackend: ScanBackend {
             }
         }
         guard decodingMail else { return scan() }
-        return mailDecoding.withAdmission(of: message.count) {
+        // A message that must wait its turn need not stay resident meanwhile (the parse and type
+        // passes touched all of it); its pages stay in the page cache.
+        return mailDecoding.withAdmission(of: message.count, beforeWaiting: message.dropResidentPages) {
             // The parser's blocks are freed by now but stay resident in this thread's malloc arena;
             // give them back before the next message is admitted, or the budget bounds nothing.
             defer { if message.count >= Self.trimAfterBytes { ClamAVLibrary.returnFreeMemory() } }

@@ -37,6 +37,28 @@ import Testing
         #expect(mostInsideAtOnce(budget: 100, sizes: [60, 60, 60]) == 1)
     }
 
+    @Test func onlyAHolderThatMustWaitIsToldBeforeItWaits() {
+        let gate = ByteBudget(budget: 10)
+        let told = Atomic<Int>(0)
+        gate.withAdmission(of: 10, beforeWaiting: { told.add(1, ordering: .relaxed) }) {}
+        #expect(told.load(ordering: .relaxed) == 0)
+        let first = Atomic<Bool>(false)
+        TestThreads.run(2) { index in
+            if index == 0 {
+                gate.withAdmission(of: 10) {
+                    first.store(true, ordering: .relaxed)
+                    // Hold the budget until the other holder has been told it must wait.
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while told.load(ordering: .relaxed) == 0 && ContinuousClock.now < deadline { usleep(1_000) }
+                }
+            } else {
+                while !first.load(ordering: .relaxed) { usleep(1_000) }
+                gate.withAdmission(of: 1, beforeWaiting: { told.add(1, ordering: .relaxed) }) {}
+            }
+        }
+        #expect(told.load(ordering: .relaxed) == 1)
+    }
+
     @Test func aHolderLargerThanTheWholeBudgetIsStillAdmittedAlone() {
         let gate = ByteBudget(budget: 10)
         #expect(gate.withAdmission(of: 1_000) { 42 } == 42)
