@@ -16,6 +16,8 @@
 #   QUICK=1 scripts/bench.sh    a few minutes: smaller corpus, shorter runs
 #   LARGE=1 scripts/bench.sh    also 1M hash + 50k body signatures: load time, memory, and
 #                               reload under load (no message may fail)
+#   ONLY=memory scripts/bench.sh  only the parts named (comma list of clamav-milter, layer,
+#                               memory, postfix, scan-bench, large), e.g. to profile one of them
 # Other knobs: CONNECTIONS (default 8), DURATION (seconds per load run), KEEP_BENCH=1 keeps the
 # temp dir. Benchmarks are figures beside references, never pass/fail tests.
 set -euo pipefail
@@ -35,6 +37,19 @@ else
   memory_connections=100; memory_mb=20; scan_bench_args=(--megabytes 32 --runs 5)
 fi
 [ "$LARGE" = 1 ] && { hashes=1000000; bodies=50000; }
+ONLY=${ONLY:-}
+for name in ${ONLY//,/ }; do
+  case "$name" in
+    clamav-milter|layer|memory|postfix|scan-bench|large) ;;
+    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, large)" >&2; exit 2 ;;
+  esac
+done
+# part NAME: whether this run includes part NAME (every part when ONLY is unset; "large" only
+# with LARGE=1).
+part() {
+  [ "$1" != large ] || [ "$LARGE" = 1 ] || return 1
+  [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]
+}
 
 log() { echo "bench: $*" >&2; }
 
@@ -95,18 +110,21 @@ PY
 
 cat > "$results/meta.json" <<JSON
 {"machine": "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(uname -sr), load average $(cut -d' ' -f1 /proc/loadavg) at start",
- "command": "$( [ "$QUICK" = 1 ] && printf 'QUICK=1 ')$( [ "$LARGE" = 1 ] && printf 'LARGE=1 ')scripts/bench.sh (CONNECTIONS=$CONNECTIONS, DURATION=$DURATION)",
+ "command": "$( [ -n "$ONLY" ] && printf 'ONLY=%s ' "$ONLY")$( [ "$QUICK" = 1 ] && printf 'QUICK=1 ')$( [ "$LARGE" = 1 ] && printf 'LARGE=1 ')scripts/bench.sh (CONNECTIONS=$CONNECTIONS, DURATION=$DURATION)",
  "date": "$(date -u +%Y-%m-%dT%H:%MZ)", "memoryMB": $memory_mb, "signatures": "$hashes hash and $((bodies + 1)) body signatures"}
 JSON
 
 log "corpus and database"
-python3 scripts/bench/make_corpus.py "$work/corpus" --scale "$scale" >&2
-python3 scripts/bench/make_corpus.py "$work/memory-corpus" --memory "$memory_mb" >&2
-mkdir -p "$work/small-corpus" && cp "$work"/corpus/small-*.eml "$work/small-corpus/"
+if part clamav-milter || part layer || part large; then
+  python3 scripts/bench/make_corpus.py "$work/corpus" --scale "$scale" >&2
+  mkdir -p "$work/small-corpus" && cp "$work"/corpus/small-*.eml "$work/small-corpus/"
+fi
+part memory && python3 scripts/bench/make_corpus.py "$work/memory-corpus" --memory "$memory_mb" >&2
 python3 scripts/bench/make_database.py "$work/db" "$hashes" "$bodies" >&2
-gcc -O2 -o "$work/cfilter" scripts/bench/cfilter.c -lmilter -lpthread
+if part layer || part postfix; then gcc -O2 -o "$work/cfilter" scripts/bench/cfilter.c -lmilter -lpthread; fi
 
 # --- clamd, shared by clamav-milter and scanmilter's clamd backend ---------------------------
+if part clamav-milter; then
 cat > "$work/clamd.conf" <<CONF
 LocalSocket $work/clamd.sock
 DatabaseDirectory $work/db
@@ -122,6 +140,7 @@ DisableCache yes
 CONF
 start clamd 'Listening daemon|Self checking every' clamd --config-file="$work/clamd.conf"; clamd_pid=$started
 log "clamd ready (pid $clamd_pid)"
+fi
 
 # Every contender runs with libclamav's clean cache off (clamd: DisableCache; scanmilter:
 # disable_cache): milter-load replays one corpus, and a cache would measure hash lookups of
@@ -148,6 +167,7 @@ CONF
 }
 
 # --- 1. scanmilter against clamav-milter --------------------------------------------------
+if part clamav-milter; then
 log "1. scanmilter against clamav-milter: $CONNECTIONS connections, ${DURATION}s each"
 common=(--connections "$CONNECTIONS" --duration "$DURATION")
 scanmilter_config "$work/embedded.toml" "unix:$work/embedded.sock" clamav
@@ -189,23 +209,30 @@ for _ in $(seq 1 100); do [ -S "$work/clamav-milter.sock" ] && break; sleep 0.1;
 load load-clamav-milter "unix:$work/clamav-milter.sock" "$work/corpus" "${common[@]}" --pid "$milter_pid" --pid "$clamd_pid" \
   --verdicts "$results/verdicts-clamav-milter.txt"
 stop "$milter_pid"
+fi  # clamav-milter
 
 # --- 2. the Milter layer ---------------------------------------------------------------------
+if part layer; then
 log "2. the Milter layer: sample-milter, C libmilter, pymilter, libmilter floor ($CONNECTIONS connections)"
 CONNECTIONS=$CONNECTIONS DURATION=$(( DURATION / 4 + 2 )) RUNS=3 scripts/bench/layer.sh "$work"
+fi  # layer
 
 # --- 3. memory ----------------------------------------------------------------------------------
+if part memory; then
 log "3. memory: $memory_connections connections x one $memory_mb MB message"
 scanmilter_config "$work/memory.toml" "unix:$work/memory.sock" clamav
 start memory 'ready' "$bin/scanmilter" --config "$work/memory.toml"; pid=$started
 sleep 1
 awk '/VmRSS/ {print $2 * 1024}' "/proc/$pid/status" > "$results/memory-idle.txt"
+python3 scripts/bench/rss_sampler.py "$pid" "$results/memory-sampled.json" & sampler=$!; running+=("$sampler")
 load memory "unix:$work/memory.sock" "$work/memory-corpus" --connections "$memory_connections" \
   --messages "$memory_connections" --pid "$pid"
+stop "$sampler"
 stop "$pid"
+fi  # memory
 
 # --- large signature set: reload under load -------------------------------------------------
-if [ "$LARGE" = 1 ]; then
+if part large; then
   log "large set: reload under load ($hashes hash and $bodies body signatures)"
   scanmilter_config "$work/reload.toml" "unix:$work/reload.sock" clamav
   start reload 'ready' "$bin/scanmilter" --config "$work/reload.toml"; pid=$started
@@ -217,6 +244,7 @@ if [ "$LARGE" = 1 ]; then
 fi
 
 # --- 4. through real Postfix over TCP --------------------------------------------------------
+if part postfix; then
 log "4. through Postfix over TCP: $smtp_messages messages, one SMTP session at a time, $smtp_runs runs each"
 smtp_port=$(free_port); sink_port=$(free_port); milter_port=$(free_port)
 pf_setup "$work/postfix" "$smtp_port" "$sink_port" "inet:127.0.0.1:$milter_port" >&2
@@ -254,10 +282,13 @@ start tcp 'ready' "$bin/scanmilter" --config "$work/tcp.toml"; pid=$started
 postfix_row "scanmilter (embedded), DATA negotiated"
 stop "$pid"
 pf_teardown
+fi  # postfix
 
 # --- 5. pipeline cost against a raw libclamav scan ---------------------------------------------
+if part scan-bench; then
 log "5. scan-bench engine (pipeline against a raw scan of the same bytes)"
 "$bin/scan-bench" engine --hashes "$hashes" --bodies "$bodies" "${scan_bench_args[@]}" > "$results/scan-bench.txt" 2>&1 || true
+fi  # scan-bench
 
 mkdir -p "$root/bench-results"
 report=$root/bench-results/bench-$(date -u +%Y%m%dT%H%M%SZ).md

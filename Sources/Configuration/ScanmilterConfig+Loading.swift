@@ -163,6 +163,7 @@ extension ScanSettings {
         memoryThreshold = try r.byteSize("memory_threshold", memoryThreshold)
         tempDir = try r.string("temp_dir", tempDir)
         maxConcurrentScans = try r.integer("max_concurrent_scans", maxConcurrentScans, range: 0...4096)
+        mailDecodingBudget = try r.byteSize("mail_decoding_budget", mailDecodingBudget)
         maxScanSize = try r.optionalByteSize("max_scan_size")
         maxFileSize = try r.optionalByteSize("max_file_size")
         maxRecursion = try r.optionalInteger("max_recursion", range: 1...255)

@@ -88,6 +88,10 @@ public struct ScanSettings: Sendable, Equatable {
     /// `max_concurrent_scans`: messages parsed and scanned at once (0: one per CPU core). Scanning
     /// is CPU-bound, so more in flight only adds memory; the others wait their turn.
     public var maxConcurrentScans = 0
+    /// `mail_decoding_budget`: bytes of whole messages under the embedded engine's mail parser at
+    /// once (one message always may go). That parser holds about 1.5 times a message in memory,
+    /// so large messages take turns here rather than run side by side.
+    public var mailDecodingBudget = 32 << 20
     /// `max_scan_size`, `max_file_size`, `max_recursion`, `max_files`, `max_scan_time` (nil: ClamAV's default).
     public var maxScanSize: Int?
     public var maxFileSize: Int?

@@ -119,7 +119,9 @@ extension ClamAVBackendSettings {
         case .concurrent: .concurrent
         case .inPlace: .inPlace(maxWait: .seconds(30))
         }
-        self.init(databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode)
+        self.init(
+            databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode,
+            mailDecodingBudget: scan.mailDecodingBudget)
     }
 }
 

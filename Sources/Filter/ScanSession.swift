@@ -1,3 +1,4 @@
+import ClamAV
 import Configuration
 import Dispatch
 import Logging
@@ -137,7 +138,12 @@ public final class ScanSession: MilterHandler {
         let outcome: MessageOutcome
         let acted: MilterResponseSummaryAndResponse
         if service.scanSlots.wait(timeout: .now() + Self.scanSlotWait) == .success {
-            defer { service.scanSlots.signal() }
+            defer {
+                // A message too large to buffer in memory left the C heap fragmented (libclamav's
+                // mail parser); give the pages back before the next one takes the slot.
+                if message.buffer.isSpilled { ClamAVLibrary.returnFreeMemory() }
+                service.scanSlots.signal()
+            }
             outcome = MessageOutcome.evaluate(message, queueID: queueID, service: service, logger: logger)
             acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         } else {

@@ -72,6 +72,18 @@ public final class MessageBytes: @unchecked Sendable {
         }
     }
 
+    /// Drops the mapped pages from this process's resident memory; they stay in the page cache
+    /// and come back on the next access. For a large message between passes over it (e.g. while
+    /// it waits its turn to be scanned), so that it does not count against the process meanwhile.
+    /// A no-op for bytes in memory.
+    public func dropResidentPages() {
+        if case .mapped(let address, let size) = storage {
+            // Safe on a read-only private file mapping: no page was ever written, so nothing is
+            // lost; the next read faults the page back in from the page cache.
+            _ = madvise(UnsafeMutableRawPointer(mutating: address), size, MADV_DONTNEED)
+        }
+    }
+
     /// Calls `body` with the whole message as raw memory; the pointer is valid only inside `body`.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         switch storage {

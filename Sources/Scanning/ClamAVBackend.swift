@@ -31,11 +31,14 @@ public final class ClamAVBackend: ScanBackend {
     /// Serialises reloads; held for a whole load, which only other reloads wait for.
     private let reloadLock = Mutex<Void>(())
     private let logger: Logger
+    /// Bounds the bytes of whole messages under libclamav's mail parser at once.
+    private let mailDecoding: ByteBudget
 
     /// Loads the database in `settings` and starts serving scans; throws if it does not load.
     /// libclamav's own warnings go to `logger` from then on (process-wide: the last backend wins).
     public init(settings: ClamAVBackendSettings, logger: Logger) throws(ClamAVError) {
         self.logger = logger
+        mailDecoding = ByteBudget(budget: settings.mailDecodingBudget)
         ClamAVLibrary.routeMessages(to: logger)
         let engine = try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
         state = Mutex(State(engine: engine, settings: settings))
@@ -78,11 +81,26 @@ public final class ClamAVBackend: ScanBackend {
     }
 
     /// Scans the message in place (a large message is a mapped temp file): no copy of it is made.
+    /// With mail decoding, large messages take turns (``ClamAVBackendSettings/mailDecodingBudget``).
     public func scan(message: MessageBytes, decodingMail: Bool) -> ScanVerdict {
-        withEngine { engine in
-            message.withUnsafeBytes { ScanVerdict(engine.scan($0, parsing: decodingMail ? .all : .withoutMail)) }
+        let scan = {
+            self.withEngine { engine in
+                message.withUnsafeBytes { ScanVerdict(engine.scan($0, parsing: decodingMail ? .all : .withoutMail)) }
+            }
+        }
+        guard decodingMail else { return scan() }
+        // A message that must wait its turn need not stay resident meanwhile (the parse and type
+        // passes touched all of it); its pages stay in the page cache.
+        return mailDecoding.withAdmission(of: message.count, beforeWaiting: message.dropResidentPages) {
+            // The parser's blocks are freed by now but stay resident in this thread's malloc arena;
+            // give them back before the next message is admitted, or the budget bounds nothing.
+            defer { if message.count >= Self.trimAfterBytes { ClamAVLibrary.returnFreeMemory() } }
+            return scan()
         }
     }
+
+    /// Messages at least this large return the C heap's free pages after their mail decoding.
+    static let trimAfterBytes = 1 << 20
 
     /// Runs `body` on the current engine, holding it for the whole scan.
     private func withEngine(_ body: (Engine) -> ScanVerdict) -> ScanVerdict {

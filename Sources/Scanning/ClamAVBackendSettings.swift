@@ -19,11 +19,24 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     public var engineOptions: EngineOptions
     /// Concurrent (default) or in-place reloads.
     public var reloadMode: ReloadMode
+    /// Bytes of whole messages under libclamav's mail parser at once (one message always may
+    /// go, however large). That parser holds about 1.5 times a message in small heap blocks, so
+    /// two 20 MB messages decoded together cost ~120 MB more than one after the other. Read
+    /// when the backend is created; a reload does not change it.
+    public var mailDecodingBudget: Int
+
+    /// The default ``mailDecodingBudget`` (`[scan] mail_decoding_budget`): 32 MiB, so messages
+    /// of up to 16 MB decode side by side and only larger ones take turns.
+    public static let defaultMailDecodingBudget = 32 << 20
 
     /// Settings with ClamAV's engine defaults and concurrent reloads unless given.
-    public init(databaseDirectory: String, engineOptions: EngineOptions = EngineOptions(), reloadMode: ReloadMode = .concurrent) {
+    public init(
+        databaseDirectory: String, engineOptions: EngineOptions = EngineOptions(), reloadMode: ReloadMode = .concurrent,
+        mailDecodingBudget: Int = defaultMailDecodingBudget
+    ) {
         self.databaseDirectory = databaseDirectory
         self.engineOptions = engineOptions
         self.reloadMode = reloadMode
+        self.mailDecodingBudget = mailDecodingBudget
     }
 }

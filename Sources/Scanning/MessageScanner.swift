@@ -71,11 +71,14 @@ public struct MessageScanner: Sendable {
             }
             parts += alternatives
         case .everyPart:
+            // Parts first: a large message may have to wait its turn for the whole-message scan
+            // (ClamAVBackendSettings.mailDecodingBudget), and by then its own parts are done, so
+            // the two scan slots overlap one's parts with the other's mail decoding.
+            parts = scan(message.leaves + message.alternativeLeaves, budget: &budget)
             whole = backend.scan(message: raw, decodingMail: true)
-            parts = scan(message.leaves + message.alternativeLeaves, budget: &budget)
         case .everyPartRaw:
-            whole = backend.scan(message: raw, decodingMail: false)
             parts = scan(message.leaves + message.alternativeLeaves, budget: &budget)
+            whole = backend.scan(message: raw, decodingMail: false)
         case .everyPartSkeleton:
             let leaves = message.leaves
             var verdicts = [MessageScanReport.PartVerdict?](repeating: nil, count: leaves.count)

@@ -33,6 +33,7 @@ import Testing
             backend = "clamd"
             clamd_servers = ["127.0.0.1:3310", "unix:/run/clamav/clamd.ctl"]
             max_message_size = "50MB"
+            mail_decoding_budget = "64MB"
             max_recursion = 10
             disable_cache = true
             strategy = "on_finding"
@@ -51,6 +52,7 @@ import Testing
         #expect(config.scan.maxRecursion == 10)
         #expect(config.scan.disableCache)
         #expect(config.scan.strategy == .onFinding)
+        #expect(config.scan.mailDecodingBudget == 64 << 20)
         #expect(config.scan.alertEncryptedArchive == true)
         #expect(config.scan.alertEncryptedDoc == nil)
         #expect(config.policy.trustedNetworks.count == 2)

@@ -32,6 +32,19 @@ import Testing
         #expect(text(of: MIMEParser().parse(mapped).root) == "body")
     }
 
+    @Test func droppingResidentPagesKeepsAMappedMessageReadable() throws {
+        let raw = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let path = try Self.temporaryFile(raw)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let mapped = try MessageBytes(mappingFile: path)
+        #expect(Array(mapped[0..<mapped.count]) == raw)
+        mapped.dropResidentPages()
+        #expect(Array(mapped[0..<mapped.count]) == raw)
+        let inMemory = MessageBytes(raw)
+        inMemory.dropResidentPages()
+        #expect(inMemory.copyBytes(0..<raw.count) == raw)
+    }
+
     @Test func aMissingFileIsAnErrorNamingIt() {
         #expect {
             _ = try MessageBytes(mappingFile: "/nonexistent/mime-test")

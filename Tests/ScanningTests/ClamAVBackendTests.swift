@@ -1,6 +1,7 @@
 import ClamAV
 import Foundation
 import Logging
+import MIME
 import Scanning
 import Synchronization
 import Testing
@@ -52,6 +53,36 @@ import Testing
         let silent = try ClamAVBackend(
             settings: .init(databaseDirectory: db.path, engineOptions: EngineOptions(maxScanTime: 1)), logger: logger)
         #expect(silent.scan(zip[...]) == .clean)
+    }
+
+    /// EICAR base64-encoded in a mail attachment: only a scan that decodes mail can see it.
+    func mailWithEncodedEICAR(padding: Int) -> [UInt8] {
+        let attachment = TestDatabase.eicar + Array(repeating: UInt8(ascii: "\n"), count: padding)
+        let encoded = Data(attachment).base64EncodedString(options: .lineLength76Characters)
+        let text = "Subject: eicar\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+            + "--b\r\nContent-Type: application/octet-stream; name=e.com\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + encoded + "\r\n--b--\r\n"
+        return Array(text.utf8)
+    }
+
+    @Test func largeMessagesTakingTurnsInTheMailParserAreStillAllScannedWhole() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        // A budget smaller than any message: every mail-decoding scan waits for the one before.
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path, mailDecodingBudget: 1), logger: logger)
+        let path = temp.appendingPathComponent("message.eml")
+        try Data(mailWithEncodedEICAR(padding: 2 << 20)).write(to: path)
+        let message = try MessageBytes(mappingFile: path.path)
+        let verdicts = Mutex<[ScanVerdict]>([])
+        TestThreads.run(3) { _ in
+            let verdict = backend.scan(message: message, decodingMail: true)
+            verdicts.withLock { $0.append(verdict) }
+        }
+        #expect(verdicts.withLock { $0 } == Array(repeating: .infected([ndbName]), count: 3))
+        // Without mail decoding the encoded EICAR is invisible: the gate is on the decoding path.
+        #expect(backend.scan(message: message, decodingMail: false) == .clean)
     }
 
     @Test func reloadSwapsInNewSignatures() throws {

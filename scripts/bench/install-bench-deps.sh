@@ -12,6 +12,7 @@ packages=(
   postfix           # smtp-source, and the private instance for the TCP-stall measurement
   tcpdump           # captures on lo when chasing the TCP stall (TCP_STALL_TRACE=1)
   strace            # the same, syscalls with timestamps
+  heaptrack         # who holds the C heap at the memory peak (README, Performance: Memory)
 )
 
 missing=()

@@ -146,6 +146,12 @@ if memory:
     out.append(f"- scanmilter RSS idle with its engine loaded: {mb(idle)}; peak during the run: {mb(peak)}; "
                f"growth {mb(peak - idle)} (target ≤ 256 MB above the engine: {check(peak - idle <= 256 << 20)}); "
                f"{memory['completed']} messages, {memory['errorCount']} errors, p99 {memory['latencyMilliseconds']['p99']:.0f} ms")
+    sampled = results / "memory-sampled.json"
+    if sampled.exists():
+        at = json.loads(sampled.read_text())["atPeakRSS"]
+        out.append(f"- at the peak (/proc/PID/status every 50 ms): RssAnon {mb(at.get('RssAnon', 0))} (heap), "
+                   f"RssFile {mb(at.get('RssFile', 0))} (mapped files: message temp files, libraries), "
+                   f"{at.get('Threads', 0)} threads")
     out.append("")
 
 reload = load("reload-under-load")
