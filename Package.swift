@@ -97,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scanmilter",
-            dependencies: ["Filter", "Configuration", argumentParser, logging],
+            dependencies: ["Filter", "Configuration", "ClamAV", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClamAV
 import Configuration
 import Filter
 import Foundation
@@ -35,6 +36,12 @@ struct ScanmilterCommand: ParsableCommand {
         // them before anything else starts a thread. SIGPIPE: a peer closing must not kill us.
         Libmilter.blockStopSignals()
         signal(SIGPIPE, SIG_IGN)
+        // Two malloc arenas per core rather than glibc's eight (ClamAVLibrary.limitHeapArenas),
+        // unless the administrator chose through glibc's own variables.
+        let environment = ProcessInfo.processInfo.environment
+        if environment["MALLOC_ARENA_MAX"] == nil, environment["GLIBC_TUNABLES"] == nil {
+            ClamAVLibrary.limitHeapArenas(to: 2 * ProcessInfo.processInfo.activeProcessorCount)
+        }
 
         let settings: ScanmilterConfig
         do {

@@ -12,6 +12,7 @@ void logg_close(void);
 // function because Swift 6 refuses to touch a mutable C global directly.
 extern short mprintf_disabled;
 static inline void cclamav_freshclam_silence_terminal(void) { mprintf_disabled = 1; }
-// malloc_trim: the Engine returns a freed engine's heap to the system (Glibc's module lacks it).
+// malloc_trim and mallopt(M_ARENA_MAX): the Engine returns a freed engine's heap to the system,
+// and the daemon bounds glibc's heap arenas (Glibc's module lacks both).
 #include <malloc.h>
 #endif
