@@ -10,14 +10,18 @@ final class SampleHandler: MilterHandler {
     static let actionHeader = "X-Sample-Action"
 
     private let logger: Logger
+    private let endOfMessageOnly: Bool
     private var instructions: [String] = []
     private var skipBody = false
 
-    init(logger: Logger) {
+    /// With `endOfMessageOnly`, headers and body are negotiated away (no instructions are seen):
+    /// end of message only adds X-Sample-Macro-i.
+    init(logger: Logger, endOfMessageOnly: Bool = false) {
         self.logger = logger
+        self.endOfMessageOnly = endOfMessageOnly
     }
 
-    var implementedCallbacks: Set<MilterCallback> { [.header, .body] }
+    var implementedCallbacks: Set<MilterCallback> { endOfMessageOnly ? [] : [.header, .body] }
     // Header answers are always continue: the MTA need not wait for them.
     var noReplyCallbacks: Set<MilterCallback> { [.header] }
 

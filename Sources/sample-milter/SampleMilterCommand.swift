@@ -54,6 +54,9 @@ struct SampleMilterCommand: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Flag(help: "Only end of message: headers and body negotiated away, X-Sample-Macro-i still added (the Milter layer benchmark's end-of-message-only filter).")
+    var endOfMessageOnly = false
+
     @Option(help: "The filter name given to libmilter.")
     var name = "sample-milter"
 
@@ -91,7 +94,7 @@ struct SampleMilterCommand: ParsableCommand {
                     print("listening on \(spec)")
                     fflush(nil)
                 },
-                factory: { SampleHandler(logger: logger) }
+                factory: { [endOfMessageOnly] in SampleHandler(logger: logger, endOfMessageOnly: endOfMessageOnly) }
             )
         } catch {
             logger.critical("sample-milter cannot run", metadata: ["error": "\(error)"])

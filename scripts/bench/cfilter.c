@@ -3,13 +3,15 @@
  * (no reply), body and end-of-message callbacks, every other step negotiated away, and the
  * X-Sample-Macro-i header added at end of message.
  *
- * usage: cfilter SOCKET [nodelay] [data] [floor]   (SOCKET as libmilter takes it: unix:/path, inet:PORT@HOST)
+ * usage: cfilter SOCKET [nodelay] [data] [eom|floor]   (SOCKET as libmilter takes it: unix:/path, inet:PORT@HOST)
  * With "nodelay", TCP_NODELAY is set on the listening socket, as the Swift Milter library does.
  * With "data", the DATA step is negotiated (answered continue) instead of negotiated away: the
  * experiment behind scanmilter's TCP fix (README, Performance).
  * With "floor", the least any libmilter filter can do: only end of message, every other step
  * (headers and body included) negotiated away, no action, no header added. Its CPU per message
- * is the floor under every libmilter-based filter (scripts/bench/layer.sh). */
+ * is the floor under every libmilter-based filter (scripts/bench/layer.sh).
+ * With "eom", issue #9's end-of-message-only filter: as "floor", but the X-Sample-Macro-i
+ * header is added at end of message (sample-milter --end-of-message-only, pyfilter.py eom). */
 #include <libmilter/mfapi.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,11 +29,12 @@ static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t length) { ret
 
 static int with_data = 0;
 static int floor_only = 0;
+static int eom_only = 0;  /* with floor_only: headers and body negotiated away, header still added */
 
 static sfsistat on_data(SMFICTX *ctx) { return SMFIS_CONTINUE; }
 
 static sfsistat on_eom(SMFICTX *ctx) {
-    if (floor_only) return SMFIS_CONTINUE;
+    if (floor_only && !eom_only) return SMFIS_CONTINUE;
     char *queue_id = smfi_getsymval(ctx, "i");
     if (queue_id != NULL) smfi_addheader(ctx, "X-Sample-Macro-i", queue_id);
     return SMFIS_CONTINUE;
@@ -43,7 +46,7 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                        | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_HDR | SMFIP_SKIP;
     if (with_data) away &= ~(unsigned long) SMFIP_NODATA;
     if (floor_only) away |= SMFIP_NOHDRS | SMFIP_NOBODY;
-    *pf0 = floor_only ? 0 : SMFIF_ADDHDRS;
+    *pf0 = floor_only && !eom_only ? 0 : SMFIF_ADDHDRS;
     *pf1 = f1 & away;
     *pf2 = 0;
     *pf3 = 0;
@@ -61,16 +64,17 @@ int main(int argc, char **argv) {
     desc.xxfi_eom = on_eom;
     desc.xxfi_negotiate = on_negotiate;
     desc.xxfi_data = on_data;
-    if (argc < 2) { fprintf(stderr, "usage: cfilter SOCKET [nodelay] [data] [floor]\n"); return 64; }
+    if (argc < 2) { fprintf(stderr, "usage: cfilter SOCKET [nodelay] [data] [eom|floor]\n"); return 64; }
     int nodelay = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "nodelay") == 0) nodelay = 1;
         else if (strcmp(argv[i], "data") == 0) with_data = 1;
         else if (strcmp(argv[i], "floor") == 0) floor_only = 1;
+        else if (strcmp(argv[i], "eom") == 0) floor_only = eom_only = 1;
         else { fprintf(stderr, "cfilter: unknown option %s\n", argv[i]); return 64; }
     }
     if (floor_only) {
-        desc.xxfi_flags = 0;
+        desc.xxfi_flags = eom_only ? SMFIF_ADDHDRS : 0;
         desc.xxfi_header = NULL;
         desc.xxfi_body = NULL;
         desc.xxfi_data = NULL;

@@ -2,7 +2,9 @@
 # The Milter layer alone (issue #9; part 2 of scripts/bench.sh): the same small filter three ways
 # -- sample-milter (Swift Milter over libmilter), a minimal C libmilter filter (cfilter.c) and a
 # pymilter filter (pyfilter.py) -- and the floor under all of them: cfilter's "floor" mode, the
-# least any libmilter filter can do (end of message only, nothing added). Each is driven by
+# least any libmilter filter can do (end of message only, nothing added); then the three again
+# with the end-of-message callback only, as issue #9 defines the comparison (sample-milter
+# --end-of-message-only, cfilter eom, pyfilter.py eom). Each is driven by
 # milter-load over a unix socket, small messages, RUNS rounds with the contenders interleaved so
 # that other load on the machine falls on all of them alike; report.py takes the medians.
 #
@@ -78,12 +80,16 @@ print("layer:   {} (round {}): {:.0f} msg/s, filter {:.4f} ms CPU/message, milte
 PY
 }
 
-log "sample-milter, C libmilter, pymilter and the libmilter floor: $CONNECTIONS connections, $RUNS rounds of $DURATION s"
+log "sample-milter, C libmilter, pymilter, the libmilter floor, and the three end-of-message-only: $CONNECTIONS connections, $RUNS rounds of $DURATION s"
 for round in $(seq 1 "$RUNS"); do
   run sample "$round" "$bin/sample-milter" --socket @SOCKET@ --log-level warning
   run c "$round" "$work/cfilter" @SOCKET@
   run py "$round" /usr/bin/python3 scripts/bench/pyfilter.py @SOCKET@
   run floor "$round" "$work/cfilter" @SOCKET@ floor
+  # Issue #9's definition: the same three with the end-of-message callback only.
+  run sample-eom "$round" "$bin/sample-milter" --socket @SOCKET@ --log-level warning --end-of-message-only
+  run c-eom "$round" "$work/cfilter" @SOCKET@ eom
+  run py-eom "$round" /usr/bin/python3 scripts/bench/pyfilter.py @SOCKET@ eom
 done
 
 if [ "$standalone" = 1 ]; then

@@ -3,7 +3,9 @@
 same negotiation as sample-milter given no X-Sample-Action header -- header (no reply), body and
 end-of-message callbacks, the X-Sample-Macro-i header added at end of message.
 
-usage: pyfilter.py SOCKET [nodelay]   (nodelay: TCP_NODELAY on the listening socket)
+usage: pyfilter.py SOCKET [nodelay|eom]   (nodelay: TCP_NODELAY on the listening socket;
+eom: issue #9's end-of-message-only filter, headers and body negotiated away, the header still
+added, as sample-milter --end-of-message-only and cfilter eom)
 """
 import os
 import socket
@@ -21,6 +23,15 @@ class BenchFilter(Milter.Base):
     def body(self, chunk):
         return Milter.CONTINUE
 
+    def eom(self):
+        queue_id = self.getsymval("i")
+        if queue_id:
+            self.addheader("X-Sample-Macro-i", queue_id)
+        return Milter.CONTINUE
+
+
+class EndOfMessageFilter(Milter.Base):
+    # Only eom is overridden: pymilter negotiates every other step away.
     def eom(self):
         queue_id = self.getsymval("i")
         if queue_id:
@@ -57,7 +68,7 @@ def main():
         print(f"listening on {spec}", flush=True)
 
     milter.opensocket = opensocket_then_announce
-    Milter.factory = BenchFilter
+    Milter.factory = EndOfMessageFilter if "eom" in sys.argv[2:] else BenchFilter
     Milter.set_flags(Milter.ADDHDRS)
     Milter.runmilter("pyfilter", spec, 240)
 
