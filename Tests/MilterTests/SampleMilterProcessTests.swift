@@ -114,6 +114,17 @@ struct SampleMilterProcessTests {
         #expect(without.modifications.isEmpty)
     }
 
+    @Test func endOfMessageOnlyNegotiatesHeadersAndBodyAwayAndStillAddsTheMacroHeader() throws {
+        let milter = try SampleMilter.start(transport: .unix, arguments: ["--end-of-message-only"])
+        defer { milter.stop() }
+        let session = try milter.openSession()
+        let steps = try #require(session.negotiated?.steps)
+        #expect(steps.contains(.noHeaders) && steps.contains(.noBody))
+        // Instructions are not seen: only the macro header comes back.
+        let result = try milter.send(actions: ["addheader X-Not-Seen yes"], macros: [.endOfMessage: ["i": "Q1"]], on: session)
+        #expect(result.modifications == [.addHeader(name: "X-Sample-Macro-i", value: "Q1")])
+    }
+
     @Test(arguments: [("tempfail", MilterResponse.tempfail), ("reject", .reject), ("continue", .continue), ("accept", .accept)])
     func aThrowingCallbackAnswersTheExceptionPolicy(policy: String, expected: MilterResponse) throws {
         let milter = try SampleMilter.start(transport: .unix, arguments: ["--exception-policy", policy])
