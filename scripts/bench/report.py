@@ -85,42 +85,55 @@ if all(r for _, r in rows):
     out.append("")
 
 # The Milter layer (scripts/bench/layer.sh): RUNS rounds per filter, interleaved; medians.
+def layer_runs_of(name):
+    return [json.loads(p.read_text()) for p in sorted(results.glob(f"layer-{name}-[0-9]*.json"))]
+
+
+def per_message(field):
+    return lambda r: 1000 * r[field] / max(r["completed"], 1)
+
+
+def rate_of(r):
+    return r["messagesPerSecond"]
+
+
+def cost_of(r):
+    return 1 / max(per_message("cpuSeconds")(r), 1e-9)
+
+
+def layer_table(rows, runs):
+    """The table of one layer comparison: medians over each filter's rounds."""
+    out.append("| filter | messages/s | p50 ms | p99 ms | errors | filter CPU ms/message | milter-load CPU ms/message |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, name in rows:
+        def median(figure):
+            return statistics.median(figure(r) for r in runs[name])
+        out.append(f"| {label} | {median(rate_of):.0f} | {median(lambda r: r['latencyMilliseconds']['p50']):.2f} | "
+                   f"{median(lambda r: r['latencyMilliseconds']['p99']):.2f} | {sum(r['errorCount'] for r in runs[name])} | "
+                   f"{median(per_message('cpuSeconds')):.4f} | {median(per_message('generatorCPUSeconds')):.4f} |")
+
+
 layer = [("sample-milter (Swift Milter)", "sample"), ("C libmilter filter", "c"), ("pymilter filter", "py"),
          ("libmilter floor (C, end of message only)", "floor")]
-layer_runs = {name: [json.loads(p.read_text()) for p in sorted(results.glob(f"layer-{name}-[0-9]*.json"))] for _, name in layer}
-if all(layer_runs.values()):
-    def median(name, figure):
-        return statistics.median(figure(r) for r in layer_runs[name])
+# Issue #9's own definition of the comparison: sample-milter with the end-of-message callback only.
+eom = [("sample-milter --end-of-message-only (Swift Milter)", "sample-eom"), ("C libmilter filter, eom", "c-eom"),
+       ("pymilter filter, eom only", "py-eom")]
+layer_runs = {name: layer_runs_of(name) for _, name in layer + eom}
 
-    def per_message(field):
-        return lambda r: 1000 * r[field] / max(r["completed"], 1)
 
+# Ratios are paired: round i of one filter against round i of the other (they ran back to
+# back), then the median over rounds, so load from elsewhere that drifts between rounds
+# cancels out better than in a ratio of medians.
+def paired(a, b, figure):
+    return statistics.median(ratio(figure(x), figure(y)) for x, y in zip(layer_runs[a], layer_runs[b]))
+
+
+if all(layer_runs[name] for _, name in layer):
     first = layer_runs["sample"][0]
     out.append(f"### The Milter layer: a filter on headers, body and end of message three ways, and the libmilter floor ({first['connections']} connections, "
                f"unix sockets, small messages, median of {len(layer_runs['sample'])} interleaved runs of {first['seconds']:.0f} s)")
     out.append("")
-    out.append("| filter | messages/s | p50 ms | p99 ms | errors | filter CPU ms/message | milter-load CPU ms/message |")
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    rate, cpu = {}, {}
-    for label, name in layer:
-        rate[name] = median(name, lambda r: r["messagesPerSecond"])
-        cpu[name] = median(name, per_message("cpuSeconds"))
-        errors = sum(r["errorCount"] for r in layer_runs[name])
-        out.append(f"| {label} | {rate[name]:.0f} | {median(name, lambda r: r['latencyMilliseconds']['p50']):.2f} | "
-                   f"{median(name, lambda r: r['latencyMilliseconds']['p99']):.2f} | {errors} | {cpu[name]:.4f} | "
-                   f"{median(name, per_message('generatorCPUSeconds')):.4f} |")
-    # Ratios are paired: round i of one filter against round i of the other (they ran back to
-    # back), then the median over rounds, so load from elsewhere that drifts between rounds
-    # cancels out better than in a ratio of medians.
-    def paired(a, b, figure):
-        return statistics.median(ratio(figure(x), figure(y)) for x, y in zip(layer_runs[a], layer_runs[b]))
-
-    def rate_of(r):
-        return r["messagesPerSecond"]
-
-    def cost_of(r):
-        return 1 / max(per_message("cpuSeconds")(r), 1e-9)
-
+    layer_table(layer, layer_runs)
     swift_c, swift_py = paired("sample", "c", rate_of), paired("sample", "py", rate_of)
     out.append("")
     out.append(f"- Swift ÷ C messages/s: **{swift_c:.2f}×**; Swift ÷ pymilter: **{swift_py:.2f}×**; "
@@ -136,35 +149,18 @@ if all(layer_runs.values()):
                f"per-packet reads")
     out.append("")
 
-# Issue #9's own definition of the comparison: sample-milter with the end-of-message callback only.
-eom = [("sample-milter --end-of-message-only (Swift Milter)", "sample-eom"), ("C libmilter filter, eom", "c-eom"),
-       ("pymilter filter, eom only", "py-eom")]
-for _, name in eom:
-    layer_runs[name] = [json.loads(p.read_text()) for p in sorted(results.glob(f"layer-{name}-[0-9]*.json"))]
 if all(layer_runs[name] for _, name in eom):
     first = layer_runs["sample-eom"][0]
     out.append(f"### The Milter layer as issue #9 defines it: end of message only (X-Sample-Macro-i added), "
                f"{first['connections']} connections, median of {len(layer_runs['sample-eom'])} interleaved runs")
     out.append("")
-    out.append("| filter | messages/s | p50 ms | p99 ms | errors | filter CPU ms/message | milter-load CPU ms/message |")
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for label, name in eom:
-        runs = layer_runs[name]
-        med = lambda f: statistics.median(f(r) for r in runs)
-        out.append(f"| {label} | {med(lambda r: r['messagesPerSecond']):.0f} | {med(lambda r: r['latencyMilliseconds']['p50']):.2f} | "
-                   f"{med(lambda r: r['latencyMilliseconds']['p99']):.2f} | {sum(r['errorCount'] for r in runs)} | "
-                   f"{med(lambda r: 1000 * r['cpuSeconds'] / max(r['completed'], 1)):.4f} | "
-                   f"{med(lambda r: 1000 * r['generatorCPUSeconds'] / max(r['completed'], 1)):.4f} |")
-    def paired_eom(a, b, figure):
-        return statistics.median(ratio(figure(x), figure(y)) for x, y in zip(layer_runs[a], layer_runs[b]))
-    rate_of = lambda r: r["messagesPerSecond"]
-    cost_of = lambda r: 1 / max(1000 * r["cpuSeconds"] / max(r["completed"], 1), 1e-9)
-    swift_c, swift_py = paired_eom("sample-eom", "c-eom", rate_of), paired_eom("sample-eom", "py-eom", rate_of)
+    layer_table(eom, layer_runs)
+    swift_c, swift_py = paired("sample-eom", "c-eom", rate_of), paired("sample-eom", "py-eom", rate_of)
     out.append("")
     out.append(f"- Swift ÷ C messages/s: **{swift_c:.2f}×** (target ≥ 0.9×: {check(swift_c >= 0.9)}); "
                f"Swift ÷ pymilter: **{swift_py:.2f}×** (target ≥ 5×: {check(swift_py >= 5)})")
-    out.append(f"- by the filter's CPU per message: Swift ÷ C **{paired_eom('sample-eom', 'c-eom', cost_of):.2f}×**, "
-               f"Swift ÷ pymilter **{paired_eom('sample-eom', 'py-eom', cost_of):.2f}×**")
+    out.append(f"- by the filter's CPU per message: Swift ÷ C **{paired('sample-eom', 'c-eom', cost_of):.2f}×**, "
+               f"Swift ÷ pymilter **{paired('sample-eom', 'py-eom', cost_of):.2f}×**")
     out.append("")
 
 memory = load("memory")
