@@ -41,11 +41,6 @@ import Testing
         }
     }
 
-    @Test func glibcAcceptsTheArenaLimit() {
-        // The process keeps the setting: a generous limit leaves the other suites unaffected.
-        #expect(ClamAVLibrary.limitHeapArenas(to: 64))
-    }
-
     @Test func temporaryDirectoryIsHandedToLibclamavAndZipsStillScan() throws {
         try withDatabase { temp, db in
             let scratch = temp.appendingPathComponent("scratch")
