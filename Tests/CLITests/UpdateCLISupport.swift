@@ -6,7 +6,7 @@ import Glibc
 /// Runs the built `scanmilterctl update`/`status` against a database folder, a private mirror
 /// (`python3 -m http.server` on 127.0.0.1) and a config file naming them, all in a temporary
 /// folder removed at the end. ClamAV's signed test databases are read in place from
-/// ../shared/fixtures/clamav-test-cvd (or `SCANMILTER_TEST_CVD_DIR`).
+/// `.cache/clamav-test-cvd`, where `scripts/test-cvd/fetch.sh` puts them (or `SCANMILTER_TEST_CVD_DIR`).
 final class UpdateCLIFixture {
     let root: String
     var database: String { root + "/db" }
@@ -29,8 +29,10 @@ final class UpdateCLIFixture {
     static var binary: String { packageRoot.appendingPathComponent(".build/debug/scanmilterctl").path }
 
     static var fixtures: String {
-        ProcessInfo.processInfo.environment["SCANMILTER_TEST_CVD_DIR"]
-            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/clamav-test-cvd").path
+        if let override = ProcessInfo.processInfo.environment["SCANMILTER_TEST_CVD_DIR"], !override.isEmpty {
+            return override
+        }
+        return packageRoot.appendingPathComponent(".cache/clamav-test-cvd").path
     }
 
     /// Installs test database `installed` and serves `served` (with its cdiffs) on a mirror;
@@ -92,7 +94,7 @@ final class UpdateCLIFixture {
     private func copy(_ name: String, to target: String) throws {
         let source = Self.fixtures + "/" + name
         guard FileManager.default.fileExists(atPath: source) else {
-            throw CLITestFailure("ClamAV test database \(source) is missing (set SCANMILTER_TEST_CVD_DIR)")
+            throw CLITestFailure("ClamAV test database \(source) is missing: run scripts/test-cvd/fetch.sh or set SCANMILTER_TEST_CVD_DIR")
         }
         try FileManager.default.copyItem(atPath: source, toPath: target)
     }

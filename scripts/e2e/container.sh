@@ -81,7 +81,7 @@ else fail "demo database start" "exit $code: $(tail -3 <<< "$out")"; fi
 
 # First start with a reachable mirror: a private one serving ClamAV's signed test database.
 rm -f "$ep/db/scanmilter-demo.ndb"
-cvd_dir=${SCANMILTER_TEST_CVD_DIR:-$root/../shared/fixtures/clamav-test-cvd}
+cvd_dir=$("$root/scripts/test-cvd/fetch.sh" || true)  # the cache, SCANMILTER_TEST_CVD_DIR, or a download
 if [ -f "$cvd_dir/test-3.cvd" ]; then
   mkdir -p "$ep/mirror"; cp "$cvd_dir/test-3.cvd" "$ep/mirror/test.cvd"
   mirror_port=$(free_port)
@@ -97,7 +97,7 @@ if [ -f "$cvd_dir/test-3.cvd" ]; then
   else fail "first start with a mirror" "exit $code: $(tail -5 <<< "$out")"; fi
   rm -rf "$ep/db" && mkdir -p "$ep/db"
 else
-  fail "ClamAV's test databases not found in $cvd_dir (set SCANMILTER_TEST_CVD_DIR)"
+  fail "ClamAV's test databases not found (scripts/test-cvd/fetch.sh said why above)"
 fi
 
 eicar_ndb > "$ep/db/e2e.ndb"

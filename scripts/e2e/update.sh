@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: a signature update reaches the running daemon with no message failed.
-# scanmilter runs on ClamAV's signed test database (version 3, read from ../shared/fixtures);
+# scanmilter runs on ClamAV's signed test database (version 3, from scripts/test-cvd/fetch.sh);
 # a real HTTP server on 127.0.0.1 is the private mirror and serves a custom .ndb with a new
 # signature. While messages stream through the milter (MilterClient, via scanmilterctl probe),
 # `scanmilterctl update` downloads, tests and installs the new file and makes the daemon reload:
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 bin=${SCANMILTER_BIN:-$root/.build/debug/scanmilter}
 ctl=${SCANMILTERCTL_BIN:-$(dirname "$bin")/scanmilterctl}
-fixtures=${SCANMILTER_TEST_CVD_DIR:-$root/../shared/fixtures/clamav-test-cvd}
+fixtures=$("$root/scripts/test-cvd/fetch.sh")  # the cache, SCANMILTER_TEST_CVD_DIR, or a download
 [ -x "$bin" ] && [ -x "$ctl" ] || { echo "e2e update: build scanmilter and scanmilterctl first" >&2; exit 1; }
 [ -f "$fixtures/test-3.cvd" ] || { echo "e2e update: no ClamAV test databases at $fixtures" >&2; exit 1; }
 

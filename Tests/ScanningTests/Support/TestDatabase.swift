@@ -13,14 +13,20 @@ enum TestDatabase {
     static let markerSignature = "Scanmilter.Test.Marker.NDB"
     static let marker = Array("SCANMILTER-TEST-MARKER-7f3a9c".utf8)
 
-    /// ClamAV's own signed test databases (versions 1-6 and their cdiffs), read in place.
-    static let officialFixtures: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Support
-        .deletingLastPathComponent()  // ScanningTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/clamav-test-cvd")
+    /// ClamAV's own signed test databases (versions 1-6 and their cdiffs), read in place from
+    /// where `scripts/test-cvd/fetch.sh` put them (`.cache/clamav-test-cvd`), or from
+    /// `SCANMILTER_TEST_CVD_DIR`.
+    static let officialFixtures: URL = {
+        if let override = ProcessInfo.processInfo.environment["SCANMILTER_TEST_CVD_DIR"], !override.isEmpty {
+            return URL(fileURLWithPath: override)
+        }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent()  // Support
+            .deletingLastPathComponent()  // ScanningTests
+            .deletingLastPathComponent()  // Tests
+            .deletingLastPathComponent()  // package root
+            .appendingPathComponent(".cache/clamav-test-cvd")
+    }()
 
     /// Writes a database directory with an EICAR body signature, an EICAR hash signature and the
     /// marker signature, plus `extra` files (name → contents), and returns its path.

@@ -3,21 +3,23 @@ import Updater
 import Logging
 
 /// ClamAV's signed test databases (versions 1–6 of database `test`, and the cdiffs between
-/// them), read in place from ../shared/fixtures/clamav-test-cvd and copied only into temporary
-/// folders. `SCANMILTER_TEST_CVD_DIR` points elsewhere.
+/// them), read in place from where `scripts/test-cvd/fetch.sh` put them (`.cache/clamav-test-cvd`)
+/// and copied only into temporary folders. `SCANMILTER_TEST_CVD_DIR` points elsewhere.
 enum Fixtures {
     static let directory: String = {
-        if let override = ProcessInfo.processInfo.environment["SCANMILTER_TEST_CVD_DIR"] { return override }
-        // Tests/UpdaterTests/Support/Fixtures.swift → the package root → ../shared/...
+        if let override = ProcessInfo.processInfo.environment["SCANMILTER_TEST_CVD_DIR"], !override.isEmpty {
+            return override
+        }
+        // Tests/UpdaterTests/Support/Fixtures.swift → the package root → .cache/...
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/fixtures/clamav-test-cvd").path
+        return root.appendingPathComponent(".cache/clamav-test-cvd").path
     }()
 
     static func path(_ name: String) throws -> String {
         let file = directory + "/" + name
         guard FileManager.default.fileExists(atPath: file) else {
-            throw TestFailure("ClamAV test database \(file) is missing (set SCANMILTER_TEST_CVD_DIR)")
+            throw TestFailure("ClamAV test database \(file) is missing: run scripts/test-cvd/fetch.sh or set SCANMILTER_TEST_CVD_DIR")
         }
         return file
     }
