@@ -1,4 +1,4 @@
-# Podman as it works on these machines (../shared/ENVIRONMENT.md, "Containers"): root, the runc
+# Podman as it works on Debian 12 without a Docker engine or a registry: root, the runc
 # runtime (crun fails here) and explicit ulimits, set once in a containers.conf that every podman
 # call of the container test reads. Source this file; it defines `pm` (podman with that config).
 

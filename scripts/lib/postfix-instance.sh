@@ -10,7 +10,8 @@
 #   pf_send ARGS...                                # swaks against the instance (prints the dialogue)
 #   pf_wait_delivered COUNT [SECONDS]              # wait for COUNT messages in the sink
 #   pf_teardown                                    # stop everything (also on EXIT)
-# Facts this relies on are in ../shared/ENVIRONMENT.md (no syslog: maillog_file; chroot off).
+# Facts this relies on: with no syslog, Postfix must have maillog_file and maillog_file_prefixes
+# or it dies without a word; data_directory is owned by postfix; every chroot column is n.
 
 pf_dir=""
 pf_sink_pid=""
