@@ -66,6 +66,7 @@ public struct Pipeline: Sendable {
 
         var detected: [String: DetectedType] = [:]
         var banned: [BannedHit] = []
+        var harmless: [BannedHit] = []
         var typeFailure: String?
         timings.measure(\.types) {
             var budget = parsed.makeDecodingBudget()
@@ -83,14 +84,30 @@ public struct Pipeline: Sendable {
                     }
                 }
                 if let type { detected[leaf.path] = type }
+                var traits = ContentTraits.none
+                var archiveHits: [BannedHit] = []
+                if let type, ArchiveRules.isArchive(type) {
+                    if let archives {
+                        let inspection = archives.check(leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules)
+                        archiveHits = inspection.hits
+                        traits.riskyArchive = inspection.risky
+                    } else {
+                        // Not opened (check_archives off): what it holds is unknown, so a
+                        // label that hides it is not taken for harmless.
+                        traits.riskyArchive = true
+                    }
+                } else if let type, typeRules.reportsMismatches, ContentTraits.needsContent(type) {
+                    // Macros and script can sit anywhere in the file, not only in libmagic's prefix.
+                    let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
+                        ? leaf.decode(budget: &budget).bytes : prefix.bytes
+                    traits = ContentTraits.examine(whole[...], detected: type)
+                }
                 let declared = leaf.contentType.mimeType
-                for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared) {
-                    banned.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename))
+                for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared, traits: traits) {
+                    let record = BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename)
+                    if hit.isHarmless { harmless.append(record) } else { banned.append(record) }
                 }
-                if let archives, let type, ArchiveRules.isArchive(type) {
-                    let content = leaf.decode(budget: &budget)
-                    banned += archives.check(content.bytes, of: leaf, detector: detector, typeRules: typeRules)
-                }
+                banned += archiveHits
             }
         }
 
@@ -120,7 +137,7 @@ public struct Pipeline: Sendable {
         }
         let findings = Findings(
             scan: scanVerdict, infectedParts: infectedParts, banned: banned, truncated: truncated,
-            signaturesStale: stale)
+            signaturesStale: stale, harmlessMismatches: harmless)
         let decision = timings.measure(\.policy) { policy.decide(findings, queueID: queueID) }
         return Result(
             findings: findings, decision: decision, parsed: parsed, report: report, detectedTypes: detected,

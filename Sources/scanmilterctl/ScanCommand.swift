@@ -97,6 +97,8 @@ struct ScannedMessage {
     /// Banned-content rules that fired, and the policy's decision.
     let banned: [String]
     let decision: Decision
+    /// Harmless type mismatches (recorded, not acted on): `rule (part name)`.
+    let harmlessMismatches: String
 
     init(file: String, result: Pipeline.Result) {
         self.file = file
@@ -107,6 +109,7 @@ struct ScannedMessage {
         for hit in result.findings.banned where !rules.contains(hit.rule) { rules.append(hit.rule) }
         banned = rules
         decision = result.decision
+        harmlessMismatches = result.findings.harmlessMismatchSummary
     }
 
     /// A verdict's name and, for could-not-scan, its reason.
@@ -134,6 +137,7 @@ struct ScannedMessage {
             object.field("reason") { $0.optionalString(overall.reason) }
             object.field("whole_message") { $0.string(Self.describe(report.wholeMessage).name) }
             object.field("banned") { $0.array(banned) { $0.string($1) } }
+            object.field("harmless_mismatches") { $0.optionalString(harmlessMismatches.isEmpty ? nil : harmlessMismatches) }
             object.field("decision") { $0.string(decision.action.rawValue) }
             object.field("status") { $0.string(decision.statusText) }
             object.field("parts") { value in
@@ -169,6 +173,7 @@ struct ScannedMessage {
         if !report.viruses.isEmpty { head += " " + report.viruses.joined(separator: ", ") }
         if let reason = overall.reason { head += " (\(reason))" }
         if !banned.isEmpty { head += " banned: " + banned.joined(separator: ", ") }
+        if !harmlessMismatches.isEmpty { head += " harmless mismatch: " + harmlessMismatches }
         head += " -> \(decision.action.rawValue) (\(decision.statusText))"
         var lines = [head]
         for row in rows {
