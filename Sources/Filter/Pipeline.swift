@@ -101,6 +101,9 @@ public struct Pipeline: Sendable {
                     let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
                         ? leaf.decode(budget: &budget).bytes : prefix.bytes
                     traits = ContentTraits.examine(whole[...], detected: type)
+                    // A part without a file name is shown as what it declares (an HTML newsletter
+                    // sent as text/plain is displayed as text): its script never runs.
+                    if leaf.filename == nil { traits.script = false }
                 }
                 let declared = leaf.contentType.mimeType
                 for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared, traits: traits) {

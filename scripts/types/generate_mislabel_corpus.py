@@ -126,6 +126,9 @@ benign("json-as-text-plain", lambda: b'{"invoice": 42, "items": ["a", "b"]}\n', 
 benign("xml-as-text-plain", lambda: b'<?xml version="1.0"?>\n<order id="42"><item>a</item></order>\n', "order.xml", "text/plain")
 benign("html-without-script-as-text", lambda: payloads.html(payloads.prose(3)).encode(), "newsletter.htm", "text/plain")
 benign("log-named-txt-declared-pdf", text, "server.log", "application/pdf")
+case("benign-html-newsletter-body-declared-text")(lambda: attached(
+    "newsletter", b'<!DOCTYPE html>\n<html><body onload="track()"><p>' + payloads.prose(2).encode() + b"</p></body></html>\n",
+    None, "text/plain", text="This month's news.\n"))
 
 # --- archives and compressed files ---
 def zip_of_documents():
