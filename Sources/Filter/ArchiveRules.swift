@@ -72,16 +72,14 @@ public struct ArchiveRules: Sendable {
             }
         }
         if !inspection.hits.isEmpty { inspection.risky = true }
-        var hits = inspection.hits
         if banEncrypted && listing.encrypted {
-            hits.append(BannedHit(rule: "archive-encrypted", partPath: leaf.path, filename: leaf.filename))
+            inspection.hits.append(BannedHit(rule: "archive-encrypted", partPath: leaf.path, filename: leaf.filename))
         }
         // The byte budget is not a reason to ban: big legitimate archives reach it (their
         // contents are still scanned by ClamAV); depth and entry counts are what bombs use.
         if banLimits && (listing.reached(.depth) || listing.reached(.entries)) {
-            hits.append(BannedHit(rule: "archive-limits", partPath: leaf.path, filename: leaf.filename))
+            inspection.hits.append(BannedHit(rule: "archive-limits", partPath: leaf.path, filename: leaf.filename))
         }
-        inspection.hits = hits
         return inspection
     }
 }

@@ -84,27 +84,7 @@ public struct Pipeline: Sendable {
                     }
                 }
                 if let type { detected[leaf.path] = type }
-                var traits = ContentTraits.none
-                var archiveHits: [BannedHit] = []
-                if let type, ArchiveRules.isArchive(type) {
-                    if let archives {
-                        let inspection = archives.check(leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules)
-                        archiveHits = inspection.hits
-                        traits.riskyArchive = inspection.risky
-                    } else {
-                        // Not opened (check_archives off): what it holds is unknown, so a
-                        // label that hides it is not taken for harmless.
-                        traits.riskyArchive = true
-                    }
-                } else if let type, typeRules.reportsMismatches, ContentTraits.needsContent(type) {
-                    // Macros and script can sit anywhere in the file, not only in libmagic's prefix.
-                    let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
-                        ? leaf.decode(budget: &budget).bytes : prefix.bytes
-                    traits = ContentTraits.examine(whole[...], detected: type)
-                    // A part without a file name is shown as what it declares (an HTML newsletter
-                    // sent as text/plain is displayed as text): its script never runs.
-                    if leaf.filename == nil { traits.script = false }
-                }
+                let (traits, archiveHits) = type.map { look(inside: leaf, detected: $0, prefix: prefix, budget: &budget) } ?? (.none, [])
                 let declared = leaf.contentType.mimeType
                 for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared, traits: traits) {
                     let record = BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename)
@@ -145,6 +125,34 @@ public struct Pipeline: Sendable {
         return Result(
             findings: findings, decision: decision, parsed: parsed, report: report, detectedTypes: detected,
             timings: timings)
+    }
+}
+
+extension Pipeline {
+    /// What a leaf's content can do beyond its type, and the rules that fire inside it when it
+    /// is an archive. `prefix` is what was decoded for libmagic; more is decoded from `budget`
+    /// only where it matters: archives (to list them) and office documents and markup (macros
+    /// and script can sit anywhere in the file, not only in libmagic's prefix).
+    func look(
+        inside leaf: MIMEPart, detected: DetectedType, prefix: DecodedContent, budget: inout DecodingBudget
+    ) -> (ContentTraits, [BannedHit]) {
+        if ArchiveRules.isArchive(detected) {
+            guard let archives else {
+                // Not opened (check_archives off): what it holds is unknown, so a label that
+                // hides it is not taken for harmless.
+                return (ContentTraits(riskyArchive: true), [])
+            }
+            let inspection = archives.check(leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules)
+            return (ContentTraits(riskyArchive: inspection.risky), inspection.hits)
+        }
+        guard typeRules.reportsMismatches, ContentTraits.needsContent(detected) else { return (.none, []) }
+        let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
+            ? leaf.decode(budget: &budget).bytes : prefix.bytes
+        var traits = ContentTraits.examine(whole[...], detected: detected)
+        // A part without a file name is shown as what it declares (an HTML newsletter sent as
+        // text/plain is displayed as text): its script never runs.
+        if leaf.filename == nil { traits.script = false }
+        return (traits, [])
     }
 }
 
