@@ -15,10 +15,12 @@ struct ScanCommand: ParsableCommand {
         abstract: "Scan messages (.eml files) offline with the configured scanner and policy.",
         discussion: """
             Each message goes through the daemon's pipeline: parsed, each part's type detected and \
-            checked against the banned-type rules, scanned whole and part by part, and judged by the \
-            policy. Exit status: 0 every message clean, 1 a virus or banned attachment was found, 66 a \
-            file could not be read, 75 a message could not be scanned completely, 78 the configuration \
-            or the signature database is unusable.
+            checked against the type rules, scanned whole and part by part, and judged by the \
+            policy. A name or declared type that disagrees with harmless content is shown as a \
+            harmless mismatch; it does not make the message banned. Exit status: 0 every message \
+            clean, 1 a virus or banned attachment was found, 66 a file could not be read, 75 a \
+            message could not be scanned completely, 78 the configuration or the signature database \
+            is unusable.
             """
     )
 
@@ -126,7 +128,8 @@ struct ScannedMessage {
     }
 
     /// One JSON object on one line: `{"file", "verdict", "viruses", "reason", "whole_message",
-    /// "parts": [{mime --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
+    /// "banned", "harmless_mismatches" (null when none), "decision", "status", "parts": [{mime
+    /// --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
     func json() -> String {
         let overall = Self.describe(report.verdict)
         var out = JSONWriter()
