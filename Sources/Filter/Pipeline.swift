@@ -145,14 +145,15 @@ extension Pipeline {
             let inspection = archives.check(leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules)
             return (ContentTraits(riskyArchive: inspection.risky), inspection.hits)
         }
-        guard typeRules.reportsMismatches, ContentTraits.needsContent(detected) else { return (.none, []) }
+        // A part without a file name is shown as what it declares (an HTML newsletter sent as
+        // text/plain is displayed as text): its script never runs, so it is not looked for.
+        let scriptCanRun = leaf.filename != nil
+        guard typeRules.reportsMismatches, ContentTraits.needsContent(detected, scriptCanRun: scriptCanRun) else {
+            return (.none, [])
+        }
         let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
             ? leaf.decode(budget: &budget).bytes : prefix.bytes
-        var traits = ContentTraits.examine(whole[...], detected: detected)
-        // A part without a file name is shown as what it declares (an HTML newsletter sent as
-        // text/plain is displayed as text): its script never runs.
-        if leaf.filename == nil { traits.script = false }
-        return (traits, [])
+        return (ContentTraits.examine(whole[...], detected: detected, scriptCanRun: scriptCanRun), [])
     }
 }
 

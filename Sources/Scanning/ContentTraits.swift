@@ -29,16 +29,20 @@ public struct ContentTraits: Sendable, Hashable {
     public var isRisky: Bool { macros || script || riskyArchive }
 
     /// Whether the traits of `detected` content depend on more than its type: Office documents
-    /// (macros) and markup (script). Callers decode such content whole before `examine`.
-    public static func needsContent(_ detected: DetectedType) -> Bool {
+    /// (macros) and, when `scriptCanRun`, markup (script). Callers decode such content whole
+    /// before `examine`.
+    public static func needsContent(_ detected: DetectedType, scriptCanRun: Bool = true) -> Bool {
         guard let family = TypeFamilies.family(of: detected) else { return false }
-        return TypeFamilies.macroCapable.contains(family) || TypeFamilies.markup.contains(family)
+        return TypeFamilies.macroCapable.contains(family) || (scriptCanRun && TypeFamilies.markup.contains(family))
     }
 
     /// The traits readable from the (decoded) bytes of content libmagic called `detected`:
     /// macros in OLE2 and Office Open XML documents, script in HTML, SVG and XML.
-    /// `riskyArchive` is left to the caller, which is the one that can list an archive.
-    public static func examine(_ bytes: ArraySlice<UInt8>, detected: DetectedType) -> ContentTraits {
+    /// `scriptCanRun` is false for a part that is only ever shown as what it declares (inline,
+    /// without a file name: an HTML newsletter sent as text/plain is displayed as text), where
+    /// script never runs and is not looked for. `riskyArchive` is left to the caller, which is
+    /// the one that can list an archive.
+    public static func examine(_ bytes: ArraySlice<UInt8>, detected: DetectedType, scriptCanRun: Bool = true) -> ContentTraits {
         guard let family = TypeFamilies.family(of: detected) else { return .none }
         var traits = ContentTraits()
         if TypeFamilies.macroCapable.contains(family) {
@@ -47,7 +51,7 @@ public struct ContentTraits: Sendable, Hashable {
             // entry names are stored uncompressed, in the local headers and the central directory.
             traits.macros = ByteSearch.contains(bytes, ByteSearch.vbaProjectOLE) || ByteSearch.contains(bytes, ByteSearch.vbaProjectZip)
         }
-        if TypeFamilies.markup.contains(family) {
+        if scriptCanRun && TypeFamilies.markup.contains(family) {
             traits.script = MarkupScript.present(in: bytes)
         }
         return traits

@@ -96,6 +96,9 @@ import Testing
         #expect(hit.name == "type-mismatch:text-is-html-script")
         #expect(!hit.isHarmless)
         #expect(rules.extensionMismatch(fileName: "invoice.html", detected: page, traits: script) == nil)
+        // Where script cannot run (an inline part shown as text) it is not looked for.
+        #expect(!ContentTraits.needsContent(page, scriptCanRun: false))
+        #expect(ContentTraits.examine(Self.scriptPage[...], detected: page, scriptCanRun: false) == .none)
         let (svg, handler) = try look(Self.svgWithHandler)
         #expect(handler.script)
         #expect(rules.contentTypeMismatch(declared: "image/png", detected: svg, traits: handler)?.name == "content-type-mismatch:png-is-svg-script")
