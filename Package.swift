@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "FilterTests",
             dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine"],
-            swiftSettings: swiftSettings
+            exclude: ["Corpus"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),

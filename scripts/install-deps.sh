@@ -20,6 +20,8 @@ packages=(
   zip                    # test fixtures: archives carrying EICAR
   clamav-testfiles       # scanning tests: ClamAV's own samples that trip the heuristics (macros, broken PE, ...)
   msitools               # test fixtures: msibuild writes a real Windows Installer package (type rules)
+  openssl                # fixtures: the S/MIME parts of the mislabelling corpus (scripts/types)
+  gnupg                  # fixtures: the PGP parts of the mislabelling corpus (scripts/types)
   netcat-openbsd
   sqlite3                # quarantine tests edit the index by hand, as an administrator would
   # end-to-end tests with a real MTA

@@ -127,7 +127,8 @@ public struct PolicySettings: Sendable, Equatable {
     public var bannedTypes = ["default"]
     /// `banned_extensions`: file-name extensions banned ("default": what mail clients block).
     public var bannedExtensions = ["default"]
-    /// `type_mismatch`: ban an attachment whose name or declared type disagrees with its content.
+    /// `type_mismatch`: ban an attachment whose name or declared type disguises content that can do
+    /// harm; record (never ban) one harmless format labelled as another.
     public var typeMismatch = true
     /// `check_archives`: look at file names and types inside archives too.
     public var checkArchives = true

@@ -45,7 +45,7 @@ struct Actions {
             return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: "accept"))
         case .tag, .hold, .strip:
             try removeForgedHeaders(message, context: context)
-            try addStatusHeaders(decision, context: context)
+            try addStatusHeaders(decision, findings: outcome.result?.findings, context: context)
             var action = decision.action.rawValue
             if decision.action == .strip {
                 action = try strip(outcome, context: context)
@@ -89,13 +89,20 @@ struct Actions {
         }
     }
 
-    private func addStatusHeaders(_ decision: Decision, context: any MilterContext) throws {
+    /// The header that lists harmless type mismatches (a PNG named `.jpg`), beside the status
+    /// header and only with it: the status stays exactly `Clean` for filters that match on it.
+    static let mismatchHeaderName = "X-Virus-Type-Mismatch"
+
+    private func addStatusHeaders(_ decision: Decision, findings: Findings?, context: any MilterContext) throws {
         let headers = service.config.headers
         if headers.addScanned {
             try context.addHeader(headers.scannedName, value: Self.headerValue(HeaderText.sanitized(service.scannedHeaderValue), context))
         }
         if headers.addStatus {
             try context.addHeader(headers.statusName, value: Self.headerValue(decision.statusText, context))
+            if let summary = findings?.harmlessMismatchSummary, !summary.isEmpty {
+                try context.addHeader(Self.mismatchHeaderName, value: Self.headerValue(HeaderText.sanitized(summary + "; harmless"), context))
+            }
         }
     }
 

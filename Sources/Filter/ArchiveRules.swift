@@ -35,36 +35,51 @@ public struct ArchiveRules: Sendable {
         archiveTypes.contains(TypeRules.normalizedMIMEType(type.mimeType))
     }
 
+    /// What looking inside one archive found.
+    struct Inspection {
+        /// The rules that fired on members or on the archive itself.
+        var hits: [BannedHit] = []
+        /// The archive holds something that can do harm (whether or not a rule bans it here:
+        /// an allowed category, macros, script), or could not be seen whole. Under a name or
+        /// type that claims something else, this makes the mismatch a disguise.
+        var risky = false
+    }
+
     /// The rules that fire inside the archive `bytes` (the decoded content of `leaf`).
-    func check(_ bytes: [UInt8], of leaf: MIMEPart, detector: TypeDetector, typeRules: TypeRules) -> [BannedHit] {
+    func check(_ bytes: [UInt8], of leaf: MIMEPart, detector: TypeDetector, typeRules: TypeRules) -> Inspection {
         let listing: ArchiveListing?
         do {
             listing = try inspector.inspect(bytes, name: leaf.filename)
         } catch {
             // libarchive could not even set up a reader: treat like an archive we cannot open.
-            return banEncrypted ? [BannedHit(rule: "archive-unreadable", partPath: leaf.path, filename: leaf.filename)] : []
+            let hits = banEncrypted ? [BannedHit(rule: "archive-unreadable", partPath: leaf.path, filename: leaf.filename)] : []
+            return Inspection(hits: hits, risky: true)
         }
-        guard let listing else { return [] }
-        var hits: [BannedHit] = []
+        guard let listing else { return Inspection() }
+        var inspection = Inspection(risky: listing.encrypted || listing.reached(.depth) || listing.reached(.entries))
         let outer = leaf.filename ?? "archive"
         for entry in listing.entries where !entry.isDirectory {
             let location = "\(outer)/\(entry.path)"
             for hit in typeRules.nameRules(entry.name) {
-                hits.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: location))
+                inspection.hits.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: location))
             }
-            if !entry.contentPrefix.isEmpty, let type = try? detector.detect(entry.contentPrefix),
-               let hit = typeRules.bannedType(type) {
-                hits.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: location))
+            guard !entry.contentPrefix.isEmpty, let type = try? detector.detect(entry.contentPrefix) else { continue }
+            if let hit = typeRules.bannedType(type) {
+                inspection.hits.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: location))
+            }
+            if TypeRules.canDoHarm(type, traits: ContentTraits.examine(entry.contentPrefix[...], detected: type)) {
+                inspection.risky = true
             }
         }
+        if !inspection.hits.isEmpty { inspection.risky = true }
         if banEncrypted && listing.encrypted {
-            hits.append(BannedHit(rule: "archive-encrypted", partPath: leaf.path, filename: leaf.filename))
+            inspection.hits.append(BannedHit(rule: "archive-encrypted", partPath: leaf.path, filename: leaf.filename))
         }
         // The byte budget is not a reason to ban: big legitimate archives reach it (their
         // contents are still scanned by ClamAV); depth and entry counts are what bombs use.
         if banLimits && (listing.reached(.depth) || listing.reached(.entries)) {
-            hits.append(BannedHit(rule: "archive-limits", partPath: leaf.path, filename: leaf.filename))
+            inspection.hits.append(BannedHit(rule: "archive-limits", partPath: leaf.path, filename: leaf.filename))
         }
-        return hits
+        return inspection
     }
 }

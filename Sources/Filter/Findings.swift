@@ -13,20 +13,35 @@ public struct Findings: Sendable, Equatable {
     public var truncated: Bool
     /// The loaded signatures are older than `[policy] max_signature_age`.
     public var signaturesStale: Bool
+    /// Names or declared types that disagree with harmless content (a PNG named `.jpg`): kept
+    /// for the log, the header and the metrics; the policy never refuses a message for them.
+    public var harmlessMismatches: [BannedHit]
 
     public init(
         scan: ScanVerdict, infectedParts: [String] = [], banned: [BannedHit] = [],
-        truncated: Bool = false, signaturesStale: Bool = false
+        truncated: Bool = false, signaturesStale: Bool = false, harmlessMismatches: [BannedHit] = []
     ) {
         self.scan = scan
         self.infectedParts = infectedParts
         self.banned = banned
         self.truncated = truncated
         self.signaturesStale = signaturesStale
+        self.harmlessMismatches = harmlessMismatches
+    }
+
+    /// The harmless mismatches as one line: `rule (part name), ...`, each rule once per part.
+    public var harmlessMismatchSummary: String {
+        var seen: [String] = []
+        for hit in harmlessMismatches {
+            let entry = "\(hit.rule) (\(hit.partPath)\(hit.filename.map { " \($0)" } ?? ""))"
+            if !seen.contains(entry) { seen.append(entry) }
+        }
+        return seen.joined(separator: ", ")
     }
 }
 
-/// One banned-content rule that fired on one part.
+/// One type rule that fired on one part: a ban in ``Findings/banned``, a harmless
+/// disagreement in ``Findings/harmlessMismatches``.
 public struct BannedHit: Sendable, Equatable {
     /// The rule's name as replies and logs show it, e.g. `banned-extension:exe`.
     public var rule: String

@@ -60,6 +60,10 @@ struct MessageOutcome {
         case .clean: break
         }
         if !decision.notes.isEmpty { metadata["scan.notes"] = "\(decision.notes.joined(separator: "; "))" }
+        if let summary = result?.findings.harmlessMismatchSummary, !summary.isEmpty {
+            // Recorded, not acted on: the administrator can see what the type rules let through.
+            metadata["scan.harmless_mismatches"] = "\(summary)"
+        }
         if let reply = response.reply { metadata["smtp.reply"] = "\(reply)" }
         if let result {
             metadata["mail.parts"] = "\(result.parsed.leaves.count)"

@@ -13,11 +13,14 @@ public struct MessageSample: Sendable, Equatable {
     public var unscannableReason: String?
     /// Stage name (parse, types, scan, total) → seconds.
     public var stageSeconds: [String: Double]
+    /// The kind (`type-mismatch`, `content-type-mismatch`) of each harmless mismatch recorded.
+    public var harmlessMismatchKinds: [String]
 
     public init(
         verdict: String, action: String, bytesScanned: Int, bytesReceived: Int, truncated: Bool,
-        unscannableReason: String?, stageSeconds: [String: Double]
+        unscannableReason: String?, stageSeconds: [String: Double], harmlessMismatchKinds: [String] = []
     ) {
+        self.harmlessMismatchKinds = harmlessMismatchKinds
         self.verdict = verdict
         self.action = action
         self.bytesScanned = bytesScanned
@@ -45,6 +48,7 @@ extension MessageSample {
         self.init(
             verdict: outcome.decision.verdictName, action: outcome.decision.action.rawValue,
             bytesScanned: outcome.raw?.count ?? 0, bytesReceived: message.receivedBytes,
-            truncated: message.buffer.isTruncated, unscannableReason: reason, stageSeconds: stages)
+            truncated: message.buffer.isTruncated, unscannableReason: reason, stageSeconds: stages,
+            harmlessMismatchKinds: outcome.result?.findings.harmlessMismatches.map { String($0.rule.prefix { $0 != ":" }) } ?? [])
     }
 }

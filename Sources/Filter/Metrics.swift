@@ -29,6 +29,8 @@ public final class Metrics: Sendable {
         public var oversize = 0
         /// Messages the scanner could not scan completely, by reason code (limit, encrypted, engine, ...).
         public var unscannable: [String: Int] = [:]
+        /// Harmless type mismatches recorded (not acted on), by kind: type-mismatch, content-type-mismatch.
+        public var harmlessMismatches: [String: Int] = [:]
         public var reloads = 0
         public var reloadFailures = 0
         /// Stage name → histogram of its durations in seconds.
@@ -49,6 +51,7 @@ public final class Metrics: Sendable {
             state.bytesReceived += sample.bytesReceived
             if sample.truncated { state.oversize += 1 }
             if let reason = sample.unscannableReason { state.unscannable[reason, default: 0] += 1 }
+            for kind in sample.harmlessMismatchKinds { state.harmlessMismatches[kind, default: 0] += 1 }
             for (stage, seconds) in sample.stageSeconds {
                 state.durations[stage, default: Histogram(bounds: Self.durationBuckets)].observe(seconds)
             }

@@ -29,6 +29,11 @@ struct MetricsExposition {
         for (reason, count) in metrics.unscannable.sorted(by: { $0.key < $1.key }) {
             text.sample("scanmilter_scanner_errors_total", ["reason": reason], count)
         }
+        text.family("scanmilter_harmless_mismatches_total", "counter",
+                    "Attachments whose name or declared type disagreed with harmless content (recorded, not refused), by kind.")
+        for (kind, count) in metrics.harmlessMismatches.sorted(by: { $0.key < $1.key }) {
+            text.sample("scanmilter_harmless_mismatches_total", ["kind": kind], count)
+        }
         text.family("scanmilter_stage_duration_seconds", "histogram", "Time per message spent in each stage (total: MAIL FROM to decision).")
         for stage in Metrics.stages {
             let histogram = metrics.durations[stage] ?? Histogram(bounds: Metrics.durationBuckets)

@@ -66,6 +66,7 @@ public struct Pipeline: Sendable {
 
         var detected: [String: DetectedType] = [:]
         var banned: [BannedHit] = []
+        var harmless: [BannedHit] = []
         var typeFailure: String?
         timings.measure(\.types) {
             var budget = parsed.makeDecodingBudget()
@@ -83,14 +84,13 @@ public struct Pipeline: Sendable {
                     }
                 }
                 if let type { detected[leaf.path] = type }
+                let (traits, archiveHits) = type.map { look(inside: leaf, detected: $0, prefix: prefix, budget: &budget) } ?? (.none, [])
                 let declared = leaf.contentType.mimeType
-                for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared) {
-                    banned.append(BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename))
+                for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared, traits: traits) {
+                    let record = BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename)
+                    if hit.isHarmless { harmless.append(record) } else { banned.append(record) }
                 }
-                if let archives, let type, ArchiveRules.isArchive(type) {
-                    let content = leaf.decode(budget: &budget)
-                    banned += archives.check(content.bytes, of: leaf, detector: detector, typeRules: typeRules)
-                }
+                banned += archiveHits
             }
         }
 
@@ -120,11 +120,40 @@ public struct Pipeline: Sendable {
         }
         let findings = Findings(
             scan: scanVerdict, infectedParts: infectedParts, banned: banned, truncated: truncated,
-            signaturesStale: stale)
+            signaturesStale: stale, harmlessMismatches: harmless)
         let decision = timings.measure(\.policy) { policy.decide(findings, queueID: queueID) }
         return Result(
             findings: findings, decision: decision, parsed: parsed, report: report, detectedTypes: detected,
             timings: timings)
+    }
+}
+
+extension Pipeline {
+    /// What a leaf's content can do beyond its type, and the rules that fire inside it when it
+    /// is an archive. `prefix` is what was decoded for libmagic; more is decoded from `budget`
+    /// only where it matters: archives (to list them) and office documents and markup (macros
+    /// and script can sit anywhere in the file, not only in libmagic's prefix).
+    func look(
+        inside leaf: MIMEPart, detected: DetectedType, prefix: DecodedContent, budget: inout DecodingBudget
+    ) -> (ContentTraits, [BannedHit]) {
+        if ArchiveRules.isArchive(detected) {
+            guard let archives else {
+                // Not opened (check_archives off): what it holds is unknown, so a label that
+                // hides it is not taken for harmless.
+                return (ContentTraits(riskyArchive: true), [])
+            }
+            let inspection = archives.check(leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules)
+            return (ContentTraits(riskyArchive: inspection.risky), inspection.hits)
+        }
+        // A part without a file name is shown as what it declares (an HTML newsletter sent as
+        // text/plain is displayed as text): its script never runs, so it is not looked for.
+        let scriptCanRun = leaf.filename != nil
+        guard typeRules.reportsMismatches, ContentTraits.needsContent(detected, scriptCanRun: scriptCanRun) else {
+            return (.none, [])
+        }
+        let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
+            ? leaf.decode(budget: &budget).bytes : prefix.bytes
+        return (ContentTraits.examine(whole[...], detected: detected, scriptCanRun: scriptCanRun), [])
     }
 }
 

@@ -8,7 +8,8 @@ public struct TypeRules: Sendable {
     public var bannedCategories: Set<FileCategory>
     /// File-name extensions refused (lower case, no dot; `init` normalises ".EXE" to "exe").
     public var bannedExtensions: Set<String>
-    /// Whether a disagreement between name or declared type and content is reported.
+    /// Whether a disagreement between name or declared type and content is reported: as a ban
+    /// when the content can do harm (``TypeRuleHit/isHarmless`` false), as a record otherwise.
     public var reportsMismatches: Bool
 
     /// Rules with the default banned categories and extensions (Gmail's list plus a few of Outlook's).
@@ -24,18 +25,30 @@ public struct TypeRules: Sendable {
     }
 
     /// Every rule that fires for one attachment: its detected type (nil when not detected), its
-    /// file name and its declared Content-Type (nil when absent).
-    public func evaluate(detected: DetectedType?, fileName: String?, declaredContentType: String?) -> [TypeRuleHit] {
+    /// file name, its declared Content-Type (nil when absent) and what its content can do.
+    /// Mismatch hits may be harmless (``TypeRuleHit/isHarmless``): the caller records those.
+    public func evaluate(
+        detected: DetectedType?, fileName: String?, declaredContentType: String?, traits: ContentTraits = .none
+    ) -> [TypeRuleHit] {
         var hits: [TypeRuleHit] = []
         if let detected, let hit = bannedType(detected) { hits.append(hit) }
         if let fileName { hits += nameRules(fileName) }
         if let detected, reportsMismatches {
-            if let fileName, let hit = extensionMismatch(fileName: fileName, detected: detected) { hits.append(hit) }
-            if let declaredContentType, let hit = contentTypeMismatch(declared: declaredContentType, detected: detected) {
+            if let fileName, let hit = extensionMismatch(fileName: fileName, detected: detected, traits: traits) { hits.append(hit) }
+            if let declaredContentType,
+               let hit = contentTypeMismatch(declared: declaredContentType, detected: detected, traits: traits) {
                 hits.append(hit)
             }
         }
         return hits
+    }
+
+    /// Whether content can do harm where a name or type claims something harmless: it runs
+    /// (a banned or allowed dangerous category: programs, scripts, installers, shortcuts, disk
+    /// images, Java, compiled help), or it holds macros, script or an archive of such things.
+    /// Anything else under a wrong label is one harmless format taken for another.
+    public static func canDoHarm(_ detected: DetectedType, traits: ContentTraits) -> Bool {
+        FileCategory.of(detected) != nil || traits.isRisky
     }
 
     /// `banned-type:<category>` when the content is in a banned category.
@@ -73,27 +86,33 @@ public struct TypeRules: Sendable {
     }
 
     /// `type-mismatch:<ext family>-is-<detected family>` when the name's extension claims one
-    /// kind of content and libmagic found another; nil when either side is unknown.
-    public func extensionMismatch(fileName: String, detected: DetectedType) -> TypeRuleHit? {
+    /// kind of content and libmagic found another; nil when either side is unknown. The hit is
+    /// harmless unless the content can do harm (``canDoHarm(_:traits:)``).
+    public func extensionMismatch(fileName: String, detected: DetectedType, traits: ContentTraits = .none) -> TypeRuleHit? {
         guard let ext = AttachmentName(fileName).realExtension,
             let claimed = TypeFamilies.byExtension[ext],
-            let found = TypeFamilies.family(of: detected),
+            let found = TypeFamilies.family(of: detected, traits: traits),
             !TypeFamilies.compatible(claimed: claimed, detected: found)
         else { return nil }
-        return TypeRuleHit(.typeMismatch, "\(claimed)-is-\(found)", detail: ".\(ext) file is \(detected.mimeType)")
+        return TypeRuleHit(
+            .typeMismatch, "\(claimed)-is-\(found)", detail: ".\(ext) file is \(detected.mimeType)",
+            isHarmless: !Self.canDoHarm(detected, traits: traits))
     }
 
     /// `content-type-mismatch:<declared family>-is-<detected family>` when the declared
     /// Content-Type claims one kind of content and libmagic found another. Generic declarations
-    /// (`application/octet-stream` and friends) and unknown types never disagree.
-    public func contentTypeMismatch(declared: String, detected: DetectedType) -> TypeRuleHit? {
+    /// (`application/octet-stream` and friends) and unknown types never disagree. The hit is
+    /// harmless unless the content can do harm (``canDoHarm(_:traits:)``).
+    public func contentTypeMismatch(declared: String, detected: DetectedType, traits: ContentTraits = .none) -> TypeRuleHit? {
         let declaredType = Self.normalizedMIMEType(declared)
         guard !TypeFamilies.genericDeclaredTypes.contains(declaredType),
             let claimed = TypeFamilies.byMIMEType[declaredType] ?? FileCategory.all.first(where: { $0.mimeTypes.contains(declaredType) })?.label,
-            let found = TypeFamilies.family(of: detected),
+            let found = TypeFamilies.family(of: detected, traits: traits),
             !TypeFamilies.compatible(claimed: claimed, detected: found)
         else { return nil }
-        return TypeRuleHit(.contentTypeMismatch, "\(claimed)-is-\(found)", detail: "declared \(declaredType), content is \(detected.mimeType)")
+        return TypeRuleHit(
+            .contentTypeMismatch, "\(claimed)-is-\(found)", detail: "declared \(declaredType), content is \(detected.mimeType)",
+            isHarmless: !Self.canDoHarm(detected, traits: traits))
     }
 
     /// A MIME type reduced to `type/subtype` in lower case: parameters, spaces and the extra

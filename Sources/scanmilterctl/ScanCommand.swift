@@ -15,10 +15,12 @@ struct ScanCommand: ParsableCommand {
         abstract: "Scan messages (.eml files) offline with the configured scanner and policy.",
         discussion: """
             Each message goes through the daemon's pipeline: parsed, each part's type detected and \
-            checked against the banned-type rules, scanned whole and part by part, and judged by the \
-            policy. Exit status: 0 every message clean, 1 a virus or banned attachment was found, 66 a \
-            file could not be read, 75 a message could not be scanned completely, 78 the configuration \
-            or the signature database is unusable.
+            checked against the type rules, scanned whole and part by part, and judged by the \
+            policy. A name or declared type that disagrees with harmless content is shown as a \
+            harmless mismatch; it does not make the message banned. Exit status: 0 every message \
+            clean, 1 a virus or banned attachment was found, 66 a file could not be read, 75 a \
+            message could not be scanned completely, 78 the configuration or the signature database \
+            is unusable.
             """
     )
 
@@ -97,6 +99,8 @@ struct ScannedMessage {
     /// Banned-content rules that fired, and the policy's decision.
     let banned: [String]
     let decision: Decision
+    /// Harmless type mismatches (recorded, not acted on): `rule (part name)`.
+    let harmlessMismatches: String
 
     init(file: String, result: Pipeline.Result) {
         self.file = file
@@ -107,6 +111,7 @@ struct ScannedMessage {
         for hit in result.findings.banned where !rules.contains(hit.rule) { rules.append(hit.rule) }
         banned = rules
         decision = result.decision
+        harmlessMismatches = result.findings.harmlessMismatchSummary
     }
 
     /// A verdict's name and, for could-not-scan, its reason.
@@ -123,7 +128,8 @@ struct ScannedMessage {
     }
 
     /// One JSON object on one line: `{"file", "verdict", "viruses", "reason", "whole_message",
-    /// "parts": [{mime --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
+    /// "banned", "harmless_mismatches" (null when none), "decision", "status", "parts": [{mime
+    /// --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
     func json() -> String {
         let overall = Self.describe(report.verdict)
         var out = JSONWriter()
@@ -134,6 +140,7 @@ struct ScannedMessage {
             object.field("reason") { $0.optionalString(overall.reason) }
             object.field("whole_message") { $0.string(Self.describe(report.wholeMessage).name) }
             object.field("banned") { $0.array(banned) { $0.string($1) } }
+            object.field("harmless_mismatches") { $0.optionalString(harmlessMismatches.isEmpty ? nil : harmlessMismatches) }
             object.field("decision") { $0.string(decision.action.rawValue) }
             object.field("status") { $0.string(decision.statusText) }
             object.field("parts") { value in
@@ -169,6 +176,7 @@ struct ScannedMessage {
         if !report.viruses.isEmpty { head += " " + report.viruses.joined(separator: ", ") }
         if let reason = overall.reason { head += " (\(reason))" }
         if !banned.isEmpty { head += " banned: " + banned.joined(separator: ", ") }
+        if !harmlessMismatches.isEmpty { head += " harmless mismatch: " + harmlessMismatches }
         head += " -> \(decision.action.rawValue) (\(decision.statusText))"
         var lines = [head]
         for row in rows {

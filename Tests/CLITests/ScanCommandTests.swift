@@ -82,6 +82,25 @@ import Testing
         #expect(result.out.contains("\"note.txt\""))
     }
 
+    @Test func aHarmlessMismatchIsShownWhileTheMessageStaysClean() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        // Text declared image/png: a slip, not a disguise.
+        let message = Fixture.message(attachment: "meeting notes\n", name: "notes.txt")
+            .replacingOccurrences(of: "application/octet-stream", with: "image/png")
+        let file = fixture.root.appendingPathComponent("mislabelled.eml")
+        try message.write(to: file, atomically: true, encoding: .utf8)
+        let result = try run(["scan", "--database", fixture.database.path, "--json", file.path])
+        #expect(result.status == 0)
+        let document = try #require(try jsonLines(result.out).first)
+        #expect(document["verdict"] as? String == "clean")
+        #expect(document["banned"] as? [String] == [])
+        #expect(document["decision"] as? String == "tag")
+        #expect(document["harmless_mismatches"] as? String == "content-type-mismatch:png-is-text (2 notes.txt)")
+        let text = try run(["scan", "--database", fixture.database.path, file.path])
+        #expect(text.out.contains("harmless mismatch: content-type-mismatch:png-is-text (2 notes.txt) -> tag (Clean)"))
+    }
+
     @Test func configFileSelectsTheDatabase() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

@@ -70,6 +70,32 @@ import Testing
         #expect(connection.context.addedHeaders.contains { $0.name == "X-Virus-Status" && $0.value == " Clean" })
     }
 
+    @Test func aHarmlessZipUnderAnImageNameIsRecordedNotRefused() throws {
+        let zip = try Self.zip(["notes.txt": Array("just notes\n".utf8)])
+        let (connection, code) = try Self.deliverZip(zip, name: "photo.jpg")
+        #expect(code == .continue)
+        #expect(connection.context.addedHeaders.contains { $0.name == "X-Virus-Type-Mismatch" && $0.value.contains("type-mismatch:jpeg-is-zip") })
+    }
+
+    @Test func aZipUnderAnImageNameIsRefusedWhenItsMembersWereNotChecked() throws {
+        // check_archives off: what the zip holds is unknown, so the disguise is not assumed harmless.
+        let zip = try Self.zip(["notes.txt": Array("just notes\n".utf8)])
+        let (connection, code) = try Self.deliverZip(zip, name: "photo.jpg") { config, _ in config.policy.checkArchives = false }
+        #expect(code == .reject)
+        #expect(connection.context.reply?.lines.first?.contains("type-mismatch:jpeg-is-zip") == true)
+    }
+
+    @Test func aZipHoldingHTMLWithScriptUnderAnotherNameIsADisguise() throws {
+        // No member is banned by name or type, but the page's script makes the zip risky.
+        let page = Array("<html><body><script>location='https://evil.example/'</script></body></html>\n".utf8)
+        let zip = try Self.zip(["invoice.html": page])
+        let (harmlessName, allowed) = try Self.deliverZip(zip, name: "invoice.zip")
+        #expect(allowed == .continue, "\(harmlessName.context.reply.map { "\($0)" } ?? "")")
+        let (connection, code) = try Self.deliverZip(zip, name: "invoice.pdf")
+        #expect(code == .reject)
+        #expect(connection.context.reply?.lines.first?.contains("type-mismatch:pdf-is-zip") == true)
+    }
+
     @Test func archivesAreNotOpenedWhenCheckArchivesIsOff() throws {
         let zip = try Self.zip(["tool.exe": Array("x\n".utf8)])
         let (_, code) = try Self.deliverZip(zip) { config, _ in config.policy.checkArchives = false }

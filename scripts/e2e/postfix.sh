@@ -113,6 +113,19 @@ for name in eicar-base64 eicar-zip eicar-rfc822; do
 done
 reply=$(send exe-as-pdf x1); expect_reply "Windows executable named report.pdf rejected by a banned rule" "$reply" '^550 5\.7\.1 .*(banned-type|type-mismatch)'
 
+# Everyday mislabelling is delivered as clean, a disguise is refused (Tests/FilterTests/Corpus/mislabelled).
+cp Tests/FilterTests/Corpus/mislabelled/{benign-csv-as-windows-excel,benign-docx-named-doc,benign-png-named-jpg,benign-winmail-dat-as-ms-tnef,hostile-docm-named-docx}.eml "$work/msgs/"
+for name in benign-csv-as-windows-excel benign-docx-named-doc benign-png-named-jpg benign-winmail-dat-as-ms-tnef; do
+  reply=$(send "$name" "$name"); expect_reply "$name accepted" "$reply" '^250 '
+  if f=$(delivered "$name"); then
+    grep -q '^X-Virus-Status: Clean' "$f" && pass "$name delivered as Clean" || fail "$name: X-Virus-Status is not Clean" "$(grep -i '^x-virus' "$f")"
+  else fail "$name was not delivered"; fi
+done
+f=$(delivered benign-png-named-jpg || true)
+grep -q '^X-Virus-Type-Mismatch: type-mismatch:jpeg-is-png' "${f:-/dev/null}" && pass "a PNG named .jpg: the harmless mismatch is recorded in a header" \
+  || fail "X-Virus-Type-Mismatch missing on the PNG named .jpg"
+reply=$(send hostile-docm-named-docx m1); expect_reply "a .docm named .docx rejected as a disguise" "$reply" '^550 5\.7\.1 .*type-mismatch:word-ooxml-is-word-macro'
+
 reply=$(send oversize o1); expect_reply "oversize message: oversize action (tag) accepts" "$reply" '^250 '
 if f=$(delivered o1); then
   grep -q '^X-Virus-Status: Unscanned (size)' "$f" && [ "$(grep -c '^X-Virus-Status:' "$f")" = 1 ] \
