@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Filter
 
 /// `scanmilterctl`: the maintenance CLI. Each subcommand lives in its own file.
 ///
@@ -11,6 +12,7 @@ struct ScanmilterCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scanmilterctl",
         abstract: "Maintain scanmilter: inspect and scan messages, reload signatures, probe a milter.",
+        version: FilterService.version,
         subcommands: [
             MimeCommand.self, ScanCommand.self, ReloadCommand.self, ProbeCommand.self, UpdateCommand.self,
             StatusCommand.self, QuarantineCommand.self, HealthCommand.self,

@@ -1,28 +1,29 @@
 #!/usr/bin/env bash
-# Makes the local Debian 12 base image localhost/bookworm-min that the container test builds on,
-# because no registry is reachable here: debootstrap --variant=minbase from the configured Debian
-# mirror, imported with podman. Reuses the image if podman has it, else a cached tarball
-# ($SCANMILTER_CACHE, default ~/.cache/scanmilter), else bootstraps (about a minute) and caches.
+# Makes the local Debian 12 base that the container and package tests build on, because no
+# registry is reachable here: debootstrap --variant=minbase from the configured Debian mirror,
+# kept as a tarball ($SCANMILTER_CACHE, default ~/.cache/scanmilter/bookworm-min.tar; about a
+# minute the first time).
+#
+#   base-image.sh            import the tarball as the podman image localhost/bookworm-min
+#                            (reused if podman has it)
+#   base-image.sh --tarball  only make sure the tarball exists, and print its path (for a chroot)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source scripts/container/podman-env.sh
 
 image=${BASE_IMAGE:-localhost/bookworm-min}
 cache=${SCANMILTER_CACHE:-$HOME/.cache/scanmilter}
 tarball=$cache/bookworm-min.tar
 
-if pm image exists "$image"; then
-  echo "base-image: $image present"
-  exit 0
-fi
-mkdir -p "$cache"
-if [ ! -s "$tarball" ]; then
+make_tarball() {
+  [ -s "$tarball" ] && return 0
+  mkdir -p "$cache"
+  local mirror rootfs
   mirror=$(sed -nE 's/^URIs: *(http[^ ]*debian)$/\1/p; s/^deb +(http[^ ]*debian) +bookworm .*/\1/p' \
     /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1 || true)
   mirror=${mirror:-http://deb.debian.org/debian}
   rootfs=$(mktemp -d /tmp/scanmilter-rootfs.XXXXXX)
   trap 'rm -rf "$rootfs"' EXIT
-  echo "base-image: debootstrap bookworm from $mirror (about a minute)"
+  echo "base-image: debootstrap bookworm from $mirror (about a minute)" >&2
   if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$cache/debootstrap.log" 2>&1; then
     echo "base-image: debootstrap failed; the end of its log ($cache/debootstrap.log):" >&2
     tail -15 "$cache/debootstrap.log" >&2
@@ -31,6 +32,19 @@ if [ ! -s "$tarball" ]; then
   # The image's own apt should use the same mirror as the host.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb
   tar -C "$rootfs" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
+}
+
+if [ "${1:-}" = "--tarball" ]; then
+  make_tarball
+  echo "$tarball"
+  exit 0
 fi
+
+source scripts/container/podman-env.sh
+if pm image exists "$image"; then
+  echo "base-image: $image present"
+  exit 0
+fi
+make_tarball
 echo "base-image: importing $tarball as $image"
 pm import "$tarball" "$image" > /dev/null
