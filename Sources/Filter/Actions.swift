@@ -1,6 +1,7 @@
 import Configuration
 import Logging
 import Milter
+import MilterProtocol
 import MIME
 
 /// The one place that acts: carries a ``Decision`` out through the milter context (headers,
@@ -15,9 +16,13 @@ struct Actions {
             return try perform(outcome, message: message, session: session, context: context)
         } catch {
             logger.error("action failed; message temp-failed", metadata: ["scan.action": "\(outcome.decision.action.rawValue)", "error": "\(error)"])
-            let reply = service.config.reply.unscannable
-            return respond(.tempfail, code: reply.code < 500 ? reply.code : 451, enhanced: reply.code < 500 ? reply.enhancedCode : "4.7.1",
-                           text: "Message could not be processed, please try again later", action: "tempfail")
+            let template = service.config.reply.unscannable
+            let fits = template.code < 500
+            let reply = Result { () throws(SMTPReplyError) in
+                try SMTPReply(code: fits ? template.code : 451, enhancedCode: fits ? template.enhancedCode : "4.7.1",
+                              "Message could not be processed, please try again later")
+            }
+            return respond(.tempfail, reply: reply, action: "tempfail")
         }
     }
 
@@ -25,11 +30,11 @@ struct Actions {
         let decision = outcome.decision
         switch decision.action {
         case .reject, .tempfail:
-            let reply = decision.reply ?? Decision.Reply(code: decision.action == .reject ? 550 : 451,
-                                                         enhancedCode: decision.action == .reject ? "5.7.1" : "4.7.1",
-                                                         lines: [decision.statusText])
-            return respond(decision.action == .reject ? .reject : .tempfail, code: reply.code, enhanced: reply.enhancedCode,
-                           text: reply.lines.joined(separator: " "), action: decision.action.rawValue)
+            // Policy leaves the reply out only when the configured one could not be filled in,
+            // and says why in a note.
+            let reply: Result<SMTPReply, SMTPReplyError> = decision.reply.map { .success($0) }
+                ?? .failure(SMTPReplyError(decision.notes.last { $0.hasPrefix("reply-unsendable") } ?? "no reply was decided"))
+            return respond(decision.action == .reject ? .reject : .tempfail, reply: reply, action: decision.action.rawValue)
         case .discard:
             return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "discard"))
         case .quarantine:
@@ -124,14 +129,19 @@ struct Actions {
         return "strip parts=\(rewrite.replaced.joined(separator: ","))"
     }
 
-    private func respond(_ code: ResponseCode, code smtp: Int, enhanced: String, text: String, action: String) -> MilterResponseSummaryAndResponse {
-        let safe = HeaderText.sanitized(text, limit: 900)
-        guard let reply = try? SMTPReply(code: "\(smtp)", extendedCode: enhanced, lines: [safe]) else {
+    /// The response with its reply. A reply that cannot be sent is logged, never dropped
+    /// quietly: the MTA then gives its own generic text for the same code.
+    private func respond(_ code: ResponseCode, reply: Result<SMTPReply, SMTPReplyError>, action: String) -> MilterResponseSummaryAndResponse {
+        switch reply {
+        case .success(let reply):
+            return MilterResponseSummaryAndResponse(
+                response: MilterResponse(code: code, reply: reply),
+                summary: MilterResponseSummary(action: action, reply: "\(reply)"))
+        case .failure(let error):
+            logger.error("SMTP reply cannot be sent; the MTA answers with its default text",
+                         metadata: ["scan.action": "\(action)", "error": "\(error)"])
             return MilterResponseSummaryAndResponse(response: MilterResponse(code: code), summary: MilterResponseSummary(action: action))
         }
-        return MilterResponseSummaryAndResponse(
-            response: MilterResponse(code: code, reply: reply),
-            summary: MilterResponseSummary(action: action, reply: "\(smtp) \(enhanced) \(safe)"))
     }
 
     private static func names(_ decision: Decision) -> [String] {

@@ -39,20 +39,35 @@ struct PacketDecodingTests {
             Issue.record("not a reply code")
             return
         }
-        #expect(reply.text == text)
+        #expect(reply.milterText == text)
         #expect(reply.code == 550)
         #expect(reply.enhancedCode == "5.7.1")
-        #expect(reply.lines.count == 3)
-        #expect(reply.messages == ["first line", "second", "last"])
+        #expect(reply.lines == ["first line", "second", "last"])
         #expect(reply.isPermanent)
     }
 
-    @Test func replyWithoutEnhancedCodeStillParses() {
-        let reply = MilterReply(text: "451 try later")
+    @Test func replyWithoutEnhancedCodeStillParses() throws {
+        let reply = try SMTPReply(milterText: "451 try later")
         #expect(reply.code == 451)
         #expect(reply.enhancedCode == nil)
-        #expect(reply.messages == ["try later"])
+        #expect(reply.lines == ["try later"])
         #expect(reply.isTemporary)
+    }
+
+    @Test func escapedPercentInAReplyReadsAsOnePercent() throws {
+        guard case .response(.replyCode(let reply)) = try decode("y", cString("550 5.7.1 100%% sure")) else {
+            Issue.record("not a reply code")
+            return
+        }
+        #expect(reply.lines == ["100% sure"])
+    }
+
+    @Test func malformedReplyTextIsAProtocolError() {
+        #expect {
+            try decode("y", cString("550-5.7.1 a\r\n451 b"))
+        } throws: { error in
+            (error as? MilterClientError)?.code == .invalidReply
+        }
     }
 
     @Test func negotiationReplyCarriesRequestedMacroLists() throws {

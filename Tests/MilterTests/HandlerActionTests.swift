@@ -5,7 +5,7 @@ import Testing
 @Suite("Handler actions through MilterTesting")
 struct HandlerActionTests {
     @Test func everyActionAtEndOfMessageIsRecordedInOrder() throws {
-        let reply = try SMTPReply(code: "550", extendedCode: "5.7.1", lines: ["first", "second"])
+        let reply = try SMTPReply(code: 550, enhancedCode: "5.7.1", lines: ["first", "second"])
         let connection = TestConnection(handler: EndOfMessageOnly { context in
             try context.addHeader("X-Added", value: "yes")
             try context.insertHeader("X-Top", value: "top", at: 0)

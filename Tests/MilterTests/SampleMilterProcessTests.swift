@@ -21,6 +21,13 @@ struct SampleMilterProcessTests {
         var description: String { actions.joined(separator: "; ") }
     }
 
+    /// The response for an SMFIR_REPLYCODE text; a text that does not parse expects a response
+    /// no milter sends, so the case fails.
+    static func reply(_ milterText: String) -> MilterResponse {
+        guard let reply = try? SMTPReply(milterText: milterText) else { return .stepDisabled }
+        return .replyCode(reply)
+    }
+
     static let actionCases: [ActionCase] = [
         ActionCase(actions: ["addheader X-Added hello world"],
                    modifications: [.addHeader(name: "X-Added", value: "hello world")], response: .continue),
@@ -46,9 +53,12 @@ struct SampleMilterProcessTests {
                    modifications: [.quarantine(reason: "suspicious attachment")], response: .continue),
         ActionCase(actions: ["progress"], modifications: [.progress], response: .continue),
         ActionCase(actions: ["reply 550 5.7.1 First line|Second line|Last line"], modifications: [],
-                   response: .replyCode(MilterReply(text: "550-5.7.1 First line\r\n550-5.7.1 Second line\r\n550 5.7.1 Last line"))),
+                   response: reply("550-5.7.1 First line\r\n550-5.7.1 Second line\r\n550 5.7.1 Last line")),
         ActionCase(actions: ["reply 451 4.7.1 Try again later"], modifications: [],
-                   response: .replyCode(MilterReply(text: "451 4.7.1 Try again later"))),
+                   response: reply("451 4.7.1 Try again later")),
+        // Literal text in the reply, `%%` on the wire through libmilter, `%` at the MTA again.
+        ActionCase(actions: ["reply 550 5.7.1 100% sure"], modifications: [],
+                   response: reply("550 5.7.1 100%% sure")),
         ActionCase(actions: ["tempfail"], modifications: [], response: .tempfail),
         ActionCase(actions: ["discard"], modifications: [], response: .discard),
         ActionCase(actions: ["accept"], modifications: [], response: .accept),

@@ -44,7 +44,7 @@ struct ValueTypeTests {
     }
 
     @Test func rejectWithAReplySetsItThroughTheContext() throws {
-        let reply = try SMTPReply(code: "550", extendedCode: "5.7.1", "no")
+        let reply = try SMTPReply(code: 550, enhancedCode: "5.7.1", "no")
         let connection = TestConnection(handler: EndOfMessageOnly { _ in .reject(reply) })
         #expect(connection.endOfMessage() == .reject)
         #expect(connection.context.actions == [.setReply(reply)])
