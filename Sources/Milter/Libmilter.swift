@@ -26,7 +26,7 @@ public enum Libmilter {
         // libmilter copies the name; this copy lives as long as the process (one per register).
         description.xxfi_name = strdup(name)
         description.xxfi_version = SMFI_VERSION
-        description.xxfi_flags = flags.rawValue
+        description.xxfi_flags = UInt(flags.rawValue)
         description.xxfi_negotiate = registered.contains(.negotiate) ? milterNegotiate : nil
         description.xxfi_connect = registered.contains(.connect) ? milterConnect : nil
         description.xxfi_helo = registered.contains(.helo) ? milterHelo : nil

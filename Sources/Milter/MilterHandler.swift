@@ -20,8 +20,8 @@ public protocol MilterHandler: AnyObject {
     /// Implemented steps whose answer is always `continue`, so the MTA need not wait for it.
     /// Their answer is not sent: leave `body` out of this set if it may answer `skip`.
     var noReplyCallbacks: Set<MilterCallback> { get }
-    /// Opt-in protocol options: ``ProtocolSteps/headerLeadingSpace`` (pymilter
-    /// `@header_leading_space`) and ``ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).
+    /// Opt-in protocol options: ``MilterProtocol/ProtocolSteps/headerLeadingSpace`` (pymilter
+    /// `@header_leading_space`) and ``MilterProtocol/ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).
     var protocolOptIns: ProtocolSteps { get }
     /// The actions this handler may take; negotiated down to what the MTA offers. Default: all.
     var actions: MilterActions { get }

@@ -5,16 +5,16 @@ public struct MilterNegotiation: Sendable, Hashable {
     /// The modifications allowed (offer) or wanted (answer).
     public var actions: MilterActions
     /// The protocol steps offered, or the ones the milter wants changed.
-    public var steps: MilterProtocolSteps
+    public var steps: ProtocolSteps
     /// The macros the milter asked for, per stage (only in an answer with SMFIF_SETSYMLIST).
-    public var requestedMacros: [MilterMacroStage: [String]]
+    public var requestedMacros: [MacroStage: [String]]
 
     /// Creates a set of options.
     public init(
         version: UInt32 = 6,
         actions: MilterActions = .all,
-        steps: MilterProtocolSteps = .allVersion6,
-        requestedMacros: [MilterMacroStage: [String]] = [:]
+        steps: ProtocolSteps = .all,
+        requestedMacros: [MacroStage: [String]] = [:]
     ) {
         self.version = version
         self.actions = actions
@@ -35,11 +35,11 @@ public struct MilterNegotiation: Sendable, Hashable {
     init(decoding reader: inout PayloadReader) throws {
         version = try reader.uint32("protocol version")
         actions = MilterActions(rawValue: try reader.uint32("actions"))
-        steps = MilterProtocolSteps(rawValue: try reader.uint32("protocol steps"))
+        steps = ProtocolSteps(rawValue: try reader.uint32("protocol steps"))
         requestedMacros = [:]
         while !reader.isAtEnd {
             let index = try reader.uint32("macro stage")
-            guard let stage = MilterMacroStage(negotiationIndex: index) else {
+            guard let stage = Int32(exactly: index).flatMap(MacroStage.init(rawValue:)) else {
                 throw MilterClientError(
                     .negotiationFailed,
                     "the milter asked for macros at stage \(index), which does not exist"

@@ -68,10 +68,10 @@ extension MilterPacket {
             return .modification(.addRecipient(recipient, parameters: parameters))
         case .deleteRecipient:
             return .modification(.deleteRecipient(try reader.cString("recipient")))
-        case .changeSender:
+        case .changeFrom:
             let sender = try reader.cString("sender")
             let parameters = try reader.optionalCString("ESMTP parameters")
-            return .modification(.changeSender(sender, parameters: parameters))
+            return .modification(.changeFrom(sender, parameters: parameters))
         case .quarantine:
             return .modification(.quarantine(reason: try reader.cString("quarantine reason")))
         case .replaceBody:

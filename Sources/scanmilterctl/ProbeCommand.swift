@@ -45,11 +45,11 @@ struct ProbeCommand: ParsableCommand {
             let spec = try MilterSocketSpec(parsing: socket)
             let connection = try MilterConnection.open(spec)
             defer { connection.close() }
-            _ = try connection.connect(hostname: "probe.localhost", address: .inet(clientAddress, port: 25000))
+            _ = try connection.connect(hostname: "probe.localhost", address: .inet(address: clientAddress, port: 25000))
             _ = try connection.helo("probe.localhost")
             let envelope = MilterEnvelope(
                 sender: Self.bare(from), recipients: recipients.map { MilterEnvelope.Recipient(Self.bare($0)) },
-                macros: [.endOfMessage: ["i": "PROBE"], .mail: ["i": "PROBE"]])
+                macros: [.endOfMessage: ["i": "PROBE"], .envelopeFrom: ["i": "PROBE"]])
             result = try connection.sendMessage([UInt8](data), envelope: envelope)
             try? connection.quit()
         } catch {

@@ -160,7 +160,7 @@ struct ConversationTests {
             .replaceBody(Array("new body".utf8)),
             .addRecipient("<n@x>", parameters: "NOTIFY=NEVER"),
             .deleteRecipient("<old@x>"),
-            .changeSender("<s@x>", parameters: "SIZE=5"),
+            .changeFrom("<s@x>", parameters: "SIZE=5"),
             .quarantine(reason: "held for review"),
             .progress,
         ])

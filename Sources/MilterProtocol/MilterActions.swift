@@ -1,14 +1,14 @@
 /// What a filter may do to a message at end of message: libmilter's action flags (`SMFIF_*`;
 /// the empty set is `SMFIF_NONE`).
 ///
-/// Registered with ``Libmilter/register(name:flags:callbacks:logger:)`` and negotiated per
-/// connection; an action the connection did not negotiate is refused with
-/// ``MilterError/actionNotNegotiated(function:flag:)`` before anything reaches the MTA.
+/// Registered with libmilter (`Libmilter.register`) and negotiated per connection (the
+/// 32-bit actions word of SMFIC_OPTNEG); the filter side refuses an action the connection did
+/// not negotiate before anything reaches the MTA, and the client side checks what a milter asks.
 public struct MilterActions: OptionSet, Sendable, Hashable, CustomStringConvertible {
-    public let rawValue: UInt
+    public let rawValue: UInt32
 
-    /// Creates a set from libmilter's bit mask.
-    public init(rawValue: UInt) { self.rawValue = rawValue }
+    /// Creates a set from libmilter's bit mask, as sent on the wire.
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// Add headers (`SMFIF_ADDHDRS`); pymilter `ADDHDRS`.
     public static let addHeaders = MilterActions(rawValue: 0x0000_0001)
@@ -48,14 +48,5 @@ public struct MilterActions: OptionSet, Sendable, Hashable, CustomStringConverti
     ]
 
     /// The C names of the flags in the set, e.g. `[SMFIF_ADDHDRS, SMFIF_CHGHDRS]`.
-    public var description: String {
-        var rest = rawValue
-        var parts: [String] = []
-        for (flag, name) in Self.names where contains(flag) {
-            parts.append(name)
-            rest &= ~flag.rawValue
-        }
-        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
-        return "[" + parts.joined(separator: ", ") + "]"
-    }
+    public var description: String { describeFlags(rawValue, Self.names.map { ($0.rawValue, $1) }) }
 }
