@@ -54,7 +54,7 @@ let package = Package(
         ),
 
         // MARK: MIME (issue: MIME)
-        .target(name: "MIME", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .target(name: "MIME", swiftSettings: swiftSettings),
         .executableTarget(name: "mime-bench", dependencies: ["MIME"], swiftSettings: swiftSettings),
 
         // MARK: scanning (issue: Scanning)
@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", "Quarantine",
+                "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
                 logging,
             ],
             swiftSettings: swiftSettings

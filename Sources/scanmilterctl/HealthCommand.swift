@@ -41,7 +41,7 @@ struct HealthCommand: ParsableCommand {
         case .success(let summary):
             print("healthy: \(summary)")
         case .failure(let problem):
-            throw CLIFailure("unhealthy: \(problem.reason)", code: 69)
+            throw CLIFailure("unhealthy: \(problem.reason)", code: .unavailable)
         }
     }
 }

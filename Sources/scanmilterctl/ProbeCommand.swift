@@ -38,7 +38,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw CLIFailure("cannot read \(file)", code: 66)
+            throw CLIFailure("cannot read \(file)", code: .noInput)
         }
         let result: MilterTransactionResult
         do {
@@ -53,7 +53,7 @@ struct ProbeCommand: ParsableCommand {
             result = try connection.sendMessage([UInt8](data), envelope: envelope)
             try? connection.quit()
         } catch {
-            throw CLIFailure("probe of \(socket) failed: \(error)", code: 69)
+            throw CLIFailure("probe of \(socket) failed: \(error)", code: .unavailable)
         }
         if json {
             let object: [String: Any] = [

@@ -23,8 +23,7 @@ struct QuarantineOptions: ParsableArguments {
         do {
             return try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
         } catch {
-            QuarantineOutput.error("\(error)")
-            throw ExitCode(QuarantineExit.config)
+            throw CLIFailure("\(error)", code: .config)
         }
     }
 
@@ -47,23 +46,15 @@ struct QuarantineOptions: ParsableArguments {
     }()
 }
 
-/// sysexits(3) codes the quarantine commands use.
-enum QuarantineExit {
-    static let usage: Int32 = 64
-    static let dataError: Int32 = 65
-    static let noInput: Int32 = 66
-    static let ioError: Int32 = 74
-    static let tempFail: Int32 = 75
-    static let config: Int32 = 78
-
-    /// The exit code for a store error.
-    static func code(for error: QuarantineError) -> Int32 {
+extension SysExit {
+    /// The exit status for a quarantine store error.
+    init(_ error: QuarantineError) {
         switch error.code {
-        case .malformedID, .invalidArgument: return usage
-        case .notHeld: return dataError
-        case .unknownID, .storeMissing, .fileMissing: return noInput
-        case .indexBusy: return tempFail
-        default: return ioError
+        case .malformedID, .invalidArgument: self = .usage
+        case .notHeld: self = .dataError
+        case .unknownID, .storeMissing, .fileMissing: self = .noInput
+        case .indexBusy: self = .tempFail
+        default: self = .ioError
         }
     }
 }
