@@ -149,7 +149,7 @@ public struct PolicySettings: Sendable, Equatable {
 }
 
 /// What happens to a message.
-public enum Action: String, Sendable, Equatable, CaseIterable {
+public enum MessageAction: String, Sendable, Equatable, CaseIterable {
     /// Deliver as is (still with the configured headers).
     case accept
     /// Deliver with the status headers.
@@ -170,13 +170,13 @@ public enum Action: String, Sendable, Equatable, CaseIterable {
 
 /// `[actions]`: the action for each verdict.
 public struct ActionSettings: Sendable, Equatable {
-    public var clean: Action = .tag
-    public var infected: Action = .reject
-    public var banned: Action = .reject
-    public var unscannable: Action = .tempfail
-    public var oversize: Action = .tag
+    public var clean: MessageAction = .tag
+    public var infected: MessageAction = .reject
+    public var banned: MessageAction = .reject
+    public var unscannable: MessageAction = .tempfail
+    public var oversize: MessageAction = .tag
     /// `stale`: signatures older than `[policy] max_signature_age` (accept, tag or tempfail).
-    public var stale: Action = .tag
+    public var stale: MessageAction = .tag
     public init() {}
 }
 

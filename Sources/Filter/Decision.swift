@@ -1,7 +1,7 @@
 public import Configuration
 public import MilterProtocol
 
-/// The one decision the policy takes for a message; Actions carries it out.
+/// The one decision the policy takes for a message; ``DecisionExecutor`` carries it out.
 public struct Decision: Sendable, Equatable {
     /// What the message is, as the status header and the log say it.
     public enum Verdict: Sendable, Equatable {
@@ -15,16 +15,16 @@ public struct Decision: Sendable, Equatable {
     /// What the message is.
     public var verdict: Verdict
     /// What happens to it.
-    public var action: Action
+    public var action: MessageAction
     /// The SMTP reply for `reject` and `tempfail`; nil otherwise, or when the configured one
-    /// could not be filled in (a note says why, and Actions logs it).
+    /// could not be filled in (a note says why, and DecisionExecutor logs it).
     public var reply: SMTPReply?
     /// MIME paths of the parts `strip` replaces with a notice.
     public var stripParts: [String]
     /// Short notes for the log, e.g. "strip-fallback: no part to strip", "signatures-stale".
     public var notes: [String]
 
-    public init(verdict: Verdict, action: Action, reply: SMTPReply? = nil, stripParts: [String] = [], notes: [String] = []) {
+    public init(verdict: Verdict, action: MessageAction, reply: SMTPReply? = nil, stripParts: [String] = [], notes: [String] = []) {
         self.verdict = verdict
         self.action = action
         self.reply = reply

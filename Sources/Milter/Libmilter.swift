@@ -12,7 +12,7 @@ public enum Libmilter {
     /// Registers the filter's name, action flags and callbacks (`smfi_register`; pymilter
     /// `register(name, negotiate=, unknown=, data=)` with `set_flags` and `set_*_callback`).
     public static func register<State>(
-        name: String, flags: MilterActions = .all, callbacks: MilterCallbacks<State>, logger: Logger
+        name: String, flags: ActionFlags = .all, callbacks: MilterCallbacks<State>, logger: Logger
     ) throws(MilterError) {
         guard !name.isEmpty, !name.utf8.contains(0) else {
             throw .invalidArgument(function: "smfi_register", reason: "the filter name is empty or contains NUL")

@@ -42,7 +42,7 @@ public enum MilterAction: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The action flag the connection must have negotiated, if any.
-    public var requiredFlag: MilterActions? {
+    public var requiredFlag: ActionFlags? {
         switch self {
         case .setReply, .progress: nil
         case .addHeader, .insertHeader: .addHeaders

@@ -24,7 +24,7 @@ public protocol MilterHandler: AnyObject {
     /// `@header_leading_space`) and ``MilterProtocol/ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).
     var protocolOptIns: ProtocolSteps { get }
     /// The actions this handler may take; negotiated down to what the MTA offers. Default: all.
-    var actions: MilterActions { get }
+    var actions: ActionFlags { get }
     /// Macros to ask for per stage (`smfi_setsymlist`; pymilter `@symlist`). Default: none, so
     /// the MTA sends its defaults.
     var macroLists: [MacroStage: [String]] { get }
@@ -69,7 +69,7 @@ extension MilterHandler {
     /// Default: none.
     public var protocolOptIns: ProtocolSteps { [] }
     /// Default: every action.
-    public var actions: MilterActions { .all }
+    public var actions: ActionFlags { .all }
     /// Default: none, the MTA sends its defaults.
     public var macroLists: [MacroStage: [String]] { [:] }
 
@@ -88,7 +88,7 @@ extension MilterHandler {
 
     private static func negotiatedOptions(
         offer: NegotiationOffer, implemented: Set<MilterCallback>, noReply: Set<MilterCallback>,
-        optIns: ProtocolSteps, actions: MilterActions, macroLists: [MacroStage: [String]], context: any MilterContext
+        optIns: ProtocolSteps, actions: ActionFlags, macroLists: [MacroStage: [String]], context: any MilterContext
     ) throws -> NegotiatedOptions {
         var steps: ProtocolSteps = [.skip]
         for callback in MilterCallback.optional {

@@ -83,7 +83,7 @@ func milterNegotiate(
 ) -> sfsistat {
     guard let ctx, let box = box(for: ctx) else { return SMFIS_ALL_OPTS }
     // The protocol's flag words are 32 bits (mfdef.h); libmilter hands them over as unsigned long.
-    let offer = NegotiationOffer(actions: MilterActions(rawValue: UInt32(truncatingIfNeeded: f0)),
+    let offer = NegotiationOffer(actions: ActionFlags(rawValue: UInt32(truncatingIfNeeded: f0)),
                                  steps: ProtocolSteps(rawValue: UInt32(truncatingIfNeeded: f1)))
     let context = box.context
     context.negotiated = NegotiatedOptions(actions: offer.actions, steps: offer.steps)

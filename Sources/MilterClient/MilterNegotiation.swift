@@ -3,7 +3,7 @@ public struct MilterNegotiation: Sendable, Hashable {
     /// The milter protocol version (6 for sendmail 8.14+ and Postfix 2.6+).
     public var version: UInt32
     /// The modifications allowed (offer) or wanted (answer).
-    public var actions: MilterActions
+    public var actions: ActionFlags
     /// The protocol steps offered, or the ones the milter wants changed.
     public var steps: ProtocolSteps
     /// The macros the milter asked for, per stage (only in an answer with SMFIF_SETSYMLIST).
@@ -12,7 +12,7 @@ public struct MilterNegotiation: Sendable, Hashable {
     /// Creates a set of options.
     public init(
         version: UInt32 = 6,
-        actions: MilterActions = .all,
+        actions: ActionFlags = .all,
         steps: ProtocolSteps = .all,
         requestedMacros: [MacroStage: [String]] = [:]
     ) {
@@ -34,7 +34,7 @@ public struct MilterNegotiation: Sendable, Hashable {
     /// Decodes the milter's answer: the three integers, then any (SMFIM index, macro names) pairs.
     init(decoding reader: inout PayloadReader) throws {
         version = try reader.uint32("protocol version")
-        actions = MilterActions(rawValue: try reader.uint32("actions"))
+        actions = ActionFlags(rawValue: try reader.uint32("actions"))
         steps = ProtocolSteps(rawValue: try reader.uint32("protocol steps"))
         requestedMacros = [:]
         while !reader.isAtEnd {

@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func aTruncatedMessageIsNeverQuarantinedOrStrippedPartly() {
-        for action in [Action.quarantine, .strip] {
+        for action in [MessageAction.quarantine, .strip] {
             var actions = ActionSettings()
             actions.infected = action
             let decision = Policy(actions: actions, replies: ReplySettings())

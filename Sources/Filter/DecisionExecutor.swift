@@ -7,7 +7,11 @@ import MIME
 /// The one place that acts: carries a ``Decision`` out through the milter context (headers,
 /// quarantine, body replacement, the reply), and turns any failure to act into a temporary
 /// failure, so a message is never delivered other than as decided.
-struct Actions {
+///
+/// Not to be confused with ``MessageAction`` (what the policy chose), `ActionSettings` (the
+/// `[actions]` section), `MilterAction` (one smfi_* call) or `ActionFlags` (what a milter
+/// connection may do).
+struct DecisionExecutor {
     let service: FilterService
     let logger: Logger
 
@@ -39,7 +43,7 @@ struct Actions {
             return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "discard"))
         case .quarantine:
             guard let sink = service.quarantine, let raw = outcome.raw else {
-                throw ActionError(message: "quarantine action but no quarantine store is available")
+                throw Failure(message: "quarantine action but no quarantine store is available")
             }
             let id = try sink.store(quarantined(raw, decision: decision, message: message, session: session, context: context))
             logger.info("message quarantined", metadata: ["quarantine.id": "\(id)"])
@@ -114,7 +118,7 @@ struct Actions {
         guard let parsed = outcome.result?.parsed,
               let rewrite = StripRewriter.rewrite(parsed, paths: outcome.decision.stripParts,
                                                   notice: StripRewriter.notice(for: outcome.decision, hostname: service.hostname))
-        else { throw ActionError(message: "strip: the parts to remove could not be found") }
+        else { throw Failure(message: "strip: the parts to remove could not be found") }
         if rewrite.replaceTopLevelContentHeaders {
             try context.changeHeader("Content-Type", index: 1, value: Self.headerValue("text/plain; charset=utf-8", context))
             try context.changeHeader("Content-Transfer-Encoding", index: 1, value: Self.headerValue("8bit", context))
@@ -160,8 +164,10 @@ struct MilterResponseSummaryAndResponse {
     var summary: MilterResponseSummary
 }
 
-/// An action that could not be carried out.
-struct ActionError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+extension DecisionExecutor {
+    /// A decision that could not be carried out.
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 }
