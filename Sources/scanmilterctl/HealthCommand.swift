@@ -16,7 +16,7 @@ struct HealthCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: UpdateConfigOption
+    @OptionGroup var options: ConfigFileOption
 
     @Option(help: ArgumentHelp("The milter socket to probe instead of [milter] socket.", valueName: "SPEC"))
     var socket: String?

@@ -6,25 +6,17 @@ import Quarantine
 
 /// The options every quarantine subcommand shares: where the configuration and the store are.
 struct QuarantineOptions: ParsableArguments {
-    @Option(help: "The configuration file.")
-    var config = QuarantineOptions.defaultConfigPath
+    @OptionGroup var configFile: ConfigFileOption
 
     @Option(help: "The quarantine directory (overrides [quarantine] dir).")
     var dir: String?
 
-    static let defaultConfigPath = "/etc/scanmilter/scanmilter.toml"
+    /// The configuration file's path.
+    var config: String { configFile.config }
 
-    /// The configuration; a missing file at the default path means the defaults (so `--dir`
-    /// alone works on a host without a config file), any other problem exits with EX_CONFIG.
+    /// The configuration (see ``ConfigFileOption/load()``).
     func loadConfiguration() throws -> ScanmilterConfig {
-        if config == Self.defaultConfigPath && !FileManager.default.fileExists(atPath: config) {
-            return ScanmilterConfig()
-        }
-        do {
-            return try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw CLIFailure("\(error)", code: .config)
-        }
+        try configFile.load()
     }
 
     /// Opens the existing store (never creates one: a typo in --dir must not make a new store).

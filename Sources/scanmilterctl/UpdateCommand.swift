@@ -33,7 +33,7 @@ struct UpdateCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: UpdateConfigOption
+    @OptionGroup var options: ConfigFileOption
 
     @Flag(help: "Download and test, but install nothing and do not reload the daemon.")
     var dryRun = false

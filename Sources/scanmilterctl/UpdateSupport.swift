@@ -25,27 +25,6 @@ extension SysExit {
     }
 }
 
-/// The options `update` and `status` share.
-struct UpdateConfigOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "FILE"))
-    var config = UpdateConfigOption.defaultPath
-
-    static let defaultPath = "/etc/scanmilter/scanmilter.toml"
-
-    /// The configuration; a missing file at the default path means the defaults, any other
-    /// problem exits with EX_CONFIG after one line naming the file and line.
-    func load() throws -> ScanmilterConfig {
-        if config == Self.defaultPath && !FileManager.default.fileExists(atPath: config) {
-            return ScanmilterConfig()
-        }
-        do {
-            return try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw CLIFailure("\(error)", code: .config)
-        }
-    }
-}
-
 /// What the daemon said when asked to reload (or whether it could be asked at all).
 struct DaemonReload: Codable, Equatable {
     /// "reloaded", "not-running", "failed" or "not-asked".
