@@ -42,7 +42,7 @@ public enum MilterResponse: Sendable, Hashable, CustomStringConvertible {
         case .tempfail: "tempfail"
         case .discard: "discard"
         case .skip: "skip"
-        case .replyCode(let reply): "replyCode(\(reply.milterText))"
+        case .replyCode(let reply): "replyCode(\(reply.replyLines.joined(separator: "\r\n")))"
         case .connectionFailure: "connectionFailure"
         case .shutdown: "shutdown"
         case .noReply: "noReply"
