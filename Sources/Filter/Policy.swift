@@ -80,9 +80,10 @@ public struct Policy: Sendable {
         let fits = refusing ? template.code >= 500 : template.code < 500
         let text = HeaderText.sanitized(template.render(viruses: viruses, rules: rules, queueID: queueID))
         do {
+            // Names fill the text: cut it to libmilter's line limit rather than lose the reply.
             decision.reply = try SMTPReply(
                 code: fits ? template.code : (refusing ? 550 : 451),
-                enhancedCode: fits ? template.enhancedCode : (refusing ? "5.7.1" : "4.7.1"), lines: [text])
+                enhancedCode: fits ? template.enhancedCode : (refusing ? "5.7.1" : "4.7.1"), fitting: text)
         } catch {
             decision.reply = nil
             decision.notes.append("reply-unsendable: \(error.reason)")

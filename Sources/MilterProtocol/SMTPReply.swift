@@ -51,6 +51,26 @@ public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
         try self.init(code: code, enhancedCode: enhancedCode, lines: [text])
     }
 
+    /// Creates a one-line reply whose text is cut (ending in `...`) where it would pass
+    /// libmilter's line limit: for text filled in with names a sender chose, where a shorter
+    /// reply is better than none. Other faults throw as in ``init(code:enhancedCode:lines:)``.
+    public init(code: Int, enhancedCode: String? = nil, fitting text: String) throws(SMTPReplyError) {
+        let room = Self.maximumLineLength - (3 + 1 + (enhancedCode.map { $0.utf8.count + 1 } ?? 0))
+        guard Self.escaped(text).utf8.count > room else {
+            try self.init(code: code, enhancedCode: enhancedCode, lines: [text])
+            return
+        }
+        var cut = ""
+        var used = 3 // the "..." that ends a cut line
+        for character in text {
+            let size = Self.escaped(String(character)).utf8.count
+            if used + size > room { break }
+            cut.append(character)
+            used += size
+        }
+        try self.init(code: code, enhancedCode: enhancedCode, lines: [cut + "..."])
+    }
+
     /// Reads a reply as it travels: lines such as `550-5.7.1 first` … `550 5.7.1 last`, each
     /// with the same code. An enhanced code is taken from the start of each line that has one
     /// of the code's class.

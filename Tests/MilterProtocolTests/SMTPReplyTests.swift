@@ -64,6 +64,16 @@ struct SMTPReplyTests {
         _ = try SMTPReply(code: 550, enhancedCode: "5.7.1", lines: [String(repeating: "%", count: 485)])
     }
 
+    @Test func fittingCutsLongTextAtTheLimitCountingEscapes() throws {
+        let short = try SMTPReply(code: 550, enhancedCode: "5.7.1", fitting: "100% sure")
+        #expect(short.lines == ["100% sure"])
+        let long = try SMTPReply(code: 550, enhancedCode: "5.7.1", fitting: String(repeating: "%€", count: 400))
+        let line = try #require(long.lines.first)
+        #expect(line.hasSuffix("...") && line.count < 800)
+        #expect(long.escapedLines[0].utf8.count + "550 5.7.1 ".utf8.count <= SMTPReply.maximumLineLength)
+        #expect(throws: SMTPReplyError.self) { try SMTPReply(code: 550, fitting: "a\nb") }
+    }
+
     @Test(arguments: [
         (199, "2.0.0", ["ok"], "not a 2xx to 5xx"),
         (600, nil, ["x"], "not a 2xx to 5xx"),
