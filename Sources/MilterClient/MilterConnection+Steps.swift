@@ -1,19 +1,22 @@
-/// A step of the conversation with the flags that switch it off or silence its reply.
+/// A step of the conversation: its command, its name for errors, and the optional step whose
+/// flags switch it off or silence its reply.
 struct MilterStep {
     let command: MilterCommand
     let name: String
-    let disabledBy: ProtocolSteps
-    let noReplyBy: ProtocolSteps
+    let step: OptionalStep
 
-    static let connect = MilterStep(command: .connect, name: "connect", disabledBy: .noConnect, noReplyBy: .noReplyConnect)
-    static let helo = MilterStep(command: .helo, name: "HELO", disabledBy: .noHelo, noReplyBy: .noReplyHelo)
-    static let mail = MilterStep(command: .mail, name: "MAIL FROM", disabledBy: .noEnvelopeFrom, noReplyBy: .noReplyEnvelopeFrom)
-    static let recipient = MilterStep(command: .recipient, name: "RCPT TO", disabledBy: .noEnvelopeRecipient, noReplyBy: .noReplyEnvelopeRecipient)
-    static let data = MilterStep(command: .data, name: "DATA", disabledBy: .noData, noReplyBy: .noReplyData)
-    static let header = MilterStep(command: .header, name: "a header", disabledBy: .noHeaders, noReplyBy: .noReplyHeader)
-    static let endOfHeaders = MilterStep(command: .endOfHeaders, name: "end of headers", disabledBy: .noEndOfHeaders, noReplyBy: .noReplyEndOfHeaders)
-    static let body = MilterStep(command: .bodyChunk, name: "a body chunk", disabledBy: .noBody, noReplyBy: .noReplyBody)
-    static let unknown = MilterStep(command: .unknown, name: "an unknown command", disabledBy: .noUnknown, noReplyBy: .noReplyUnknown)
+    var disabledBy: ProtocolSteps { step.notSentFlag }
+    var noReplyBy: ProtocolSteps { step.noReplyFlag }
+
+    static let connect = MilterStep(command: .connect, name: "connect", step: .connect)
+    static let helo = MilterStep(command: .helo, name: "HELO", step: .helo)
+    static let mail = MilterStep(command: .mail, name: "MAIL FROM", step: .envelopeFrom)
+    static let recipient = MilterStep(command: .recipient, name: "RCPT TO", step: .envelopeRecipient)
+    static let data = MilterStep(command: .data, name: "DATA", step: .data)
+    static let header = MilterStep(command: .header, name: "a header", step: .header)
+    static let endOfHeaders = MilterStep(command: .endOfHeaders, name: "end of headers", step: .endOfHeaders)
+    static let body = MilterStep(command: .bodyChunk, name: "a body chunk", step: .body)
+    static let unknown = MilterStep(command: .unknown, name: "an unknown command", step: .unknown)
 }
 
 extension MilterConnection {
