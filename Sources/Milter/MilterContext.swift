@@ -29,12 +29,9 @@ extension MilterContext {
     /// Builds and sets a reply of 1 to 32 lines (pymilter `setreply(rcode, xcode, msg, *ml)`);
     /// the text is literal, a `%` is escaped for libmilter.
     public func setReply(code: String, extendedCode: String? = nil, lines: [String]) throws(MilterError) {
-        guard code.utf8.count == 3, let number = Int(code) else {
-            throw .invalidReply(reason: "code \"\(code)\" is not a 4xx or 5xx reply code")
-        }
         let reply: SMTPReply
         do {
-            reply = try SMTPReply(code: number, enhancedCode: extendedCode, lines: lines)
+            reply = try SMTPReply(code: code, extendedCode: extendedCode, lines: lines)
         } catch {
             throw .invalidReply(reason: error.reason)
         }
