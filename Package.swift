@@ -37,13 +37,16 @@ let package = Package(
         .target(name: "Checksum", swiftSettings: swiftSettings),
 
         // MARK: milter (issue: Milter)
+        // The protocol's values (replies, action sets, steps, stages), shared by the filter side
+        // (Milter) and the MTA side (MilterClient) so a fix to the protocol is made once.
+        .target(name: "MilterProtocol", swiftSettings: swiftSettings),
         .target(
             name: "CMilter",
             linkerSettings: [.linkedLibrary("milter"), .linkedLibrary("pthread")]
         ),
-        .target(name: "Milter", dependencies: ["CMilter", logging], swiftSettings: swiftSettings),
+        .target(name: "Milter", dependencies: ["CMilter", "MilterProtocol", logging], swiftSettings: swiftSettings),
         .target(name: "MilterTesting", dependencies: ["Milter"], swiftSettings: swiftSettings),
-        .target(name: "MilterClient", swiftSettings: swiftSettings),
+        .target(name: "MilterClient", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "sample-milter",
             dependencies: ["Milter", argumentParser, logging],
@@ -51,7 +54,7 @@ let package = Package(
         ),
 
         // MARK: MIME (issue: MIME)
-        .target(name: "MIME", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .target(name: "MIME", swiftSettings: swiftSettings),
         .executableTarget(name: "mime-bench", dependencies: ["MIME"], swiftSettings: swiftSettings),
 
         // MARK: scanning (issue: Scanning)
@@ -71,7 +74,7 @@ let package = Package(
         ),
         // Configuration parses its own TOML subset: every error then carries a line number,
         // and no C++ dependency is built for a config file.
-        .target(name: "Configuration", swiftSettings: swiftSettings),
+        .target(name: "Configuration", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "scan-bench",
             dependencies: ["Scanning", "ClamAV", "FileMagic", logging],
@@ -81,7 +84,7 @@ let package = Package(
         // MARK: quarantine (issue: Quarantine) and signature updates (issue: updates)
         .target(
             name: "Quarantine",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", logging],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "MilterProtocol", logging],
             swiftSettings: swiftSettings
         ),
         .target(name: "Updater", dependencies: ["ClamAV", "MIME", logging], swiftSettings: swiftSettings),
@@ -90,7 +93,7 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", "Quarantine",
+                "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
                 logging,
             ],
             swiftSettings: swiftSettings
@@ -117,6 +120,7 @@ let package = Package(
         ),
 
         // MARK: tests
+        .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MilterTests",

@@ -174,6 +174,13 @@ struct SectionReader {
                 if case .string(let text) = $0 { return ReplyTemplate(parsing: text) }
                 return nil
             })
+        if let raw = currentRaw(key) {
+            do {
+                try template.validate()
+            } catch {
+                throw fail(key, raw, error.reason)
+            }
+        }
         if !codeClass.contains(template.code), let raw = currentRaw(key) {
             throw fail(key, raw, "code \(template.code) must be in \(codeClass.lowerBound)-\(codeClass.upperBound)")
         }

@@ -150,7 +150,7 @@ public struct PolicySettings: Sendable, Equatable {
 }
 
 /// What happens to a message.
-public enum Action: String, Sendable, Equatable, CaseIterable {
+public enum MessageAction: String, Sendable, Equatable, CaseIterable {
     /// Deliver as is (still with the configured headers).
     case accept
     /// Deliver with the status headers.
@@ -171,64 +171,14 @@ public enum Action: String, Sendable, Equatable, CaseIterable {
 
 /// `[actions]`: the action for each verdict.
 public struct ActionSettings: Sendable, Equatable {
-    public var clean: Action = .tag
-    public var infected: Action = .reject
-    public var banned: Action = .reject
-    public var unscannable: Action = .tempfail
-    public var oversize: Action = .tag
+    public var clean: MessageAction = .tag
+    public var infected: MessageAction = .reject
+    public var banned: MessageAction = .reject
+    public var unscannable: MessageAction = .tempfail
+    public var oversize: MessageAction = .tag
     /// `stale`: signatures older than `[policy] max_signature_age` (accept, tag or tempfail).
-    public var stale: Action = .tag
+    public var stale: MessageAction = .tag
     public init() {}
-}
-
-/// An SMTP reply template: code, enhanced status code and text with `%v` (virus names),
-/// `%r` (rule names) and `%i` (queue id) filled in per message.
-public struct ReplyTemplate: Sendable, Equatable, CustomStringConvertible {
-    /// The three-digit SMTP code (4xx or 5xx).
-    public var code: Int
-    /// The RFC 3463 enhanced status code, e.g. "5.7.1"; its class matches `code`.
-    public var enhancedCode: String
-    /// The text, before substitution.
-    public var text: String
-
-    public init(code: Int, enhancedCode: String, text: String) {
-        self.code = code
-        self.enhancedCode = enhancedCode
-        self.text = text
-    }
-
-    /// Parses `550 5.7.1 text`; nil when the code or enhanced code is not valid.
-    public init?(parsing line: String) {
-        let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        guard fields.count >= 2, let code = Int(fields[0]), (400...599).contains(code) else { return nil }
-        let enhanced = fields[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard enhanced.count == 3, enhanced.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
-              enhanced[0] == "\(code / 100)"
-        else { return nil }
-        self.init(code: code, enhancedCode: String(fields[1]), text: fields.count == 3 ? String(fields[2]) : "")
-    }
-
-    /// The text with placeholders filled in; `%%` is a literal percent sign.
-    public func render(viruses: [String] = [], rules: [String] = [], queueID: String = "") -> String {
-        var out = ""
-        var iterator = text.makeIterator()
-        while let character = iterator.next() {
-            guard character == "%", let next = iterator.next() else {
-                out.append(character)
-                continue
-            }
-            switch next {
-            case "v": out += viruses.joined(separator: ", ")
-            case "r": out += rules.joined(separator: ", ")
-            case "i": out += queueID
-            case "%": out += "%"
-            default: out += "%\(next)"
-            }
-        }
-        return out
-    }
-
-    public var description: String { "\(code) \(enhancedCode) \(text)" }
 }
 
 /// `[reply]`: the SMTP replies for refused messages.

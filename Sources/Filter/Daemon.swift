@@ -100,7 +100,7 @@ public struct Daemon: Sendable {
             case "status":
                 return StatusReport(service: service).json()
             default:
-                throw ActionError(message: "unknown command '\(command)'; commands: ping, reload, status")
+                throw UnknownControlCommand(message: "unknown command '\(command)'; commands: ping, reload, status")
             }
         }
         server.start()
@@ -110,4 +110,10 @@ public struct Daemon: Sendable {
     private func writePidfile(_ path: String) throws {
         try "\(getpid())\n".write(toFile: path, atomically: true, encoding: .utf8)
     }
+}
+
+/// A control socket command this daemon does not know.
+struct UnknownControlCommand: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -1,6 +1,7 @@
 public import Configuration
+public import MilterProtocol
 
-/// The one decision the policy takes for a message; Actions carries it out.
+/// The one decision the policy takes for a message; ``DecisionExecutor`` carries it out.
 public struct Decision: Sendable, Equatable {
     /// What the message is, as the status header and the log say it.
     public enum Verdict: Sendable, Equatable {
@@ -14,38 +15,21 @@ public struct Decision: Sendable, Equatable {
     /// What the message is.
     public var verdict: Verdict
     /// What happens to it.
-    public var action: Action
-    /// The SMTP reply for `reject` and `tempfail`; nil otherwise.
-    public var reply: Reply?
+    public var action: MessageAction
+    /// The SMTP reply for `reject` and `tempfail`; nil otherwise, or when the configured one
+    /// could not be filled in (a note says why, and DecisionExecutor logs it).
+    public var reply: SMTPReply?
     /// MIME paths of the parts `strip` replaces with a notice.
     public var stripParts: [String]
     /// Short notes for the log, e.g. "strip-fallback: no part to strip", "signatures-stale".
     public var notes: [String]
 
-    public init(verdict: Verdict, action: Action, reply: Reply? = nil, stripParts: [String] = [], notes: [String] = []) {
+    public init(verdict: Verdict, action: MessageAction, reply: SMTPReply? = nil, stripParts: [String] = [], notes: [String] = []) {
         self.verdict = verdict
         self.action = action
         self.reply = reply
         self.stripParts = stripParts
         self.notes = notes
-    }
-
-    /// An SMTP reply ready to send: code, enhanced code, one or more lines of text.
-    public struct Reply: Sendable, Equatable, CustomStringConvertible {
-        /// 4xx or 5xx.
-        public var code: Int
-        /// RFC 3463 enhanced status code whose class matches `code`.
-        public var enhancedCode: String
-        /// The text lines (more than one makes a multi-line reply).
-        public var lines: [String]
-
-        public init(code: Int, enhancedCode: String, lines: [String]) {
-            self.code = code
-            self.enhancedCode = enhancedCode
-            self.lines = lines
-        }
-
-        public var description: String { "\(code) \(enhancedCode) \(lines.joined(separator: " / "))" }
     }
 
     /// The `X-Virus-Status` value: `Clean`, `Infected (name, ...)`, `Banned (rule, ...)`, `Unscanned (reason)`.

@@ -1,4 +1,5 @@
 public import Configuration
+import MilterProtocol
 import Scanning
 
 /// The one place that decides what happens to a message, from what the pipeline found and
@@ -69,18 +70,23 @@ public struct Policy: Sendable {
             decision.action = .reject
             decision.notes.append("strip-fallback: no single part to strip")
         }
-        let text = HeaderText.sanitized(template.render(viruses: viruses, rules: rules, queueID: queueID))
-        switch decision.action {
-        case .reject:
-            decision.reply = template.code >= 500
-                ? Decision.Reply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
-                : Decision.Reply(code: 550, enhancedCode: "5.7.1", lines: [text])
-        case .tempfail:
-            decision.reply = template.code < 500
-                ? Decision.Reply(code: template.code, enhancedCode: template.enhancedCode, lines: [text])
-                : Decision.Reply(code: 451, enhancedCode: "4.7.1", lines: [text])
-        default:
+        guard decision.action == .reject || decision.action == .tempfail else {
             decision.reply = nil
+            return
+        }
+        // A template of the other class (a 4xx for reject, a 5xx for tempfail) cannot say what
+        // happens: use the action's generic code with the configured text.
+        let refusing = decision.action == .reject
+        let fits = refusing ? template.code >= 500 : template.code < 500
+        let text = HeaderText.sanitized(template.render(viruses: viruses, rules: rules, queueID: queueID))
+        do {
+            // Names fill the text: cut it to libmilter's line limit rather than lose the reply.
+            decision.reply = try SMTPReply(
+                code: fits ? template.code : (refusing ? 550 : 451),
+                enhancedCode: fits ? template.enhancedCode : (refusing ? "5.7.1" : "4.7.1"), fitting: text)
+        } catch {
+            decision.reply = nil
+            decision.notes.append("reply-unsendable: \(error.reason)")
         }
     }
 }

@@ -53,7 +53,7 @@ public final class ScanSession: MilterHandler {
     /// is the message as sent.
     public var protocolOptIns: ProtocolSteps { [.headerLeadingSpace] }
 
-    public var actions: MilterActions { [.addHeaders, .changeHeaders, .changeBody, .quarantine] }
+    public var actions: ActionFlags { [.addHeaders, .changeHeaders, .changeBody, .quarantine] }
 
     // MARK: connection
 
@@ -145,12 +145,12 @@ public final class ScanSession: MilterHandler {
                 service.scanSlots.signal()
             }
             outcome = MessageOutcome.evaluate(message, queueID: queueID, service: service, logger: logger)
-            acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+            acted = DecisionExecutor(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         } else {
             logger.warning("no scan slot became free in time; message temp-failed")
             outcome = MessageOutcome.unscannable(message, "scanner busy: no scan slot within \(Int(Self.scanSlotWait))s",
                                                  queueID: queueID, service: service)
-            acted = Actions(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+            acted = DecisionExecutor(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         }
         outcome.logSummary(message: message, response: acted.summary, logger: logger)
         service.counters.withLock {

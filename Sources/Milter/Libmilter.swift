@@ -12,7 +12,7 @@ public enum Libmilter {
     /// Registers the filter's name, action flags and callbacks (`smfi_register`; pymilter
     /// `register(name, negotiate=, unknown=, data=)` with `set_flags` and `set_*_callback`).
     public static func register<State>(
-        name: String, flags: MilterActions = .all, callbacks: MilterCallbacks<State>, logger: Logger
+        name: String, flags: ActionFlags = .all, callbacks: MilterCallbacks<State>, logger: Logger
     ) throws(MilterError) {
         guard !name.isEmpty, !name.utf8.contains(0) else {
             throw .invalidArgument(function: "smfi_register", reason: "the filter name is empty or contains NUL")
@@ -26,7 +26,7 @@ public enum Libmilter {
         // libmilter copies the name; this copy lives as long as the process (one per register).
         description.xxfi_name = strdup(name)
         description.xxfi_version = SMFI_VERSION
-        description.xxfi_flags = flags.rawValue
+        description.xxfi_flags = UInt(flags.rawValue)
         description.xxfi_negotiate = registered.contains(.negotiate) ? milterNegotiate : nil
         description.xxfi_connect = registered.contains(.connect) ? milterConnect : nil
         description.xxfi_helo = registered.contains(.helo) ? milterHelo : nil

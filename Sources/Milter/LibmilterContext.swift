@@ -69,9 +69,10 @@ final class LibmilterContext: MilterContext {
 
     /// `smfi_setreply` for one line, the `cmilter_setmlreply` shim for more.
     private static func setReply(_ ctx: OpaquePointer, _ reply: SMTPReply) -> Int32 {
-        let code = strdup(reply.code)
-        let extended = reply.extendedCode.map { strdup($0) }
-        let lines = reply.lines.map { strdup($0) }
+        let code = strdup(String(reply.code))
+        let extended = reply.enhancedCode.map { strdup($0) }
+        // Literal text in, the `%%` escapes libmilter's callers must write out (smfi_setreply(3)).
+        let lines = reply.escapedLines.map { strdup($0) }
         defer {
             free(code)
             if let extended { free(extended) }

@@ -4,7 +4,7 @@ import Synchronization
 /// What `register` hands the trampolines: how to make a connection's box, and its logger.
 struct Registration: Sendable {
     let name: String
-    let flags: MilterActions
+    let flags: ActionFlags
     let logger: Logger
     let makeBox: @Sendable (LibmilterContext, ResponseRules) throws -> ConnectionBox
 }

@@ -42,7 +42,7 @@ public enum MilterAction: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The action flag the connection must have negotiated, if any.
-    public var requiredFlag: MilterActions? {
+    public var requiredFlag: ActionFlags? {
         switch self {
         case .setReply, .progress: nil
         case .addHeader, .insertHeader: .addHeaders
@@ -64,7 +64,12 @@ public enum MilterAction: Sendable, Hashable, CustomStringConvertible {
             throw .actionNotNegotiated(function: function, flag: flag)
         }
         switch self {
-        case .setReply:
+        case .setReply(let reply):
+            do {
+                try reply.checkSendableByMilter()
+            } catch {
+                throw .invalidReply(reason: error.reason)
+            }
             return
         case .setMacroList(_, let macros):
             guard callback == .negotiate else {

@@ -32,37 +32,14 @@ public enum MilterCallback: String, Sendable, Hashable, CaseIterable {
         .connect, .helo, .envelopeFrom, .envelopeRecipient, .data, .unknown, .header, .endOfHeaders, .body,
     ]
 
+    /// The protocol step this callback answers, when the MTA may leave it out or not wait for it.
+    public var optionalStep: OptionalStep? { OptionalStep(rawValue: rawValue) }
+
     /// The flag asking the MTA not to send this step, for the optional steps.
-    public var noStepFlag: ProtocolSteps? {
-        switch self {
-        case .connect: .noConnect
-        case .helo: .noHelo
-        case .envelopeFrom: .noEnvelopeFrom
-        case .envelopeRecipient: .noEnvelopeRecipient
-        case .data: .noData
-        case .unknown: .noUnknown
-        case .header: .noHeaders
-        case .endOfHeaders: .noEndOfHeaders
-        case .body: .noBody
-        case .negotiate, .endOfMessage, .abort, .close: nil
-        }
-    }
+    public var noStepFlag: ProtocolSteps? { optionalStep?.notSentFlag }
 
     /// The flag asking the MTA not to wait for this step's reply (`SMFIP_NR_*`), where one exists.
-    public var noReplyFlag: ProtocolSteps? {
-        switch self {
-        case .connect: .noReplyConnect
-        case .helo: .noReplyHelo
-        case .envelopeFrom: .noReplyEnvelopeFrom
-        case .envelopeRecipient: .noReplyEnvelopeRecipient
-        case .data: .noReplyData
-        case .unknown: .noReplyUnknown
-        case .header: .noReplyHeader
-        case .endOfHeaders: .noReplyEndOfHeaders
-        case .body: .noReplyBody
-        case .negotiate, .endOfMessage, .abort, .close: nil
-        }
-    }
+    public var noReplyFlag: ProtocolSteps? { optionalStep?.noReplyFlag }
 
     /// The libmilter callback's C name, for logs and errors.
     public var cName: String {

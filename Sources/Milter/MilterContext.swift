@@ -26,12 +26,19 @@ extension MilterContext {
         try perform(.setReply(reply))
     }
 
-    /// Builds and sets a reply of 1 to 32 lines (pymilter `setreply(rcode, xcode, msg, *ml)`).
+    /// Builds and sets a reply of 1 to 32 lines (pymilter `setreply(rcode, xcode, msg, *ml)`);
+    /// the text is literal, a `%` is escaped for libmilter.
     public func setReply(code: String, extendedCode: String? = nil, lines: [String]) throws(MilterError) {
-        try perform(.setReply(SMTPReply(code: code, extendedCode: extendedCode, lines: lines)))
+        let reply: SMTPReply
+        do {
+            reply = try SMTPReply(code: code, extendedCode: extendedCode, lines: lines)
+        } catch {
+            throw .invalidReply(reason: error.reason)
+        }
+        try perform(.setReply(reply))
     }
 
-    /// Appends a header (`smfi_addheader`, needs ``MilterActions/addHeaders``; pymilter `addheader`).
+    /// Appends a header (`smfi_addheader`, needs ``MilterProtocol/ActionFlags/addHeaders``; pymilter `addheader`).
     public func addHeader(_ name: String, value: String) throws(MilterError) {
         try perform(.addHeader(name: name, value: value))
     }
@@ -42,7 +49,7 @@ extension MilterContext {
     }
 
     /// Changes the `index`th (1-based) header called `name`; an empty value deletes it
-    /// (`smfi_chgheader`, needs ``MilterActions/changeHeaders``; pymilter `chgheader`).
+    /// (`smfi_chgheader`, needs ``MilterProtocol/ActionFlags/changeHeaders``; pymilter `chgheader`).
     public func changeHeader(_ name: String, index: Int = 1, value: String) throws(MilterError) {
         try perform(.changeHeader(name: name, index: index, value: value))
     }
@@ -53,7 +60,7 @@ extension MilterContext {
     }
 
     /// Adds a recipient; with parameters it uses `smfi_addrcpt_par` and needs
-    /// ``MilterActions/addRecipientsWithParameters`` (pymilter `addrcpt`).
+    /// ``MilterProtocol/ActionFlags/addRecipientsWithParameters`` (pymilter `addrcpt`).
     public func addRecipient(_ address: String, parameters: ESMTPParameters = []) throws(MilterError) {
         try perform(.addRecipient(address, parameters: parameters))
     }
@@ -73,7 +80,7 @@ extension MilterContext {
         try perform(.replaceBody(Array(text.utf8)))
     }
 
-    /// Changes the envelope sender (`smfi_chgfrom`, needs ``MilterActions/changeFrom``; pymilter `chgfrom`).
+    /// Changes the envelope sender (`smfi_chgfrom`, needs ``MilterProtocol/ActionFlags/changeFrom``; pymilter `chgfrom`).
     public func changeFrom(_ address: String, parameters: ESMTPParameters = []) throws(MilterError) {
         try perform(.changeFrom(address, parameters: parameters))
     }
@@ -89,7 +96,7 @@ extension MilterContext {
     }
 
     /// Asks the MTA to send only these macros at `stage`; only during negotiate
-    /// (`smfi_setsymlist`, needs ``MilterActions/setSymbolList``; pymilter `setsymlist`).
+    /// (`smfi_setsymlist`, needs ``MilterProtocol/ActionFlags/setSymbolList``; pymilter `setsymlist`).
     public func setMacroList(_ stage: MacroStage, macros: [String]) throws(MilterError) {
         try perform(.setMacroList(stage, macros))
     }

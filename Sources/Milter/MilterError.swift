@@ -4,7 +4,7 @@ public enum MilterError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A libmilter function returned `MI_FAILURE`.
     case callFailed(function: String)
     /// An action the connection did not negotiate; nothing was sent to the MTA.
-    case actionNotNegotiated(function: String, flag: MilterActions)
+    case actionNotNegotiated(function: String, flag: ActionFlags)
     /// A message action outside end of message, where libmilter would refuse it.
     case notAllowedHere(function: String, callback: MilterCallback?)
     /// A socket spec that libmilter could not use (checked before `smfi_setconn`).

@@ -20,11 +20,11 @@ public protocol MilterHandler: AnyObject {
     /// Implemented steps whose answer is always `continue`, so the MTA need not wait for it.
     /// Their answer is not sent: leave `body` out of this set if it may answer `skip`.
     var noReplyCallbacks: Set<MilterCallback> { get }
-    /// Opt-in protocol options: ``ProtocolSteps/headerLeadingSpace`` (pymilter
-    /// `@header_leading_space`) and ``ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).
+    /// Opt-in protocol options: ``MilterProtocol/ProtocolSteps/headerLeadingSpace`` (pymilter
+    /// `@header_leading_space`) and ``MilterProtocol/ProtocolSteps/rejectedRecipients`` (`@rejected_recipients`).
     var protocolOptIns: ProtocolSteps { get }
     /// The actions this handler may take; negotiated down to what the MTA offers. Default: all.
-    var actions: MilterActions { get }
+    var actions: ActionFlags { get }
     /// Macros to ask for per stage (`smfi_setsymlist`; pymilter `@symlist`). Default: none, so
     /// the MTA sends its defaults.
     var macroLists: [MacroStage: [String]] { get }
@@ -69,7 +69,7 @@ extension MilterHandler {
     /// Default: none.
     public var protocolOptIns: ProtocolSteps { [] }
     /// Default: every action.
-    public var actions: MilterActions { .all }
+    public var actions: ActionFlags { .all }
     /// Default: none, the MTA sends its defaults.
     public var macroLists: [MacroStage: [String]] { [:] }
 
@@ -88,7 +88,7 @@ extension MilterHandler {
 
     private static func negotiatedOptions(
         offer: NegotiationOffer, implemented: Set<MilterCallback>, noReply: Set<MilterCallback>,
-        optIns: ProtocolSteps, actions: MilterActions, macroLists: [MacroStage: [String]], context: any MilterContext
+        optIns: ProtocolSteps, actions: ActionFlags, macroLists: [MacroStage: [String]], context: any MilterContext
     ) throws -> NegotiatedOptions {
         var steps: ProtocolSteps = [.skip]
         for callback in MilterCallback.optional {

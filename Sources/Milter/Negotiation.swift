@@ -1,12 +1,12 @@
 /// What the MTA offers a connection at negotiation (`xxfi_negotiate`'s `f0` and `f1`).
 public struct NegotiationOffer: Sendable, Hashable, CustomStringConvertible {
     /// The actions the MTA allows (`SMFIF_*`).
-    public var actions: MilterActions
+    public var actions: ActionFlags
     /// The protocol steps the MTA can leave out or not wait for, and the options it understands (`SMFIP_*`).
     public var steps: ProtocolSteps
 
     /// Creates an offer.
-    public init(actions: MilterActions, steps: ProtocolSteps) {
+    public init(actions: ActionFlags, steps: ProtocolSteps) {
         self.actions = actions
         self.steps = steps
     }
@@ -21,12 +21,12 @@ public struct NegotiationOffer: Sendable, Hashable, CustomStringConvertible {
 /// What a connection settled on: the actions it may take and the steps the MTA sends it.
 public struct NegotiatedOptions: Sendable, Hashable, CustomStringConvertible {
     /// Actions allowed on this connection; others are refused before reaching the MTA.
-    public var actions: MilterActions
+    public var actions: ActionFlags
     /// Protocol step flags in force, e.g. `noBody`, `noReplyHeader`, `skip`.
     public var steps: ProtocolSteps
 
     /// Creates negotiated options.
-    public init(actions: MilterActions, steps: ProtocolSteps) {
+    public init(actions: ActionFlags, steps: ProtocolSteps) {
         self.actions = actions
         self.steps = steps
     }

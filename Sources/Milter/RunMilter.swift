@@ -47,7 +47,7 @@ public func runMilter(
     socket: String,
     timeout: Duration? = nil,
     removeStaleSocket: Bool = true,
-    actions: MilterActions = .all,
+    actions: ActionFlags = .all,
     exceptionPolicy: ExceptionPolicy = .tempfail,
     backlog: Int? = nil,
     tcpNoDelay: Bool = true,

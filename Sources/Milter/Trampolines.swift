@@ -82,7 +82,9 @@ func milterNegotiate(
     _ pf2: UnsafeMutablePointer<UInt>?, _ pf3: UnsafeMutablePointer<UInt>?
 ) -> sfsistat {
     guard let ctx, let box = box(for: ctx) else { return SMFIS_ALL_OPTS }
-    let offer = NegotiationOffer(actions: MilterActions(rawValue: f0), steps: ProtocolSteps(rawValue: f1))
+    // The protocol's flag words are 32 bits (mfdef.h); libmilter hands them over as unsigned long.
+    let offer = NegotiationOffer(actions: ActionFlags(rawValue: UInt32(truncatingIfNeeded: f0)),
+                                 steps: ProtocolSteps(rawValue: UInt32(truncatingIfNeeded: f1)))
     let context = box.context
     context.negotiated = NegotiatedOptions(actions: offer.actions, steps: offer.steps)
     context.currentCallback = .negotiate
@@ -102,8 +104,8 @@ func milterNegotiate(
     box.rules.logger.debug("negotiated", metadata: ["milter.negotiated": "\(chosen.map { "\($0)" } ?? "rejected")"])
     switch result {
     case .options:
-        pf0?.pointee = chosen?.actions.rawValue ?? 0
-        pf1?.pointee = chosen?.steps.rawValue ?? 0
+        pf0?.pointee = UInt(chosen?.actions.rawValue ?? 0)
+        pf1?.pointee = UInt(chosen?.steps.rawValue ?? 0)
         pf2?.pointee = 0
         pf3?.pointee = 0
         return SMFIS_CONTINUE

@@ -26,6 +26,8 @@ public struct MilterClientError: Error, Sendable, Equatable, CustomStringConvert
         public static let unknownResponse = Code("unknownResponse")
         /// A defined response that is not allowed at this point of the conversation.
         public static let unexpectedResponse = Code("unexpectedResponse")
+        /// An SMFIR_REPLYCODE packet whose text is not an SMTP reply (no code, mixed codes, CR or NUL).
+        public static let invalidReply = Code("invalidReply")
         /// The milter's option negotiation reply was unusable (wants what we did not offer).
         public static let negotiationFailed = Code("negotiationFailed")
         /// An argument cannot be encoded (a NUL inside a string, a chunk too large); nothing was sent.

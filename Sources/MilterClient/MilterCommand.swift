@@ -31,7 +31,7 @@ enum MilterResponseCode: UInt8, Sendable {
     case replaceBody = 0x62 // 'b' SMFIR_REPLBODY
     case `continue` = 0x63 // 'c' SMFIR_CONTINUE
     case discard = 0x64 // 'd' SMFIR_DISCARD
-    case changeSender = 0x65 // 'e' SMFIR_CHGFROM
+    case changeFrom = 0x65 // 'e' SMFIR_CHGFROM
     case connectionFailure = 0x66 // 'f' SMFIR_CONN_FAIL
     case addHeader = 0x68 // 'h' SMFIR_ADDHEADER
     case insertHeader = 0x69 // 'i' SMFIR_INSHEADER

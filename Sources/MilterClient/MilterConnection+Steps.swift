@@ -1,19 +1,22 @@
-/// A step of the conversation with the flags that switch it off or silence its reply.
+/// A step of the conversation: its command, its name for errors, and the optional step whose
+/// flags switch it off or silence its reply.
 struct MilterStep {
     let command: MilterCommand
     let name: String
-    let disabledBy: MilterProtocolSteps
-    let noReplyBy: MilterProtocolSteps
+    let step: OptionalStep
 
-    static let connect = MilterStep(command: .connect, name: "connect", disabledBy: .noConnect, noReplyBy: .noReplyConnect)
-    static let helo = MilterStep(command: .helo, name: "HELO", disabledBy: .noHelo, noReplyBy: .noReplyHelo)
-    static let mail = MilterStep(command: .mail, name: "MAIL FROM", disabledBy: .noMail, noReplyBy: .noReplyMail)
-    static let recipient = MilterStep(command: .recipient, name: "RCPT TO", disabledBy: .noRecipient, noReplyBy: .noReplyRecipient)
-    static let data = MilterStep(command: .data, name: "DATA", disabledBy: .noData, noReplyBy: .noReplyData)
-    static let header = MilterStep(command: .header, name: "a header", disabledBy: .noHeaders, noReplyBy: .noReplyHeader)
-    static let endOfHeaders = MilterStep(command: .endOfHeaders, name: "end of headers", disabledBy: .noEndOfHeaders, noReplyBy: .noReplyEndOfHeaders)
-    static let body = MilterStep(command: .bodyChunk, name: "a body chunk", disabledBy: .noBody, noReplyBy: .noReplyBody)
-    static let unknown = MilterStep(command: .unknown, name: "an unknown command", disabledBy: .noUnknown, noReplyBy: .noReplyUnknown)
+    var disabledBy: ProtocolSteps { step.notSentFlag }
+    var noReplyBy: ProtocolSteps { step.noReplyFlag }
+
+    static let connect = MilterStep(command: .connect, name: "connect", step: .connect)
+    static let helo = MilterStep(command: .helo, name: "HELO", step: .helo)
+    static let mail = MilterStep(command: .mail, name: "MAIL FROM", step: .envelopeFrom)
+    static let recipient = MilterStep(command: .recipient, name: "RCPT TO", step: .envelopeRecipient)
+    static let data = MilterStep(command: .data, name: "DATA", step: .data)
+    static let header = MilterStep(command: .header, name: "a header", step: .header)
+    static let endOfHeaders = MilterStep(command: .endOfHeaders, name: "end of headers", step: .endOfHeaders)
+    static let body = MilterStep(command: .bodyChunk, name: "a body chunk", step: .body)
+    static let unknown = MilterStep(command: .unknown, name: "an unknown command", step: .unknown)
 }
 
 extension MilterConnection {
@@ -54,7 +57,7 @@ extension MilterConnection {
 
     /// Sends the macros of a stage (SMFIC_MACRO); they hold until the same stage is sent again.
     /// Names may be single letters (`i`) or braced (`{auth_authen}`).
-    public func defineMacros(_ stage: MilterMacroStage, _ macros: [String: String]) throws {
+    public func defineMacros(_ stage: MacroStage, _ macros: [String: String]) throws {
         try exchange { state in
             _ = try state.requireNegotiated()
             try state.sendMacros(stage, macros)
@@ -63,7 +66,7 @@ extension MilterConnection {
 
     /// Reports the SMTP client (SMFIC_CONNECT), after this stage's macros.
     public func connect(
-        hostname: String, address: MilterConnectAddress, macros: [String: String] = [:]
+        hostname: String, address: PeerAddress, macros: [String: String] = [:]
     ) throws -> MilterResponse {
         var writer = PayloadWriter()
         try writer.cString(hostname, field: "client hostname")
@@ -81,12 +84,12 @@ extension MilterConnection {
     /// Reports MAIL FROM (SMFIC_MAIL): the sender exactly as given (MTAs send it in angle
     /// brackets), then each ESMTP parameter (`SIZE=100`, `BODY=8BITMIME`).
     public func mail(from sender: String, parameters: [String] = [], macros: [String: String] = [:]) throws -> MilterResponse {
-        try step(.mail, Self.argumentList(sender, parameters, field: "sender"), macros: macros, stage: .mail)
+        try step(.mail, Self.argumentList(sender, parameters, field: "sender"), macros: macros, stage: .envelopeFrom)
     }
 
     /// Reports RCPT TO (SMFIC_RCPT): the recipient exactly as given, then each ESMTP parameter.
     public func recipient(_ recipient: String, parameters: [String] = [], macros: [String: String] = [:]) throws -> MilterResponse {
-        try step(.recipient, Self.argumentList(recipient, parameters, field: "recipient"), macros: macros, stage: .recipient)
+        try step(.recipient, Self.argumentList(recipient, parameters, field: "recipient"), macros: macros, stage: .envelopeRecipient)
     }
 
     /// Reports DATA (SMFIC_DATA).
@@ -207,7 +210,7 @@ extension MilterConnection {
 
     /// Sends a step unless negotiated away, and waits for its answer unless negotiated silent.
     private func step(
-        _ step: MilterStep, _ payload: [UInt8], macros: [String: String], stage: MilterMacroStage?, allowSkip: Bool = false
+        _ step: MilterStep, _ payload: [UInt8], macros: [String: String], stage: MacroStage?, allowSkip: Bool = false
     ) throws -> MilterResponse {
         try exchange { state in
             let negotiated = try state.requireNegotiated()
@@ -243,7 +246,7 @@ extension MilterConnection {
 extension ConnectionState {
     /// Sends SMFIC_MACRO for a stage: its command letter, then name and value pairs (sorted, so
     /// the bytes are reproducible). Nothing is sent for an empty set.
-    mutating func sendMacros(_ stage: MilterMacroStage, _ macros: [String: String]) throws {
+    mutating func sendMacros(_ stage: MacroStage, _ macros: [String: String]) throws {
         guard !macros.isEmpty else { return }
         var writer = PayloadWriter()
         writer.byte(stage.command.rawValue)

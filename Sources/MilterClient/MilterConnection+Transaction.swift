@@ -29,7 +29,7 @@ extension MilterConnection {
         }
 
         let mailResponse = try mail(
-            from: "<\(envelope.sender)>", parameters: envelope.senderParameters, macros: envelope.macros[.mail] ?? [:]
+            from: "<\(envelope.sender)>", parameters: envelope.senderParameters, macros: envelope.macros[.envelopeFrom] ?? [:]
         )
         guard mailResponse.continuesTransaction else { return try ended(mailResponse, at: .mail) }
 
@@ -37,7 +37,7 @@ extension MilterConnection {
         var lastRefusal = MilterResponse.reject
         for recipient in envelope.recipients {
             let response = try self.recipient(
-                "<\(recipient.address)>", parameters: recipient.parameters, macros: envelope.macros[.recipient] ?? [:]
+                "<\(recipient.address)>", parameters: recipient.parameters, macros: envelope.macros[.envelopeRecipient] ?? [:]
             )
             switch response {
             case .continue, .noReply, .stepDisabled:

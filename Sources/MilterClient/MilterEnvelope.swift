@@ -21,14 +21,14 @@ public struct MilterEnvelope: Sendable, Hashable {
     /// The recipients in order.
     public var recipients: [Recipient]
     /// Macros sent before each stage (for example `[.endOfMessage: ["i": "4ABC"]]`).
-    public var macros: [MilterMacroStage: [String: String]]
+    public var macros: [MacroStage: [String: String]]
 
     /// Creates an envelope.
     public init(
         sender: String,
         senderParameters: [String] = [],
         recipients: [Recipient],
-        macros: [MilterMacroStage: [String: String]] = [:]
+        macros: [MacroStage: [String: String]] = [:]
     ) {
         self.sender = sender
         self.senderParameters = senderParameters

@@ -13,7 +13,7 @@ public enum MilterModification: Sendable, Hashable {
     /// Remove a recipient. SMFIR_DELRCPT ('-')
     case deleteRecipient(String)
     /// Replace the envelope sender, with ESMTP parameters when given. SMFIR_CHGFROM ('e')
-    case changeSender(String, parameters: String?)
+    case changeFrom(String, parameters: String?)
     /// Replace the body: every SMFIR_REPLBODY ('b') chunk of the message, concatenated.
     case replaceBody([UInt8])
     /// Quarantine the message with this reason. SMFIR_QUARANTINE ('q')

@@ -3,18 +3,18 @@ public struct MilterNegotiation: Sendable, Hashable {
     /// The milter protocol version (6 for sendmail 8.14+ and Postfix 2.6+).
     public var version: UInt32
     /// The modifications allowed (offer) or wanted (answer).
-    public var actions: MilterActions
+    public var actions: ActionFlags
     /// The protocol steps offered, or the ones the milter wants changed.
-    public var steps: MilterProtocolSteps
+    public var steps: ProtocolSteps
     /// The macros the milter asked for, per stage (only in an answer with SMFIF_SETSYMLIST).
-    public var requestedMacros: [MilterMacroStage: [String]]
+    public var requestedMacros: [MacroStage: [String]]
 
     /// Creates a set of options.
     public init(
         version: UInt32 = 6,
-        actions: MilterActions = .all,
-        steps: MilterProtocolSteps = .allVersion6,
-        requestedMacros: [MilterMacroStage: [String]] = [:]
+        actions: ActionFlags = .all,
+        steps: ProtocolSteps = .all,
+        requestedMacros: [MacroStage: [String]] = [:]
     ) {
         self.version = version
         self.actions = actions
@@ -34,12 +34,12 @@ public struct MilterNegotiation: Sendable, Hashable {
     /// Decodes the milter's answer: the three integers, then any (SMFIM index, macro names) pairs.
     init(decoding reader: inout PayloadReader) throws {
         version = try reader.uint32("protocol version")
-        actions = MilterActions(rawValue: try reader.uint32("actions"))
-        steps = MilterProtocolSteps(rawValue: try reader.uint32("protocol steps"))
+        actions = ActionFlags(rawValue: try reader.uint32("actions"))
+        steps = ProtocolSteps(rawValue: try reader.uint32("protocol steps"))
         requestedMacros = [:]
         while !reader.isAtEnd {
             let index = try reader.uint32("macro stage")
-            guard let stage = MilterMacroStage(negotiationIndex: index) else {
+            guard let stage = Int32(exactly: index).flatMap(MacroStage.init(rawValue:)) else {
                 throw MilterClientError(
                     .negotiationFailed,
                     "the milter asked for macros at stage \(index), which does not exist"

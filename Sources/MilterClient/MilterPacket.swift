@@ -39,7 +39,13 @@ extension MilterPacket {
         case .shutdown: return .response(.shutdown)
         case .progress: return .progress
         case .replyCode:
-            return .response(.replyCode(MilterReply(text: try reader.cString("reply text"))))
+            let text = try reader.cString("reply text")
+            do {
+                return .response(.replyCode(try SMTPReply(milterText: text)))
+            } catch {
+                // Postfix's milter8.c likewise refuses a malformed reply (and uses its default action).
+                throw MilterClientError(.invalidReply, "the milter sent a malformed reply \"\(text.prefix(120))\": \(error.reason)")
+            }
         case .addHeader:
             let name = try reader.cString("header name")
             let value = try reader.cString("header value")
@@ -62,10 +68,10 @@ extension MilterPacket {
             return .modification(.addRecipient(recipient, parameters: parameters))
         case .deleteRecipient:
             return .modification(.deleteRecipient(try reader.cString("recipient")))
-        case .changeSender:
+        case .changeFrom:
             let sender = try reader.cString("sender")
             let parameters = try reader.optionalCString("ESMTP parameters")
-            return .modification(.changeSender(sender, parameters: parameters))
+            return .modification(.changeFrom(sender, parameters: parameters))
         case .quarantine:
             return .modification(.quarantine(reason: try reader.cString("quarantine reason")))
         case .replaceBody:

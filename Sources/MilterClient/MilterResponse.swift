@@ -1,3 +1,5 @@
+public import MilterProtocol
+
 /// What a milter answered to one step (or why there is no answer).
 public enum MilterResponse: Sendable, Hashable, CustomStringConvertible {
     /// Go on with the next step. SMFIR_CONTINUE; at end of message it means accept.
@@ -13,7 +15,7 @@ public enum MilterResponse: Sendable, Hashable, CustomStringConvertible {
     /// Stop sending body chunks; go on with end of message. SMFIR_SKIP
     case skip
     /// Reject or fail with this SMTP reply (4xx or 5xx, possibly several lines). SMFIR_REPLYCODE
-    case replyCode(MilterReply)
+    case replyCode(SMTPReply)
     /// Make the MTA fail the SMTP connection. SMFIR_CONN_FAIL
     case connectionFailure
     /// Make the MTA answer 421 and close the SMTP connection. SMFIR_SHUTDOWN
@@ -40,7 +42,7 @@ public enum MilterResponse: Sendable, Hashable, CustomStringConvertible {
         case .tempfail: "tempfail"
         case .discard: "discard"
         case .skip: "skip"
-        case .replyCode(let reply): "replyCode(\(reply.text))"
+        case .replyCode(let reply): "replyCode(\(reply.replyLines.joined(separator: "\r\n")))"
         case .connectionFailure: "connectionFailure"
         case .shutdown: "shutdown"
         case .noReply: "noReply"

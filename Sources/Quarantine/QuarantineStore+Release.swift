@@ -1,3 +1,4 @@
+import MilterProtocol
 import Foundation
 internal import GRDB
 import Checksum

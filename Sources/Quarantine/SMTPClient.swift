@@ -1,3 +1,4 @@
+import MilterProtocol
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+import MilterProtocol
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -119,8 +121,14 @@ final class SMTPConnection {
             guard last || bytes[3] == UInt8(ascii: "-") else {
                 throw SMTPFailure(stage: stage, detail: "malformed reply line '\(line.prefix(80))'")
             }
-            lines.append(bytes.count > 4 ? String(line.dropFirst(4)) : "")
-            if last { return SMTPReply(code: code, lines: lines) }
+            lines.append(line)
+            if last {
+                do {
+                    return try SMTPReply(replyLines: lines)
+                } catch {
+                    throw SMTPFailure(stage: stage, detail: "malformed reply: \(error.reason)")
+                }
+            }
             guard lines.count < Self.maximumLines else { throw SMTPFailure(stage: stage, detail: "reply longer than \(Self.maximumLines) lines") }
         }
     }

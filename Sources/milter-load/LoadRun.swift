@@ -106,7 +106,7 @@ final class LoadRun: Sendable {
             if first == nil { first = connection.negotiated }
         }
         // A TEST-NET address: never in a trusted network, so every message is scanned.
-        let address = MilterConnectAddress.inet("192.0.2.\(1 + worker % 250)", port: 40000)
+        let address = PeerAddress.inet(address: "192.0.2.\(1 + worker % 250)", port: 40000)
         let macros = ["j": "mx.load.example", "{daemon_name}": "smtpd", "v": "Postfix 3.7", "_": "client.load.example [192.0.2.1]"]
         let connected = try connection.connect(hostname: "client.load.example", address: address, macros: macros)
         guard connected.continuesTransaction else { throw MilterClientError(.unexpectedResponse, "connect answered \(connected)") }
@@ -120,8 +120,8 @@ final class LoadRun: Sendable {
             sender: "sender@load.example", senderParameters: ["SIZE=1000"],
             recipients: [.init("rcpt@load.example")],
             macros: [
-                .mail: ["i": queueID, "{mail_addr}": "sender@load.example", "{mail_mailer}": "smtp", "{mail_host}": "load.example"],
-                .recipient: ["{rcpt_addr}": "rcpt@load.example", "{rcpt_mailer}": "smtp", "{rcpt_host}": "load.example"],
+                .envelopeFrom: ["i": queueID, "{mail_addr}": "sender@load.example", "{mail_mailer}": "smtp", "{mail_host}": "load.example"],
+                .envelopeRecipient: ["{rcpt_addr}": "rcpt@load.example", "{rcpt_mailer}": "smtp", "{rcpt_host}": "load.example"],
                 .endOfMessage: ["i": queueID],
             ]
         )

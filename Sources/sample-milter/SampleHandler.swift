@@ -79,7 +79,7 @@ final class SampleHandler: MilterHandler {
         case .replaceBody(let text): try context.replaceBody(text)
         case .quarantine(let reason): try context.quarantine(reason: reason)
         case .progress: try context.progress()
-        case .reply(let reply): return reply.code.hasPrefix("4") ? .tempfail(reply) : .reject(reply)
+        case .reply(let reply): return reply.isTemporary ? .tempfail(reply) : .reject(reply)
         case .tempfail: return .tempfail
         case .discard: return .discard
         case .accept: return .accept

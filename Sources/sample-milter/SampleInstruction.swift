@@ -64,8 +64,9 @@ enum SampleInstruction: Equatable {
             let code = try word("code")
             let extended = try word("enhanced code")
             let lines = words.rest.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard let number = Int(code) else { throw fail("code \"\(code)\" is not a number") }
             do {
-                self = .reply(try SMTPReply(code: code, extendedCode: extended, lines: lines))
+                self = .reply(try SMTPReply(code: number, enhancedCode: extended, lines: lines))
             } catch {
                 throw fail("\(error)")
             }

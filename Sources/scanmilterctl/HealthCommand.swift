@@ -16,7 +16,7 @@ struct HealthCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: UpdateConfigOption
+    @OptionGroup var options: ConfigFileOption
 
     @Option(help: ArgumentHelp("The milter socket to probe instead of [milter] socket.", valueName: "SPEC"))
     var socket: String?
@@ -41,7 +41,7 @@ struct HealthCommand: ParsableCommand {
         case .success(let summary):
             print("healthy: \(summary)")
         case .failure(let problem):
-            throw CLIFailure("unhealthy: \(problem.reason)", code: 69)
+            throw CLIFailure("unhealthy: \(problem.reason)", code: .unavailable)
         }
     }
 }

@@ -56,7 +56,7 @@ struct MimeCommand: ParsableCommand {
             print(json ? report.json() : report.tree(), terminator: json ? "\n" : "")
         }
         if unreadable > 0 {
-            throw ExitCode(66)  // EX_NOINPUT
+            throw CLIFailure(reported: .noInput)
         }
     }
 

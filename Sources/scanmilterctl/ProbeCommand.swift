@@ -38,22 +38,22 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw CLIFailure("cannot read \(file)", code: 66)
+            throw CLIFailure("cannot read \(file)", code: .noInput)
         }
         let result: MilterTransactionResult
         do {
             let spec = try MilterSocketSpec(parsing: socket)
             let connection = try MilterConnection.open(spec)
             defer { connection.close() }
-            _ = try connection.connect(hostname: "probe.localhost", address: .inet(clientAddress, port: 25000))
+            _ = try connection.connect(hostname: "probe.localhost", address: .inet(address: clientAddress, port: 25000))
             _ = try connection.helo("probe.localhost")
             let envelope = MilterEnvelope(
                 sender: Self.bare(from), recipients: recipients.map { MilterEnvelope.Recipient(Self.bare($0)) },
-                macros: [.endOfMessage: ["i": "PROBE"], .mail: ["i": "PROBE"]])
+                macros: [.endOfMessage: ["i": "PROBE"], .envelopeFrom: ["i": "PROBE"]])
             result = try connection.sendMessage([UInt8](data), envelope: envelope)
             try? connection.quit()
         } catch {
-            throw CLIFailure("probe of \(socket) failed: \(error)", code: 69)
+            throw CLIFailure("probe of \(socket) failed: \(error)", code: .unavailable)
         }
         if json {
             let object: [String: Any] = [

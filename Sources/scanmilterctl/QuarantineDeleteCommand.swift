@@ -44,11 +44,11 @@ struct QuarantineDeleteCommand: ParsableCommand {
                 results.append(Result(id: id.rawValue, deleted: true, exitCode: 0))
                 if !json { QuarantineOutput.line("\(id): deleted") }
             } catch {
-                results.append(Result(id: id.rawValue, deleted: false, reason: error.message, exitCode: QuarantineExit.code(for: error)))
+                results.append(Result(id: id.rawValue, deleted: false, reason: error.message, exitCode: SysExit(error).rawValue))
                 if !json { QuarantineOutput.error("\(id): \(error.message)") }
             }
         }
         if json { try QuarantineOutput.json(results) }
-        if let failure = results.first(where: { $0.exitCode != 0 }) { throw ExitCode(failure.exitCode) }
+        if let failure = results.first(where: { $0.exitCode != 0 }) { throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError) }
     }
 }

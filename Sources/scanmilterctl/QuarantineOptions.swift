@@ -6,26 +6,17 @@ import Quarantine
 
 /// The options every quarantine subcommand shares: where the configuration and the store are.
 struct QuarantineOptions: ParsableArguments {
-    @Option(help: "The configuration file.")
-    var config = QuarantineOptions.defaultConfigPath
+    @OptionGroup var configFile: ConfigFileOption
 
     @Option(help: "The quarantine directory (overrides [quarantine] dir).")
     var dir: String?
 
-    static let defaultConfigPath = "/etc/scanmilter/scanmilter.toml"
+    /// The configuration file's path.
+    var config: String { configFile.config }
 
-    /// The configuration; a missing file at the default path means the defaults (so `--dir`
-    /// alone works on a host without a config file), any other problem exits with EX_CONFIG.
+    /// The configuration (see ``ConfigFileOption/load()``).
     func loadConfiguration() throws -> ScanmilterConfig {
-        if config == Self.defaultConfigPath && !FileManager.default.fileExists(atPath: config) {
-            return ScanmilterConfig()
-        }
-        do {
-            return try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            QuarantineOutput.error("\(error)")
-            throw ExitCode(QuarantineExit.config)
-        }
+        try configFile.load()
     }
 
     /// Opens the existing store (never creates one: a typo in --dir must not make a new store).
@@ -47,23 +38,15 @@ struct QuarantineOptions: ParsableArguments {
     }()
 }
 
-/// sysexits(3) codes the quarantine commands use.
-enum QuarantineExit {
-    static let usage: Int32 = 64
-    static let dataError: Int32 = 65
-    static let noInput: Int32 = 66
-    static let ioError: Int32 = 74
-    static let tempFail: Int32 = 75
-    static let config: Int32 = 78
-
-    /// The exit code for a store error.
-    static func code(for error: QuarantineError) -> Int32 {
+extension SysExit {
+    /// The exit status for a quarantine store error.
+    init(_ error: QuarantineError) {
         switch error.code {
-        case .malformedID, .invalidArgument: return usage
-        case .notHeld: return dataError
-        case .unknownID, .storeMissing, .fileMissing: return noInput
-        case .indexBusy: return tempFail
-        default: return ioError
+        case .malformedID, .invalidArgument: self = .usage
+        case .notHeld: self = .dataError
+        case .unknownID, .storeMissing, .fileMissing: self = .noInput
+        case .indexBusy: self = .tempFail
+        default: self = .ioError
         }
     }
 }

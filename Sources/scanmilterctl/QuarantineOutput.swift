@@ -21,14 +21,10 @@ enum QuarantineOutput {
         FileHandle.standardError.write(Data(("scanmilterctl: " + text + "\n").utf8))
     }
 
-    /// Prints a store error and returns the exit to throw.
-    static func fail(_ error: any Error) -> ExitCode {
-        guard let error = error as? QuarantineError else {
-            Self.error("\(error)")
-            return ExitCode(QuarantineExit.ioError)
-        }
-        Self.error(error.message)
-        return ExitCode(QuarantineExit.code(for: error))
+    /// The failure to throw for a store error.
+    static func fail(_ error: any Error) -> CLIFailure {
+        guard let error = error as? QuarantineError else { return CLIFailure("\(error)", code: .ioError) }
+        return CLIFailure(error.message, code: SysExit(error))
     }
 
     /// `2026-11-25 10:07Z`.

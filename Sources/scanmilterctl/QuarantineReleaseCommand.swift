@@ -61,8 +61,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
         let configuration = try options.loadConfiguration()
         let relay = configuration.quarantine.releaseRelay
         guard RelayAddress(relay) != nil else {
-            QuarantineOutput.error("[quarantine] release_relay '\(relay)' in \(options.config) is not HOST:PORT")
-            throw ExitCode(QuarantineExit.config)
+            throw CLIFailure("[quarantine] release_relay '\(relay)' in \(options.config) is not HOST:PORT", code: .config)
         }
         let store = try options.openStore()
         let rescan = QuarantineRescan.make(configuration: configuration)
@@ -79,13 +78,13 @@ struct QuarantineReleaseCommand: ParsableCommand {
                 if rescan == nil { result.rescan = noRescan }
             } catch {
                 result.reason = error.message
-                result.exitCode = QuarantineExit.code(for: error)
+                result.exitCode = SysExit(error).rawValue
             }
             results.append(result)
             if !json { printLine(result) }
         }
         if json { try QuarantineOutput.json(results) }
-        if let failure = results.first(where: { $0.exitCode != 0 }) { throw ExitCode(failure.exitCode) }
+        if let failure = results.first(where: { $0.exitCode != 0 }) { throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError) }
     }
 
     private func describe(_ outcome: ReleaseOutcome, into result: inout Result) {
@@ -103,13 +102,13 @@ struct QuarantineReleaseCommand: ParsableCommand {
         case .keptHeld(let reason):
             result.result = "kept_held"
             result.reason = reason
-            result.exitCode = QuarantineExit.dataError
+            result.exitCode = SysExit.dataError.rawValue
         case .refused(let reason, let record):
             result.result = "refused"
             result.recipients = record.recipients
             result.relay = record.relay
             result.reason = reason
-            result.exitCode = QuarantineExit.tempFail
+            result.exitCode = SysExit.tempFail.rawValue
         }
     }
 

@@ -49,12 +49,10 @@ struct QuarantineShowCommand: ParsableCommand {
 
     private func printMessage(of entry: QuarantineEntry, store: QuarantineStore) throws {
         guard entry.action == .quarantine else {
-            QuarantineOutput.error("\(entry.id) is in Postfix's hold queue; see it with: postcat -q \(entry.queueID)")
-            throw ExitCode(QuarantineExit.noInput)
+            throw CLIFailure("\(entry.id) is in Postfix's hold queue; see it with: postcat -q \(entry.queueID)", code: .noInput)
         }
         guard let data = FileManager.default.contents(atPath: store.messagePath(entry.id)) else {
-            QuarantineOutput.error("\(entry.id) has no message file (status \(entry.status.rawValue)) at \(store.messagePath(entry.id))")
-            throw ExitCode(QuarantineExit.noInput)
+            throw CLIFailure("\(entry.id) has no message file (status \(entry.status.rawValue)) at \(store.messagePath(entry.id))", code: .noInput)
         }
         FileHandle.standardOutput.write(raw ? data : Data(MessageHeaders.block(of: Array(data))))
     }

@@ -43,6 +43,6 @@ struct QuarantineVerifyCommand: ParsableCommand {
         }
         // A checksum mismatch cannot be mended; everything else can.
         let remaining = repair ? !report.checksumMismatches.isEmpty : !report.isClean
-        if remaining { throw ExitCode(QuarantineExit.dataError) }
+        if remaining { throw CLIFailure(reported: .dataError) }
     }
 }

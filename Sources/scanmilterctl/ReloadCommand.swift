@@ -30,11 +30,11 @@ enum ControlClient {
         do {
             let settings = try ScanmilterConfig.load(path: path, environment: ProcessInfo.processInfo.environment)
             guard !settings.milter.controlSocket.isEmpty else {
-                throw CLIFailure("the configuration has no [milter] control_socket", code: 78)
+                throw CLIFailure("the configuration has no [milter] control_socket", code: .config)
             }
             return settings.milter.controlSocket
         } catch let error as ConfigurationError {
-            throw CLIFailure("\(error)", code: 78)
+            throw CLIFailure("\(error)", code: .config)
         }
     }
 
@@ -44,20 +44,9 @@ enum ControlClient {
         do {
             reply = try ControlServer.send(command, to: socket, timeout: timeout)
         } catch {
-            throw CLIFailure("scanmilter is not running or not reachable at \(socket): \(error)", code: 69)
+            throw CLIFailure("scanmilter is not running or not reachable at \(socket): \(error)", code: .unavailable)
         }
         if reply.hasPrefix("OK") { return String(reply.dropFirst(2).drop { $0 == " " }) }
-        throw CLIFailure("scanmilter refused '\(command)': \(reply.hasPrefix("ERR ") ? String(reply.dropFirst(4)) : reply)", code: 75)
+        throw CLIFailure("scanmilter refused '\(command)': \(reply.hasPrefix("ERR ") ? String(reply.dropFirst(4)) : reply)", code: .tempFail)
     }
-}
-
-/// An operational failure: the message goes to stderr, the code is the exit status (sysexits).
-struct CLIFailure: Error, CustomStringConvertible {
-    var message: String
-    var code: Int32
-    init(_ message: String, code: Int32) {
-        self.message = message
-        self.code = code
-    }
-    var description: String { message }
 }

@@ -48,7 +48,7 @@ struct ScanCommand: ParsableCommand {
             do {
                 settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
             } catch {
-                throw failure("\(error)", code: 78)
+                throw failure("\(error)", code: .config)
             }
         }
         if let database { settings.scan.databaseDir = database }
@@ -56,10 +56,10 @@ struct ScanCommand: ParsableCommand {
         do {
             service = try FilterService.make(config: settings, quarantine: nil, logger: logger)
         } catch {
-            throw failure("\(error)", code: 78)
+            throw failure("\(error)", code: .config)
         }
 
-        var exitCode: Int32 = 0
+        var exitCode: SysExit?
         for file in files {
             let message: MessageBytes
             do {
@@ -67,24 +67,30 @@ struct ScanCommand: ParsableCommand {
             } catch {
                 let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
                 FileHandle.standardError.write(Data("scanmilterctl scan: \(file): \(reason)\n".utf8))
-                exitCode = max(exitCode, 66)
+                exitCode = Self.worse(exitCode, .noInput)
                 continue
             }
             let result = service.pipeline.evaluate(message, truncated: false, queueID: "")
             switch result.decision.verdict {
             case .clean: break
-            case .infected, .banned: exitCode = exitCode == 0 ? 1 : exitCode
-            case .unscanned: exitCode = max(exitCode, 75)
+            case .infected, .banned: exitCode = exitCode ?? .findings
+            case .unscanned: exitCode = Self.worse(exitCode, .tempFail)
             }
             let scanned = ScannedMessage(file: file, result: result)
             print(json ? scanned.json() : scanned.text())
         }
-        if exitCode != 0 { throw ExitCode(exitCode) }
+        if let exitCode { throw CLIFailure(reported: exitCode) }
     }
 
-    private func failure(_ message: String, code: Int32) -> ExitCode {
+    private func failure(_ message: String, code: SysExit) -> CLIFailure {
         FileHandle.standardError.write(Data("scanmilterctl scan: \(message)\n".utf8))
-        return ExitCode(code)
+        return CLIFailure(reported: code)
+    }
+
+    /// The higher of two statuses: a missing file or an unscanned message outranks a finding.
+    private static func worse(_ current: SysExit?, _ new: SysExit) -> SysExit {
+        guard let current, current.rawValue > new.rawValue else { return new }
+        return current
     }
 }
 

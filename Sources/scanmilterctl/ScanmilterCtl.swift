@@ -25,8 +25,10 @@ struct ScanmilterCtl: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data("scanmilterctl: \(failure.message)\n".utf8))
-            Foundation.exit(failure.code)
+            if let message = failure.message {
+                FileHandle.standardError.write(Data("scanmilterctl: \(message)\n".utf8))
+            }
+            Foundation.exit(failure.code.rawValue)
         } catch {
             exit(withError: error)
         }

@@ -17,7 +17,7 @@ struct StatusCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: UpdateConfigOption
+    @OptionGroup var options: ConfigFileOption
 
     @Flag(help: "Print the status as one JSON object (stable keys).")
     var json = false

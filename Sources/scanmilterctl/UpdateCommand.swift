@@ -33,7 +33,7 @@ struct UpdateCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: UpdateConfigOption
+    @OptionGroup var options: ConfigFileOption
 
     @Flag(help: "Download and test, but install nothing and do not reload the daemon.")
     var dryRun = false
@@ -76,7 +76,7 @@ struct UpdateCommand: ParsableCommand {
             } else {
                 UpdateOutput.error(error.message)
             }
-            throw ExitCode(UpdateExit.code(for: error))
+            throw CLIFailure(reported: SysExit(error))
         }
 
         let daemon = notifyDaemon(after: report, updater: updater, socket: config.milter.controlSocket)
@@ -89,7 +89,7 @@ struct UpdateCommand: ParsableCommand {
             UpdateOutput.line(report.summary)
             if let daemon { UpdateOutput.line(daemon.line) }
         }
-        if daemon?.state == "failed" { throw ExitCode(UpdateExit.tempFail) }
+        if daemon?.state == "failed" { throw CLIFailure(reported: .tempFail) }
     }
 
     /// Asks the daemon to reload after an install, or when an earlier reload is still pending.

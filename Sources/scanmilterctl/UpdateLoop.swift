@@ -23,8 +23,7 @@ struct UpdateLoop {
                     UpdateOutput.error("update round failed with exit status \(process.terminationStatus); next try in \(interval.seconds) s")
                 }
             } catch {
-                UpdateOutput.error("cannot start an update round: \(error)")
-                throw ExitCode(UpdateExit.tempFail)
+                throw CLIFailure("cannot start an update round: \(error)", code: .tempFail)
             }
             sleep(UInt32(clamping: interval.seconds))
         }

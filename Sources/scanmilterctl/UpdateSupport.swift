@@ -8,54 +8,19 @@ import Updater
 import Glibc
 #endif
 
-/// sysexits(3) codes of `update` and `status`, and which update failure maps to which.
-enum UpdateExit {
-    /// EX_DATAERR: a download was refused (signature, not a database), the set did not load,
-    /// or the canary failed. Retrying gets the same data until the mirror changes.
-    static let dataError: Int32 = 65
-    /// EX_NOINPUT: `--rollback` found no previous set.
-    static let noInput: Int32 = 66
-    /// EX_CANTCREAT: the database directory is not writable.
-    static let cantCreate: Int32 = 73
-    /// EX_IOERR: the disk is full, or moving files into place failed.
-    static let ioError: Int32 = 74
-    /// EX_TEMPFAIL: mirror unreachable or cooling down, another update running, or the daemon
-    /// did not confirm the reload. Retrying later is the fix.
-    static let tempFail: Int32 = 75
-    /// EX_CONFIG: the configuration is unusable.
-    static let config: Int32 = 78
-
-    static func code(for error: UpdateError) -> Int32 {
+extension SysExit {
+    /// The exit status for an update failure. A refused download, a set that did not load or a
+    /// failed canary are data errors: retrying gets the same data until the mirror changes. An
+    /// unreachable or cooling-down mirror, a busy updater or an unconfirmed reload are tempFail.
+    init(_ error: UpdateError) {
         switch error.code {
-        case .downloadInvalid, .loadFailed, .canaryFailed: return dataError
-        case .noPreviousSet: return noInput
-        case .notWritable: return cantCreate
-        case .diskFull, .installFailed: return ioError
-        case .mirrorUnavailable, .mirrorRefused, .busy: return tempFail
-        case .configuration: return config
-        default: return tempFail
-        }
-    }
-}
-
-/// The options `update` and `status` share.
-struct UpdateConfigOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "FILE"))
-    var config = UpdateConfigOption.defaultPath
-
-    static let defaultPath = "/etc/scanmilter/scanmilter.toml"
-
-    /// The configuration; a missing file at the default path means the defaults, any other
-    /// problem exits with EX_CONFIG after one line naming the file and line.
-    func load() throws -> ScanmilterConfig {
-        if config == Self.defaultPath && !FileManager.default.fileExists(atPath: config) {
-            return ScanmilterConfig()
-        }
-        do {
-            return try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            UpdateOutput.error("\(error)")
-            throw ExitCode(UpdateExit.config)
+        case .downloadInvalid, .loadFailed, .canaryFailed: self = .dataError
+        case .noPreviousSet: self = .noInput
+        case .notWritable: self = .cantCreate
+        case .diskFull, .installFailed: self = .ioError
+        case .mirrorUnavailable, .mirrorRefused, .busy: self = .tempFail
+        case .configuration: self = .config
+        default: self = .tempFail
         }
     }
 }

@@ -61,6 +61,11 @@ import Testing
         #expect(config.reply.infected.code == 554)
     }
 
+    @Test func aDoublePercentTemplateLoadsAndRendersOnePercent() throws {
+        let config = try ScanmilterConfig.parse("[reply]\ninfected = \"550 5.7.1 100%% sure: %v\"\n", file: "test.toml")
+        #expect(config.reply.infected.render(viruses: ["Eicar"]) == "100% sure: Eicar")
+    }
+
     @Test(arguments: [
         ("[scan]\nmax_message_size = \"lots\"\n", 2, "scan.max_message_size", "expected a size"),
         ("[scan]\n\nbackend = \"clamdd\"\n", 3, "scan.backend", "one of clamav, clamd"),
@@ -68,7 +73,10 @@ import Testing
         ("[policy]\ntrusted_networks = [\"10.0.0.0/33\"]\n", 2, "policy.trusted_networks", "not a network"),
         ("[actions]\nclean = \"reject\"\n", 2, "actions.clean", "accept or tag"),
         ("[actions]\noversize = \"quarantine\"\n", 2, "actions.oversize", "only partly buffered"),
-        ("[reply]\ninfected = \"550 4.7.1 mismatched class\"\n", 2, "reply.infected", "expected a reply"),
+        ("[reply]\ninfected = \"550 4.7.1 mismatched class\"\n", 2, "reply.infected", "enhanced code \"4.7.1\" is not of the form 5.X.Y"),
+        ("[reply]\ninfected = \"550\"\n", 2, "reply.infected", "expected a reply"),
+        ("[reply]\nbanned = \"250 2.0.0 fine\"\n", 2, "reply.banned", "not a 4xx or 5xx"),
+        ("[reply]\nbanned = \"550 5.7.1 \(String(repeating: "x", count: 980))\"\n", 2, "reply.banned", "libmilter allows 980"),
         ("[reply]\nstale = \"550 5.7.1 permanent\"\n", 2, "reply.stale", "must be in 400-499"),
         ("[milter]\nsocket = \"/tmp/x.sock\"\n", 2, "milter.socket", "not a socket spec"),
         ("[milter]\nsocket_mode = \"999\"\n", 2, "milter.socket_mode", "octal"),

@@ -1,4 +1,5 @@
 import Configuration
+import MilterProtocol
 @testable import Filter
 import Scanning
 import Testing
@@ -12,10 +13,10 @@ import Testing
         #expect(decision.statusText == "Clean")
     }
 
-    @Test func infectedMailIsRejectedWithEveryVirusNameInTheReply() {
+    @Test func infectedMailIsRejectedWithEveryVirusNameInTheReply() throws {
         let decision = policy.decide(Findings(scan: .infected(["Eicar-Test-Signature", "Other.Sig"]), infectedParts: ["2"]), queueID: "ABC")
         #expect(decision.action == .reject)
-        #expect(decision.reply == Decision.Reply(code: 550, enhancedCode: "5.7.1", lines: ["Message rejected: virus found: Eicar-Test-Signature, Other.Sig"]))
+        #expect(decision.reply == (try SMTPReply(code: 550, enhancedCode: "5.7.1", "Message rejected: virus found: Eicar-Test-Signature, Other.Sig")))
         #expect(decision.statusText == "Infected (Eicar-Test-Signature, Other.Sig)")
     }
 
@@ -43,12 +44,12 @@ import Testing
         #expect(decision.statusText == "Unscanned (unavailable)")
     }
 
-    @Test func staleSignaturesApplyTheStaleAction() {
+    @Test func staleSignaturesApplyTheStaleAction() throws {
         var actions = ActionSettings()
         actions.stale = .tempfail
         let decision = Policy(actions: actions, replies: ReplySettings()).decide(Findings(scan: .clean, signaturesStale: true))
         #expect(decision.action == .tempfail)
-        #expect(decision.reply == Decision.Reply(code: 451, enhancedCode: "4.7.1", lines: ["Virus signatures are out of date, please try again later"]))
+        #expect(decision.reply == (try SMTPReply(code: 451, enhancedCode: "4.7.1", "Virus signatures are out of date, please try again later")))
     }
 
     @Test func stripWithNoAttributablePartFallsBackToReject() {
@@ -68,6 +69,24 @@ import Testing
         #expect(decision.reply?.code == 451 && decision.reply?.enhancedCode == "4.7.1")
     }
 
+    @Test func aDoublePercentInATemplateIsALiteralPercentInTheReply() throws {
+        var replies = ReplySettings()
+        replies.infected = ReplyTemplate(code: 550, enhancedCode: "5.7.1", text: "100%% sure: %v")
+        let decision = Policy(actions: ActionSettings(), replies: replies).decide(Findings(scan: .infected(["Eicar"])))
+        #expect(decision.reply == (try SMTPReply(code: 550, enhancedCode: "5.7.1", "100% sure: Eicar")))
+        #expect(decision.reply?.escapedLines == ["100%% sure: Eicar"])
+    }
+
+    @Test func aReplyTooLongForLibmilterIsCutNotDropped() throws {
+        // 400 three-byte characters survive sanitising but would make a line over 980 bytes.
+        let name = String(repeating: "€", count: 400)
+        let decision = policy.decide(Findings(scan: .infected([name])))
+        let reply = try #require(decision.reply)
+        #expect(reply.code == 550 && reply.lines.count == 1)
+        #expect(reply.lines[0].hasPrefix("Message rejected: virus found: €€€") && reply.lines[0].hasSuffix("..."))
+        try reply.checkSendableByMilter()
+    }
+
     @Test func attackerChosenNamesCannotBreakHeadersOrReplies() {
         let decision = policy.decide(Findings(scan: .clean, banned: [BannedHit(rule: "evil\r\nX-Injected: yes", partPath: "1")]))
         #expect(!decision.statusText.contains("\r") && !decision.statusText.contains("\n"))
@@ -75,7 +94,7 @@ import Testing
     }
 
     @Test func aTruncatedMessageIsNeverQuarantinedOrStrippedPartly() {
-        for action in [Action.quarantine, .strip] {
+        for action in [MessageAction.quarantine, .strip] {
             var actions = ActionSettings()
             actions.infected = action
             let decision = Policy(actions: actions, replies: ReplySettings())

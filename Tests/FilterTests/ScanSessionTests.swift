@@ -69,7 +69,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (connection, code) = Self.deliver(service, headers: Self.multipartHeaders, body: Self.multipartBody(attachment: Self.eicar, name: "eicar.com"))
         #expect(code == .reject)
-        #expect(connection.context.reply?.code == "550")
+        #expect(connection.context.reply?.code == 550)
         #expect(connection.context.reply?.lines.first?.contains("Test.EICAR") == true)
         #expect(service.counters.withLock { $0.byVerdict["infected"] } == 1)
     }
@@ -120,7 +120,7 @@ import Testing
         try FileManager.default.removeItem(atPath: "\(dir)/spill")
         let (connection, code) = Self.deliver(service, headers: [("Subject", " a subject long enough to spill")], body: "body\r\n")
         #expect(code == .tempfail)
-        #expect(connection.context.reply?.code == "451")
+        #expect(connection.context.reply?.code == 451)
         #expect(connection.context.addedHeaders.isEmpty)
     }
 
@@ -181,7 +181,7 @@ import Testing
         let headers = [("MIME-Version", " 1.0"), ("Content-Type", " multipart/mixed; boundary=\"b0\"")]
         let (connection, code) = Self.deliver(service, headers: headers, body: body)
         #expect(code == .tempfail)
-        #expect(connection.context.reply?.code == "451")
+        #expect(connection.context.reply?.code == 451)
     }
 
     @Test func windowsExecutableNamedAsPDFIsBannedByContent() throws {

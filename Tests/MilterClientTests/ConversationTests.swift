@@ -35,7 +35,7 @@ struct ConversationTests {
         }
         defer { fake.finish() }
         let connection = try MilterConnection.open(fake.spec, options: Self.quick)
-        #expect(try connection.helo("mx") == .replyCode(MilterReply(text: "421 4.3.2 going away")))
+        #expect(try connection.helo("mx") == .replyCode(try SMTPReply(milterText: "421 4.3.2 going away")))
         try connection.quit()
     }
 
@@ -151,7 +151,7 @@ struct ConversationTests {
         let connection = try MilterConnection.open(fake.spec, options: Self.quick)
         let result = try connection.endOfMessage()
         connection.close()
-        #expect(result.response == .replyCode(MilterReply(text: reply)))
+        #expect(result.response == .replyCode(try SMTPReply(milterText: reply)))
         #expect(result.modifications == [
             .addHeader(name: "X-Added", value: "yes"),
             .progress,
@@ -160,7 +160,7 @@ struct ConversationTests {
             .replaceBody(Array("new body".utf8)),
             .addRecipient("<n@x>", parameters: "NOTIFY=NEVER"),
             .deleteRecipient("<old@x>"),
-            .changeSender("<s@x>", parameters: "SIZE=5"),
+            .changeFrom("<s@x>", parameters: "SIZE=5"),
             .quarantine(reason: "held for review"),
             .progress,
         ])

@@ -34,7 +34,7 @@ struct HostilePeerTests {
         defer { fake.finish() }
         let connection = try MilterConnection.open(fake.spec, options: options)
         do {
-            _ = try connection.connect(hostname: "client.example", address: .inet("192.0.2.1", port: 1234))
+            _ = try connection.connect(hostname: "client.example", address: .inet(address: "192.0.2.1", port: 1234))
             return nil
         } catch let error as MilterClientError {
             #expect(!connection.isOpen, "a protocol error closes the connection")
@@ -151,7 +151,7 @@ struct HostilePeerTests {
         }
         defer { fake.finish() }
         var options = Self.quick
-        options.offer.steps = .allVersion6
+        options.offer.steps = .all
         let connection = try MilterConnection(connectingTo: fake.spec, options: options)
         do {
             _ = try connection.negotiate()

@@ -25,9 +25,9 @@ struct PacketDecodingTests {
         #expect(try decode("2", cString("<a@b>") + cString("NOTIFY=NEVER"))
             == .modification(.addRecipient("<a@b>", parameters: "NOTIFY=NEVER")))
         #expect(try decode("-", cString("<c@d>")) == .modification(.deleteRecipient("<c@d>")))
-        #expect(try decode("e", cString("<s@x>")) == .modification(.changeSender("<s@x>", parameters: nil)))
+        #expect(try decode("e", cString("<s@x>")) == .modification(.changeFrom("<s@x>", parameters: nil)))
         #expect(try decode("e", cString("<s@x>") + cString("SIZE=10"))
-            == .modification(.changeSender("<s@x>", parameters: "SIZE=10")))
+            == .modification(.changeFrom("<s@x>", parameters: "SIZE=10")))
         #expect(try decode("q", cString("held")) == .modification(.quarantine(reason: "held")))
         #expect(try decode("b", [1, 0, 2]) == .replaceBodyChunk([1, 0, 2]))
         #expect(try decode("p") == .progress)
@@ -39,20 +39,35 @@ struct PacketDecodingTests {
             Issue.record("not a reply code")
             return
         }
-        #expect(reply.text == text)
+        #expect(reply.milterText == text)
         #expect(reply.code == 550)
         #expect(reply.enhancedCode == "5.7.1")
-        #expect(reply.lines.count == 3)
-        #expect(reply.messages == ["first line", "second", "last"])
+        #expect(reply.lines == ["first line", "second", "last"])
         #expect(reply.isPermanent)
     }
 
-    @Test func replyWithoutEnhancedCodeStillParses() {
-        let reply = MilterReply(text: "451 try later")
+    @Test func replyWithoutEnhancedCodeStillParses() throws {
+        let reply = try SMTPReply(milterText: "451 try later")
         #expect(reply.code == 451)
         #expect(reply.enhancedCode == nil)
-        #expect(reply.messages == ["try later"])
+        #expect(reply.lines == ["try later"])
         #expect(reply.isTemporary)
+    }
+
+    @Test func escapedPercentInAReplyReadsAsOnePercent() throws {
+        guard case .response(.replyCode(let reply)) = try decode("y", cString("550 5.7.1 100%% sure")) else {
+            Issue.record("not a reply code")
+            return
+        }
+        #expect(reply.lines == ["100% sure"])
+    }
+
+    @Test func malformedReplyTextIsAProtocolError() {
+        #expect {
+            try decode("y", cString("550-5.7.1 a\r\n451 b"))
+        } throws: { error in
+            (error as? MilterClientError)?.code == .invalidReply
+        }
     }
 
     @Test func negotiationReplyCarriesRequestedMacroLists() throws {

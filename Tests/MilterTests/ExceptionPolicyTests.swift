@@ -43,9 +43,10 @@ struct ExceptionPolicyTests {
     }
 
     @Test func invalidReplyInAResponseGetsThePolicy() throws {
-        // A reply can only be built valid; an invalid one fails at construction, inside the callback.
+        // A 2xx reply is a valid SMTP reply but not one a milter can send: setting it fails
+        // before anything reaches the MTA, and the exception policy answers.
         let connection = TestConnection(handler: EndOfMessageOnly { _ in
-            .reject(try SMTPReply(code: "250", lines: ["ok"]))
+            .reject(try SMTPReply(code: 250, lines: ["ok"]))
         }, exceptionPolicy: .accept)
         #expect(connection.endOfMessage() == .accept)
     }
@@ -88,7 +89,7 @@ struct NoReplyStepTests {
         var noReplyCallbacks: Set<MilterCallback> { [.header] }
         var bodyCalls = 0
         func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
-            header.name == "X-Bad" ? .reject(try SMTPReply(code: "550", extendedCode: "5.7.1", "bad header")) : .continue
+            header.name == "X-Bad" ? .reject(try SMTPReply(code: 550, enhancedCode: "5.7.1", "bad header")) : .continue
         }
         func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse {
             bodyCalls += 1
@@ -103,7 +104,7 @@ struct NoReplyStepTests {
         #expect(connection.header("X-Bad", "x") == .noReply)
         #expect(connection.body("chunk") == .reject)
         #expect(handler.bodyCalls == 0)
-        #expect(connection.context.reply == (try SMTPReply(code: "550", extendedCode: "5.7.1", "bad header")))
+        #expect(connection.context.reply == (try SMTPReply(code: 550, enhancedCode: "5.7.1", "bad header")))
         #expect(connection.endOfMessage() == .continue)
     }
 }

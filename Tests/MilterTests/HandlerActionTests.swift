@@ -5,7 +5,7 @@ import Testing
 @Suite("Handler actions through MilterTesting")
 struct HandlerActionTests {
     @Test func everyActionAtEndOfMessageIsRecordedInOrder() throws {
-        let reply = try SMTPReply(code: "550", extendedCode: "5.7.1", lines: ["first", "second"])
+        let reply = try SMTPReply(code: 550, enhancedCode: "5.7.1", lines: ["first", "second"])
         let connection = TestConnection(handler: EndOfMessageOnly { context in
             try context.addHeader("X-Added", value: "yes")
             try context.insertHeader("X-Top", value: "top", at: 0)
@@ -44,7 +44,7 @@ struct HandlerActionTests {
     }
 
     @Test(arguments: [
-        (MilterActions.addHeaders, "smfi_addheader"),
+        (ActionFlags.addHeaders, "smfi_addheader"),
         (.changeHeaders, "smfi_chgheader"),
         (.addRecipients, "smfi_addrcpt"),
         (.addRecipientsWithParameters, "smfi_addrcpt_par"),
@@ -53,9 +53,9 @@ struct HandlerActionTests {
         (.changeFrom, "smfi_chgfrom"),
         (.quarantine, "smfi_quarantine"),
     ])
-    func actionNotNegotiatedIsRefusedAndNotRecorded(flag: MilterActions, function: String) {
+    func actionNotNegotiatedIsRefusedAndNotRecorded(flag: ActionFlags, function: String) {
         var thrown: (any Error)?
-        let offer = NegotiationOffer(actions: MilterActions.all.subtracting(flag), steps: .all)
+        let offer = NegotiationOffer(actions: ActionFlags.all.subtracting(flag), steps: .all)
         let connection = TestConnection(handler: EndOfMessageOnly { context in
             do {
                 switch function {
@@ -81,7 +81,7 @@ struct HandlerActionTests {
 
     @Test func handlerThatDeclinesAnActionCannotUseIt() {
         final class HeadersOnly: MilterHandler {
-            var actions: MilterActions { [.addHeaders] }
+            var actions: ActionFlags { [.addHeaders] }
             func endOfMessage(context: any MilterContext) throws -> MilterResponse {
                 try context.quarantine(reason: "no")
                 return .continue

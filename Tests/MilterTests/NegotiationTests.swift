@@ -122,8 +122,8 @@ struct NegotiationTests {
 
     @Test func flagDescriptionsUseTheCNames() {
         #expect(ProtocolSteps([.noConnect, .skip]).description == "[SMFIP_NOCONNECT, SMFIP_SKIP]")
-        #expect(MilterActions([.addHeaders, .changeFrom]).description == "[SMFIF_ADDHDRS, SMFIF_CHGFROM]")
-        #expect(MilterActions.all.rawValue == 0x1FF)
+        #expect(ActionFlags([.addHeaders, .changeFrom]).description == "[SMFIF_ADDHDRS, SMFIF_CHGFROM]")
+        #expect(ActionFlags.all.rawValue == 0x1FF)
         #expect(ProtocolSteps.all.rawValue == 0x1F_FFFF)
     }
 }

@@ -21,6 +21,13 @@ struct SampleMilterProcessTests {
         var description: String { actions.joined(separator: "; ") }
     }
 
+    /// The response for an SMFIR_REPLYCODE text; a text that does not parse expects a response
+    /// no milter sends, so the case fails.
+    static func reply(_ milterText: String) -> MilterResponse {
+        guard let reply = try? SMTPReply(milterText: milterText) else { return .stepDisabled }
+        return .replyCode(reply)
+    }
+
     static let actionCases: [ActionCase] = [
         ActionCase(actions: ["addheader X-Added hello world"],
                    modifications: [.addHeader(name: "X-Added", value: "hello world")], response: .continue),
@@ -37,18 +44,21 @@ struct SampleMilterProcessTests {
         ActionCase(actions: ["delrcpt <rcpt@example.com>"],
                    modifications: [.deleteRecipient("<rcpt@example.com>")], response: .continue),
         ActionCase(actions: ["chgfrom <bounces@example.com>"],
-                   modifications: [.changeSender("<bounces@example.com>", parameters: nil)], response: .continue),
+                   modifications: [.changeFrom("<bounces@example.com>", parameters: nil)], response: .continue),
         ActionCase(actions: ["chgfrom <bounces@example.com> SIZE=1234"],
-                   modifications: [.changeSender("<bounces@example.com>", parameters: "SIZE=1234")], response: .continue),
+                   modifications: [.changeFrom("<bounces@example.com>", parameters: "SIZE=1234")], response: .continue),
         ActionCase(actions: ["replacebody A new body"],
                    modifications: [.replaceBody(Array("A new body".utf8))], response: .continue),
         ActionCase(actions: ["quarantine suspicious attachment"],
                    modifications: [.quarantine(reason: "suspicious attachment")], response: .continue),
         ActionCase(actions: ["progress"], modifications: [.progress], response: .continue),
         ActionCase(actions: ["reply 550 5.7.1 First line|Second line|Last line"], modifications: [],
-                   response: .replyCode(MilterReply(text: "550-5.7.1 First line\r\n550-5.7.1 Second line\r\n550 5.7.1 Last line"))),
+                   response: reply("550-5.7.1 First line\r\n550-5.7.1 Second line\r\n550 5.7.1 Last line")),
         ActionCase(actions: ["reply 451 4.7.1 Try again later"], modifications: [],
-                   response: .replyCode(MilterReply(text: "451 4.7.1 Try again later"))),
+                   response: reply("451 4.7.1 Try again later")),
+        // Literal text in the reply, `%%` on the wire through libmilter, `%` at the MTA again.
+        ActionCase(actions: ["reply 550 5.7.1 100% sure"], modifications: [],
+                   response: reply("550 5.7.1 100%% sure")),
         ActionCase(actions: ["tempfail"], modifications: [], response: .tempfail),
         ActionCase(actions: ["discard"], modifications: [], response: .discard),
         ActionCase(actions: ["accept"], modifications: [], response: .accept),
@@ -79,7 +89,7 @@ struct SampleMilterProcessTests {
         let message = Array("Subject: one\r\nX-Sample-Action: addheader X-Session 1\r\n\r\nbody\r\n".utf8)
         #expect(try connection.sendMessage(message, envelope: envelope).modifications == [.addHeader(name: "X-Session", value: "1")])
         try connection.quitNewConnection()
-        _ = try connection.connect(hostname: "second.example.com", address: .inet6("2001:db8::5", port: 4000))
+        _ = try connection.connect(hostname: "second.example.com", address: .inet6(address: "2001:db8::5", port: 4000))
         _ = try connection.helo("second.example.com")
         let second = Array("Subject: two\r\nX-Sample-Action: addheader X-Session 2\r\n\r\nbody\r\n".utf8)
         #expect(try connection.sendMessage(second, envelope: envelope).modifications == [.addHeader(name: "X-Session", value: "2")])
@@ -385,7 +395,7 @@ final class SampleMilter: Sendable {
         options.commandTimeout = .seconds(10)
         options.endOfMessageTimeout = .seconds(10)
         let connection = try MilterConnection.open(spec, options: options)
-        _ = try connection.connect(hostname: "client.example.com", address: .inet("192.0.2.10", port: 40_000))
+        _ = try connection.connect(hostname: "client.example.com", address: .inet(address: "192.0.2.10", port: 40_000))
         _ = try connection.helo("client.example.com")
         return connection
     }
@@ -396,7 +406,7 @@ final class SampleMilter: Sendable {
         actions: [String],
         body: String = "Hello.\r\n",
         extraHeaderBytes: [UInt8] = [],
-        macros: [MilterMacroStage: [String: String]] = [:],
+        macros: [MacroStage: [String: String]] = [:],
         on session: MilterConnection? = nil
     ) throws -> MilterTransactionResult {
         var raw = Array("From: <sender@example.com>\r\nTo: <rcpt@example.com>\r\nSubject: test message\r\n".utf8)

@@ -44,9 +44,19 @@ struct ValueTypeTests {
     }
 
     @Test func rejectWithAReplySetsItThroughTheContext() throws {
-        let reply = try SMTPReply(code: "550", extendedCode: "5.7.1", "no")
+        let reply = try SMTPReply(code: 550, enhancedCode: "5.7.1", "no")
         let connection = TestConnection(handler: EndOfMessageOnly { _ in .reject(reply) })
         #expect(connection.endOfMessage() == .reject)
         #expect(connection.context.actions == [.setReply(reply)])
+    }
+}
+
+@Suite("SMTP replies in pymilter's spelling")
+struct PymilterReplyTests {
+    @Test func textCodesMakeTheSameReplyAsNumbers() throws {
+        #expect(try SMTPReply(code: "550", extendedCode: "5.7.1", "100% sure")
+            == (try SMTPReply(code: 550, enhancedCode: "5.7.1", "100% sure")))
+        #expect(throws: SMTPReplyError.self) { try SMTPReply(code: "5a0", "no") }
+        #expect(throws: SMTPReplyError.self) { try SMTPReply(code: "+55", "no") }
     }
 }

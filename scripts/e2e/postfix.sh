@@ -149,6 +149,16 @@ done
 [ "$ok" = 50 ] && pass "50 concurrent sessions all answered correctly" || fail "concurrent sessions: $ok of 50 correct"
 
 stop_milter
+echo "e2e: a reply template with a literal percent"
+# `%%` is a percent sign in a template; libmilter's reply text needs it escaped again, and
+# Postfix undoes that: the client must see one `%`, not Postfix's generic text.
+start_milter SCANMILTER_REPLY_INFECTED='550 5.7.1 100%% sure: %v'
+reply=$(send eicar-base64 pct1)
+expect_reply "template '100%% sure: %v' reaches the client as '100% sure: <virus>'" "$reply" '^550 5\.7\.1 100% sure: Scanmilter\.E2E\.EICAR'
+grep -q 'SMTP reply cannot be sent' "$work/scanmilter.log" && fail "scanmilter logged an unsendable reply" "$(grep 'SMTP reply' "$work/scanmilter.log")" \
+  || pass "no reply dropped"
+stop_milter
+
 echo "e2e: actions discard, hold, strip"
 start_milter SCANMILTER_ACTIONS_INFECTED=discard
 reply=$(send eicar-base64 d1); expect_reply "discard: the client sees 250" "$reply" '^250 '

@@ -1,13 +1,13 @@
 /// Protocol steps a connection negotiates: libmilter's `SMFIP_*` flags.
 ///
 /// The `no…` flags ask the MTA not to send a step, the `noReply…` flags ask it not to wait for
-/// an answer to a step. ``MilterHandler`` derives both from what a handler implements; the low
-/// level API takes them from a negotiate callback.
+/// an answer to a step. Milter's `MilterHandler` derives both from what a handler implements;
+/// MilterClient offers them as an MTA does.
 public struct ProtocolSteps: OptionSet, Sendable, Hashable, CustomStringConvertible {
-    public let rawValue: UInt
+    public let rawValue: UInt32
 
     /// Creates a set from libmilter's bit mask.
-    public init(rawValue: UInt) { self.rawValue = rawValue }
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// Do not send connect information (`SMFIP_NOCONNECT`); pymilter `P_NOCONNECT`.
     public static let noConnect = ProtocolSteps(rawValue: 0x0000_0001)
@@ -52,7 +52,7 @@ public struct ProtocolSteps: OptionSet, Sendable, Hashable, CustomStringConverti
     /// Header values keep their leading space (`SMFIP_HDR_LEADSPC`); pymilter `P_HDR_LEADSPC`.
     public static let headerLeadingSpace = ProtocolSteps(rawValue: 0x0010_0000)
 
-    /// Every step flag of this protocol version (`SMFI_CURR_PROT`).
+    /// Every step flag of protocol version 6 (`SMFI_CURR_PROT`), as Postfix offers them.
     public static let all = ProtocolSteps(rawValue: 0x001F_FFFF)
 
     /// Each flag with its C name, in bit order.
@@ -69,14 +69,5 @@ public struct ProtocolSteps: OptionSet, Sendable, Hashable, CustomStringConverti
     ]
 
     /// The C names of the flags in the set, e.g. `[SMFIP_NOCONNECT, SMFIP_SKIP]`.
-    public var description: String {
-        var rest = rawValue
-        var parts: [String] = []
-        for (flag, name) in Self.names where contains(flag) {
-            parts.append(name)
-            rest &= ~flag.rawValue
-        }
-        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
-        return "[" + parts.joined(separator: ", ") + "]"
-    }
+    public var description: String { describeFlags(rawValue, Self.names.map { ($0.rawValue, $1) }) }
 }

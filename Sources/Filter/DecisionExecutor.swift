@@ -1,12 +1,17 @@
 import Configuration
 import Logging
 import Milter
+import MilterProtocol
 import MIME
 
 /// The one place that acts: carries a ``Decision`` out through the milter context (headers,
 /// quarantine, body replacement, the reply), and turns any failure to act into a temporary
 /// failure, so a message is never delivered other than as decided.
-struct Actions {
+///
+/// Not to be confused with ``MessageAction`` (what the policy chose), `ActionSettings` (the
+/// `[actions]` section), `MilterAction` (one smfi_* call) or `ActionFlags` (what a milter
+/// connection may do).
+struct DecisionExecutor {
     let service: FilterService
     let logger: Logger
 
@@ -15,9 +20,13 @@ struct Actions {
             return try perform(outcome, message: message, session: session, context: context)
         } catch {
             logger.error("action failed; message temp-failed", metadata: ["scan.action": "\(outcome.decision.action.rawValue)", "error": "\(error)"])
-            let reply = service.config.reply.unscannable
-            return respond(.tempfail, code: reply.code < 500 ? reply.code : 451, enhanced: reply.code < 500 ? reply.enhancedCode : "4.7.1",
-                           text: "Message could not be processed, please try again later", action: "tempfail")
+            let template = service.config.reply.unscannable
+            let fits = template.code < 500
+            let reply = Result { () throws(SMTPReplyError) in
+                try SMTPReply(code: fits ? template.code : 451, enhancedCode: fits ? template.enhancedCode : "4.7.1",
+                              "Message could not be processed, please try again later")
+            }
+            return respond(.tempfail, reply: reply, action: "tempfail")
         }
     }
 
@@ -25,16 +34,16 @@ struct Actions {
         let decision = outcome.decision
         switch decision.action {
         case .reject, .tempfail:
-            let reply = decision.reply ?? Decision.Reply(code: decision.action == .reject ? 550 : 451,
-                                                         enhancedCode: decision.action == .reject ? "5.7.1" : "4.7.1",
-                                                         lines: [decision.statusText])
-            return respond(decision.action == .reject ? .reject : .tempfail, code: reply.code, enhanced: reply.enhancedCode,
-                           text: reply.lines.joined(separator: " "), action: decision.action.rawValue)
+            // Policy leaves the reply out only when the configured one could not be filled in,
+            // and says why in a note.
+            let reply: Result<SMTPReply, SMTPReplyError> = decision.reply.map { .success($0) }
+                ?? .failure(SMTPReplyError(decision.notes.last { $0.hasPrefix("reply-unsendable") } ?? "no reply was decided"))
+            return respond(decision.action == .reject ? .reject : .tempfail, reply: reply, action: decision.action.rawValue)
         case .discard:
             return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "discard"))
         case .quarantine:
             guard let sink = service.quarantine, let raw = outcome.raw else {
-                throw ActionError(message: "quarantine action but no quarantine store is available")
+                throw Failure(message: "quarantine action but no quarantine store is available")
             }
             let id = try sink.store(quarantined(raw, decision: decision, message: message, session: session, context: context))
             logger.info("message quarantined", metadata: ["quarantine.id": "\(id)"])
@@ -116,7 +125,7 @@ struct Actions {
         guard let parsed = outcome.result?.parsed,
               let rewrite = StripRewriter.rewrite(parsed, paths: outcome.decision.stripParts,
                                                   notice: StripRewriter.notice(for: outcome.decision, hostname: service.hostname))
-        else { throw ActionError(message: "strip: the parts to remove could not be found") }
+        else { throw Failure(message: "strip: the parts to remove could not be found") }
         if rewrite.replaceTopLevelContentHeaders {
             try context.changeHeader("Content-Type", index: 1, value: Self.headerValue("text/plain; charset=utf-8", context))
             try context.changeHeader("Content-Transfer-Encoding", index: 1, value: Self.headerValue("8bit", context))
@@ -131,14 +140,19 @@ struct Actions {
         return "strip parts=\(rewrite.replaced.joined(separator: ","))"
     }
 
-    private func respond(_ code: ResponseCode, code smtp: Int, enhanced: String, text: String, action: String) -> MilterResponseSummaryAndResponse {
-        let safe = HeaderText.sanitized(text, limit: 900)
-        guard let reply = try? SMTPReply(code: "\(smtp)", extendedCode: enhanced, lines: [safe]) else {
+    /// The response with its reply. A reply that cannot be sent is logged, never dropped
+    /// quietly: the MTA then gives its own generic text for the same code.
+    private func respond(_ code: ResponseCode, reply: Result<SMTPReply, SMTPReplyError>, action: String) -> MilterResponseSummaryAndResponse {
+        switch reply {
+        case .success(let reply):
+            return MilterResponseSummaryAndResponse(
+                response: MilterResponse(code: code, reply: reply),
+                summary: MilterResponseSummary(action: action, reply: "\(reply)"))
+        case .failure(let error):
+            logger.error("SMTP reply cannot be sent; the MTA answers with its default text",
+                         metadata: ["scan.action": "\(action)", "error": "\(error)"])
             return MilterResponseSummaryAndResponse(response: MilterResponse(code: code), summary: MilterResponseSummary(action: action))
         }
-        return MilterResponseSummaryAndResponse(
-            response: MilterResponse(code: code, reply: reply),
-            summary: MilterResponseSummary(action: action, reply: "\(smtp) \(enhanced) \(safe)"))
     }
 
     private static func names(_ decision: Decision) -> [String] {
@@ -157,8 +171,10 @@ struct MilterResponseSummaryAndResponse {
     var summary: MilterResponseSummary
 }
 
-/// An action that could not be carried out.
-struct ActionError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+extension DecisionExecutor {
+    /// A decision that could not be carried out.
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 }

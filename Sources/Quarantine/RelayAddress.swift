@@ -1,19 +1,3 @@
-/// A complete SMTP reply: the code and the text of every line (RFC 5321 section 4.2).
-struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
-    /// The three-digit code.
-    var code: Int
-    /// The text after the code on each line.
-    var lines: [String]
-
-    /// 2xx.
-    var isPositive: Bool { (200..<300).contains(code) }
-
-    /// The reply as one line, as it is recorded: `250 2.0.0 Ok: queued as 4XyZ`.
-    var description: String {
-        lines.isEmpty ? "\(code)" : lines.map { "\(code) \($0)" }.joined(separator: " / ")
-    }
-}
-
 /// A relay address from `[quarantine] release_relay`: `HOST:PORT`, `[IPv6]:PORT`.
 public struct RelayAddress: Sendable, Equatable, CustomStringConvertible {
     /// Host name or address.

@@ -1,5 +1,5 @@
-/// The SMTP client's address as the MTA reports it to the connect callback (the `hostaddr`
-/// argument of `xxfi_connect`, decoded).
+/// The SMTP client's address as the MTA reports it at connect: the `hostaddr` argument of
+/// `xxfi_connect`, decoded, or what an MTA sends in SMFIC_CONNECT (families `4`, `6`, `L`, `U`).
 public enum PeerAddress: Sendable, Hashable, CustomStringConvertible {
     /// An IPv4 client: dotted address and port (`AF_INET`).
     case inet(address: String, port: UInt16)
