@@ -100,7 +100,7 @@ public final class ScanSession: MilterHandler {
     }
 
     public func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
-        message.addHeader(header, statusNames: [service.config.headers.scannedName, service.config.headers.statusName, Actions.mismatchHeaderName])
+        message.addHeader(header, statusNames: [service.config.headers.scannedName, service.config.headers.statusName, DecisionExecutor.mismatchHeaderName])
         return .continue
     }
 

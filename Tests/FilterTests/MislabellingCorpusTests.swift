@@ -70,7 +70,7 @@ import Testing
         let (_, connection, code) = try Self.deliver(name)
         #expect(code == .reject, "\(name)")
         let reply = connection.context.reply?.lines.joined(separator: " ") ?? ""
-        #expect(connection.context.reply?.code == "550", "\(name)")
+        #expect(connection.context.reply?.code == 550, "\(name)")
         #expect(reply.contains(rule), "\(name): \(reply)")
     }
 
