@@ -55,6 +55,8 @@ stage() {
 }
 
 stage "swift test (unit, wrapper and process tests)" swift test --skip-build
+# The Debian package from a release build; scripts/e2e/package.sh installs it in a fresh root.
+stage "scripts/package.sh (release build, .deb, lintian)" scripts/package.sh
 # End-to-end scripts with real daemons; each is self-contained and cleans up after itself.
 for e2e in scripts/e2e/*.sh; do
   [ -e "$e2e" ] || continue

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Makes the local Debian 12 base that the container and package tests build on, because no
 # registry is reachable here: debootstrap --variant=minbase from the configured Debian mirror,
-# kept as a tarball ($SCANMILTER_CACHE, default ~/.cache/scanmilter/bookworm-min.tar; about a
-# minute the first time).
+# kept as a tarball ($SCANMILTER_CACHE, default ~/.cache/scanmilter/bookworm-base.tar; about a
+# minute the first time). Its apt sources are a Debian 12 system's: bookworm, -updates, -security.
 #
-#   base-image.sh            import the tarball as the podman image localhost/bookworm-min
+#   base-image.sh            import the tarball as the podman image localhost/bookworm-base
 #                            (reused if podman has it)
 #   base-image.sh --tarball  only make sure the tarball exists, and print its path (for a chroot)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-image=${BASE_IMAGE:-localhost/bookworm-min}
+image=${BASE_IMAGE:-localhost/bookworm-base}
 cache=${SCANMILTER_CACHE:-$HOME/.cache/scanmilter}
-tarball=$cache/bookworm-min.tar
+tarball=$cache/bookworm-base.tar
 
 make_tarball() {
   [ -s "$tarball" ] && return 0
@@ -29,7 +29,11 @@ make_tarball() {
     tail -15 "$cache/debootstrap.log" >&2
     exit 1
   fi
-  # The image's own apt should use the same mirror as the host.
+  # The sources a Debian 12 system (and debian:12-slim) has, on the host's mirror: ClamAV's
+  # current version reaches bookworm through bookworm-updates.
+  printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
+    "$mirror" "$mirror" "${mirror%/debian}/debian-security" > "$rootfs/etc/apt/sources.list"
+  chmod 0755 "$rootfs"
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb
   tar -C "$rootfs" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
 }

@@ -127,18 +127,22 @@ if ! pm_check; then
 fi
 scripts/container/base-image.sh
 
-# Build context: docker/ plus the binaries the tests just built and the Swift runtime libraries
-# they link (a debug build links the toolchain's; a --static-swift-stdlib build needs none).
+# Build context: docker/ plus the Debian package the tests just built (scripts/package.sh), which
+# the image installs with apt exactly as a host would.
+deb=${SCANMILTER_DEB:-$(ls -t dist/scanmilter_*_amd64.deb 2>/dev/null | head -1 || true)}
+if [ -z "$deb" ] || [ ! -f "$deb" ]; then
+  fail "no dist/scanmilter_*_amd64.deb to install in the image (scripts/package.sh makes it)"
+  echo "container: $passed passed, $failed failed"
+  exit 1
+fi
 ctx=$work/context
-mkdir -p "$ctx/docker" "$ctx/prebuilt/bin" "$ctx/prebuilt/lib"
+mkdir -p "$ctx/docker" "$ctx/dist"
 cp docker/Dockerfile docker/entrypoint.sh docker/scanmilter.toml "$ctx/docker/"
-cp "$bindir/scanmilter" "$bindir/scanmilterctl" "$ctx/prebuilt/bin/"
-ldd "$bindir/scanmilter" "$bindir/scanmilterctl" | awk '$3 ~ /^\// && $3 !~ /^\/(usr\/)?lib/ { print $3 }' | sort -u \
-  | while read -r lib; do cp -L "$lib" "$ctx/prebuilt/lib/"; done
-echo "container: building $image (target prebuilt, base localhost/bookworm-min)"
-if pm build --format docker --target prebuilt --build-arg RUNTIME_BASE=localhost/bookworm-min \
+cp "$deb" "$ctx/dist/"
+echo "container: building $image from $(basename "$deb") (base localhost/bookworm-base)"
+if pm build --format docker --build-arg PACKAGE_FROM=package-prebuilt --build-arg RUNTIME_BASE=localhost/bookworm-base \
     -f "$ctx/docker/Dockerfile" -t "$image" "$ctx" > "$work/build.log" 2>&1; then
-  pass "image built from docker/Dockerfile (runtime stage, prebuilt binaries)"
+  pass "image built from docker/Dockerfile: the Debian package installed with apt"
 else
   tail -20 "$work/build.log"
   fail "image build failed"
@@ -150,7 +154,7 @@ fi
 pctx=$work/postfix-context
 mkdir -p "$pctx/conf" "$pctx/docker/postfix"
 cp -r conf/postfix "$pctx/conf/"; cp docker/postfix/Dockerfile "$pctx/docker/postfix/"
-if pm build --build-arg RUNTIME_BASE=localhost/bookworm-min -f "$pctx/docker/postfix/Dockerfile" \
+if pm build --build-arg RUNTIME_BASE=localhost/bookworm-base -f "$pctx/docker/postfix/Dockerfile" \
     -t localhost/scanmilter-postfix-test:latest "$pctx" > "$work/postfix-build.log" 2>&1; then
   settings=$(pm run --rm localhost/scanmilter-postfix-test:latest sh -c 'postconf -h smtpd_milters milter_default_action; postconf -M 10026/inet' 2>&1)
   if grep -q '^inet:scanmilter:8890$' <<< "$settings" && grep -q '^tempfail$' <<< "$settings" && grep -q 'smtpd_milters=' <<< "$settings"; then

@@ -34,13 +34,6 @@ mkdir -p "$chroot_dir"
 tar -C "$chroot_dir" -xf "$tarball"
 chmod 0755 "$chroot_dir"  # the tarball's top folder came from mktemp (0700)
 cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf" 2>/dev/null || true
-# A Debian 12 system's usual sources: ClamAV's current version comes through bookworm-updates.
-mirror=$(awk '/^deb /{print $2; exit}' "$chroot_dir/etc/apt/sources.list")
-cat > "$chroot_dir/etc/apt/sources.list" <<SOURCES
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb ${mirror%/debian}/debian-security bookworm-security main
-SOURCES
 mount -t proc proc "$chroot_dir/proc" && mounted+=("$chroot_dir/proc")
 if in_root sh -c 'command -v swift swiftc' > /dev/null 2>&1; then
   fail "the test root has a Swift toolchain; it must not"
