@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         // MARK: shared utilities
         .target(name: "Checksum", swiftSettings: swiftSettings),
+        // Every socket: the syscall funnel, the address grammar, deadlines, the accept loop.
+        .target(name: "Sockets", swiftSettings: swiftSettings),
 
         // MARK: milter (issue: Milter)
         .target(
@@ -91,7 +93,7 @@ let package = Package(
             name: "Filter",
             dependencies: [
                 "Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", "Quarantine",
-                logging,
+                "Sockets", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -118,6 +120,7 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MilterTests",
             dependencies: ["Milter", "MilterTesting", "MilterClient"],

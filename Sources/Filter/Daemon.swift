@@ -82,7 +82,7 @@ public struct Daemon: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let service = self.service
         let logger = self.logger
-        let server = try ControlServer(path: path) { command, _ in
+        let server = try ControlServer(path: path, logger: logger) { command, _ in
             switch command {
             case "ping":
                 return "pong"

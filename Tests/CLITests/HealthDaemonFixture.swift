@@ -13,13 +13,18 @@ final class HealthDaemonFixture {
     var milterSocket: String { "unix:" + root + "/milter.sock" }
     var controlSocket: String { root + "/control.sock" }
     var log: String { root + "/scanmilter.log" }
+    /// The daemon's descriptor limit (`prlimit --nofile`), nil for the inherited one.
+    let descriptorLimit: Int?
     private var process: Process?
+    /// The running daemon's process id.
+    var pid: Int32? { process?.processIdentifier }
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
     }
 
-    init() throws {
+    init(descriptorLimit: Int? = nil) throws {
+        self.descriptorLimit = descriptorLimit
         var template = Array((NSTemporaryDirectory() + "/health.XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
         root = String(cString: made)
@@ -51,8 +56,14 @@ final class HealthDaemonFixture {
     /// Starts the daemon and waits for its "scanmilter ready" log line.
     func start() throws {
         let process = Process()
-        process.executableURL = BuiltTool("scanmilter").url
-        process.arguments = ["--config", config]
+        if let descriptorLimit {
+            // prlimit execs the daemon in its own process: the pid stays the daemon's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", BuiltTool("scanmilter").url.path, "--config", config]
+        } else {
+            process.executableURL = BuiltTool("scanmilter").url
+            process.arguments = ["--config", config]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -1,0 +1,102 @@
+import Glibc
+
+/// A bound, listening stream socket (non-blocking, close-on-exec) on an ``Endpoint``.
+public final class Listener: Sendable {
+    /// The listening socket.
+    public let socket: Socket
+    /// What was asked for.
+    public let endpoint: Endpoint
+    /// The TCP port actually bound (the chosen one when 0 was asked for); 0 for unix sockets.
+    public let port: Int
+
+    /// Binds and listens on `endpoint` with room for `backlog` pending connections.
+    ///
+    /// A unix socket file left at the path by a process that is gone is replaced; `mode` sets
+    /// the new file's permissions. TCP sockets get `SO_REUSEADDR`, so a restart does not wait
+    /// out TIME_WAIT.
+    public init(_ endpoint: Endpoint, backlog: Int32 = 16, mode: UInt32? = nil) throws(SocketError) {
+        self.endpoint = endpoint
+        do throws(SocketError) {
+            switch endpoint {
+            case .unix(let path):
+                var address = try UnixAddress(path)
+                socket = try Socket.open(family: AF_UNIX)
+                let descriptor = socket.descriptor
+                unlink(path)
+                _ = try syscall("bind") { address.withSockaddr { bind(descriptor, $0, $1) } }
+                if let mode { chmod(path, mode_t(mode)) }
+            case .tcp(let host, let port, let family):
+                guard let address = try resolve(host: host, port: port, family: family, passive: true).first else {
+                    throw SocketError(.unresolved, call: "getaddrinfo")
+                }
+                socket = try Socket.open(family: address.family, protocol: address.protocol)
+                socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1)
+                let descriptor = socket.descriptor
+                _ = try syscall("bind") {
+                    address.storage.withUnsafeBytes { raw in
+                        bind(descriptor, raw.baseAddress?.assumingMemoryBound(to: sockaddr.self), address.length)
+                    }
+                }
+            }
+            let descriptor = socket.descriptor
+            _ = try syscall("listen") { listen(descriptor, backlog) }
+        } catch {
+            throw error.doing("listening on \(endpoint)")
+        }
+        port = boundAddress(of: socket.descriptor).flatMap(\.port).map(Int.init) ?? 0
+    }
+
+    /// Stops listening: closes the socket and removes a unix socket's file.
+    public func close() {
+        let wasOpen = socket.descriptor >= 0
+        socket.close()
+        if wasOpen, case .unix(let path) = endpoint { unlink(path) }
+    }
+}
+
+/// What a socket descriptor is bound to (`getsockname`): a unix path, or an address and port.
+public func boundAddress(of descriptor: Int32) -> Endpoint? {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let named = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    guard named == 0 else { return nil }
+    let family = Int32(storage.ss_family)
+    return withUnsafeBytes(of: &storage) { raw -> Endpoint? in
+        switch family {
+        case AF_INET:
+            let address = raw.load(as: sockaddr_in.self)
+            var bytes = address.sin_addr
+            return .tcp(host: ntop(AF_INET, &bytes), port: UInt16(bigEndian: address.sin_port), family: .ipv4)
+        case AF_INET6:
+            let address = raw.load(as: sockaddr_in6.self)
+            var bytes = address.sin6_addr
+            return .tcp(host: ntop(AF_INET6, &bytes), port: UInt16(bigEndian: address.sin6_port), family: .ipv6)
+        case AF_UNIX:
+            let offset = MemoryLayout<sa_family_t>.size
+            let path = raw[offset..<min(Int(length), raw.count)].prefix { $0 != 0 }
+            return .unix(path: String(decoding: path, as: UTF8.self))
+        default:
+            return nil
+        }
+    }
+}
+
+/// Reads an integer socket option of `descriptor`; nil when it is not a socket.
+public func socketOption(of descriptor: Int32, level: Int32, name: Int32) -> Int32? {
+    var value: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    guard getsockopt(descriptor, level, name, &value, &length) == 0 else { return nil }
+    return value
+}
+
+/// `inet_ntop` into a String; empty if the address cannot be printed.
+private func ntop(_ family: Int32, _ raw: UnsafeMutableRawPointer) -> String {
+    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+    let printed = buffer.withUnsafeMutableBufferPointer { out in
+        inet_ntop(family, raw, out.baseAddress, socklen_t(out.count)) != nil
+    }
+    guard printed else { return "" }
+    return buffer.withUnsafeBytes { bytes in String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self) }
+}
