@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(name: "Milter", dependencies: ["CMilter", logging], swiftSettings: swiftSettings),
         .target(name: "MilterTesting", dependencies: ["Milter"], swiftSettings: swiftSettings),
-        .target(name: "MilterClient", swiftSettings: swiftSettings),
+        .target(name: "MilterClient", dependencies: ["Sockets"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "sample-milter",
             dependencies: ["Milter", argumentParser, logging],
@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "FileMagic", dependencies: ["CMagic"], swiftSettings: swiftSettings),
         .target(
             name: "Scanning",
-            dependencies: ["ClamAV", "FileMagic", "MIME", logging],
+            dependencies: ["ClamAV", "FileMagic", "MIME", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         // Configuration parses its own TOML subset: every error then carries a line number,
@@ -83,7 +83,7 @@ let package = Package(
         // MARK: quarantine (issue: Quarantine) and signature updates (issue: updates)
         .target(
             name: "Quarantine",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", logging],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         .target(name: "Updater", dependencies: ["ClamAV", "MIME", logging], swiftSettings: swiftSettings),

@@ -43,8 +43,9 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The host to connect to: the given one, or the loopback address of the family.
-    var connectHost: String {
+    /// The host to connect to: the given one, or the loopback address of the family (empty
+    /// for unix sockets).
+    public var connectHost: String {
         guard case .tcp(let host, _, let family) = self else { return "" }
         if let host { return host }
         return family == .ipv6 ? "::1" : "127.0.0.1"
