@@ -43,7 +43,7 @@ let package = Package(
             name: "CMilter",
             linkerSettings: [.linkedLibrary("milter"), .linkedLibrary("pthread")]
         ),
-        .target(name: "Milter", dependencies: ["CMilter", logging], swiftSettings: swiftSettings),
+        .target(name: "Milter", dependencies: ["CMilter", "Sockets", logging], swiftSettings: swiftSettings),
         .target(name: "MilterTesting", dependencies: ["Milter"], swiftSettings: swiftSettings),
         .target(name: "MilterClient", dependencies: ["Sockets"], swiftSettings: swiftSettings),
         .executableTarget(

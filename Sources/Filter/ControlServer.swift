@@ -21,9 +21,8 @@ public final class ControlServer: Sendable {
         public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
     }
 
-    private let listener: Listener
+    private let server: SocketServer
     private let handler: Handler
-    private let job: BackgroundJob
     private let logger: Logger
 
     /// Opens the socket at `path` (a stale socket file there is replaced), mode 0660.
@@ -31,8 +30,7 @@ public final class ControlServer: Sendable {
         self.handler = handler
         self.logger = logger
         do throws(Sockets.SocketError) {
-            listener = try Listener(.unix(path: path), backlog: 8, mode: 0o660)
-            job = try BackgroundJob(name: "control socket", logger: logger)
+            server = try SocketServer(Listener(.unix(path: path), backlog: 8, mode: 0o660), name: "control socket", logger: logger)
         } catch {
             throw SocketError(operation: error.call, path: path, errno: error.errno ?? EINVAL)
         }
@@ -40,17 +38,12 @@ public final class ControlServer: Sendable {
 
     /// Serves on its own thread until `stop()`.
     public func start() {
-        job.start { [self] stop in
-            try AcceptLoop(listener: listener, stop: stop).run(report: { logger.acceptLoop($0, job: job.name) }) { client in
-                answer(client)
-            }
-        }
+        server.start { [self] client in answer(client) }
     }
 
     /// Stops serving and removes the socket file.
     public func stop() {
-        job.stop()
-        listener.close()
+        server.stop()
     }
 
     private func answer(_ client: Socket) {

@@ -32,9 +32,8 @@ public final class MetricsServer: Sendable {
         public var description: String { "[metrics] listen = \"\(address)\": \(reason)" }
     }
 
-    private let listener: Listener
+    private let server: SocketServer
     private let handler: Handler
-    private let job: BackgroundJob
     private let logger: Logger
     /// The port actually bound (useful with port 0).
     public let port: Int
@@ -54,27 +53,21 @@ public final class MetricsServer: Sendable {
             throw ListenError(address: address, reason: "expected HOST:PORT, e.g. 127.0.0.1:9465")
         }
         do throws(SocketError) {
-            listener = try Listener(endpoint, backlog: 16)
-            job = try BackgroundJob(name: "metrics server", logger: logger)
+            server = try SocketServer(Listener(endpoint, backlog: 16), name: "metrics server", logger: logger)
         } catch {
             throw ListenError(address: address, reason: "\(error)")
         }
-        port = listener.port
+        port = server.listener.port
     }
 
     /// Serves on its own thread until `stop()`.
     public func start() {
-        job.start { [self] stop in
-            try AcceptLoop(listener: listener, stop: stop).run(report: { logger.acceptLoop($0, job: job.name) }) { client in
-                answer(client)
-            }
-        }
+        server.start { [self] client in answer(client) }
     }
 
     /// Stops accepting and closes the socket.
     public func stop() {
-        job.stop()
-        listener.close()
+        server.stop()
     }
 
     private func answer(_ client: Socket) {

@@ -63,40 +63,30 @@ public func boundAddress(of descriptor: Int32) -> Endpoint? {
     }
     guard named == 0 else { return nil }
     let family = Int32(storage.ss_family)
-    return withUnsafeBytes(of: &storage) { raw -> Endpoint? in
-        switch family {
-        case AF_INET:
-            let address = raw.load(as: sockaddr_in.self)
-            var bytes = address.sin_addr
-            return .tcp(host: ntop(AF_INET, &bytes), port: UInt16(bigEndian: address.sin_port), family: .ipv4)
-        case AF_INET6:
-            let address = raw.load(as: sockaddr_in6.self)
-            var bytes = address.sin6_addr
-            return .tcp(host: ntop(AF_INET6, &bytes), port: UInt16(bigEndian: address.sin6_port), family: .ipv6)
-        case AF_UNIX:
-            let offset = MemoryLayout<sa_family_t>.size
-            let path = raw[offset..<min(Int(length), raw.count)].prefix { $0 != 0 }
-            return .unix(path: String(decoding: path, as: UTF8.self))
-        default:
-            return nil
+    if family == AF_UNIX {
+        let path = withUnsafeBytes(of: &storage) { raw in
+            raw[MemoryLayout<sa_family_t>.size..<min(Int(length), raw.count)].prefix { $0 != 0 }
+        }
+        return .unix(path: String(decoding: path, as: UTF8.self))
+    }
+    guard family == AF_INET || family == AF_INET6 else { return nil }
+    // getnameinfo prints either family's address and port as numbers.
+    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+    var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+    let printed = withUnsafePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            getnameinfo($0, length, &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
         }
     }
+    let text = { (chars: [CChar]) in chars.withUnsafeBytes { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
+    guard printed == 0, let port = UInt16(text(service)) else { return nil }
+    return .tcp(host: text(host), port: port, family: family == AF_INET6 ? .ipv6 : .ipv4)
 }
 
 /// Reads an integer socket option of `descriptor`; nil when it is not a socket.
-public func socketOption(of descriptor: Int32, level: Int32, name: Int32) -> Int32? {
+func socketOption(of descriptor: Int32, level: Int32, name: Int32) -> Int32? {
     var value: Int32 = 0
     var length = socklen_t(MemoryLayout<Int32>.size)
     guard getsockopt(descriptor, level, name, &value, &length) == 0 else { return nil }
     return value
-}
-
-/// `inet_ntop` into a String; empty if the address cannot be printed.
-private func ntop(_ family: Int32, _ raw: UnsafeMutableRawPointer) -> String {
-    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-    let printed = buffer.withUnsafeMutableBufferPointer { out in
-        inet_ntop(family, raw, out.baseAddress, socklen_t(out.count)) != nil
-    }
-    guard printed else { return "" }
-    return buffer.withUnsafeBytes { bytes in String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self) }
 }

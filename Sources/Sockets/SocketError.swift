@@ -5,24 +5,19 @@ import Glibc
 /// Every failure in this module is one of these, made in one place (``syscall(_:_:wouldBlock:_:)``),
 /// so a log line always names the call that failed instead of a bare "I/O error".
 public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The kind of failure; extensible, compare with the static members.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        /// A stable lower-camel-case name of the kind.
-        public let name: String
-
-        private init(_ name: String) { self.name = name }
-
+    /// The kind of failure.
+    public enum Code: String, Sendable, Hashable, CustomStringConvertible {
         /// A system call failed; ``SocketError/errno`` says why.
-        public static let system = Code("system")
+        case system
         /// The deadline passed before the socket was ready.
-        public static let timedOut = Code("timedOut")
+        case timedOut
         /// The peer closed or reset the connection.
-        public static let peerClosed = Code("peerClosed")
+        case peerClosed
         /// A host name did not resolve to an address.
-        public static let unresolved = Code("unresolved")
+        case unresolved
 
-        /// The name of the kind.
-        public var description: String { name }
+        /// The kind's name.
+        public var description: String { rawValue }
     }
 
     /// What kind of failure this is.
@@ -50,7 +45,7 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The system's text for ``errno`` (`Connection refused`), or the kind when there is none.
     public var reason: String {
-        guard let errno else { return code == .timedOut ? "timed out" : code.name }
+        guard let errno else { return code == .timedOut ? "timed out" : code.rawValue }
         return String(cString: strerror(errno))
     }
 
