@@ -138,13 +138,15 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FilterTests",
-            dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine"],
+            dependencies: [
+                "Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine", "Sockets",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

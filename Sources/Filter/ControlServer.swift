@@ -38,7 +38,7 @@ public final class ControlServer: Sendable {
 
     /// Serves on its own thread until `stop()`.
     public func start() {
-        server.start { [self] client in answer(client) }
+        server.start { [self] client, deadline in answer(client, until: deadline) }
     }
 
     /// Stops serving and removes the socket file.
@@ -46,8 +46,7 @@ public final class ControlServer: Sendable {
         server.stop()
     }
 
-    private func answer(_ client: Socket) {
-        let deadline = ContinuousClock.now + .seconds(5)
+    private func answer(_ client: Socket, until deadline: ContinuousClock.Instant) {
         var request: [UInt8] = []
         while request.count < 1024, !request.contains(UInt8(ascii: "\n")) {
             guard let chunk = try? client.read(upTo: 1024 - request.count, until: deadline), !chunk.isEmpty else { break }
@@ -66,7 +65,7 @@ public final class ControlServer: Sendable {
             reply = "ERR empty command"
         }
         do {
-            try client.write(reply.replacingNewlines() + "\n", until: ContinuousClock.now + .seconds(5))
+            try client.write(reply.replacingNewlines() + "\n", until: .now + .seconds(5))
         } catch {
             logger.info("control client went away before the reply", metadata: ["error": "\(error)"])
         }

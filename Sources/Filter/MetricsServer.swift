@@ -62,7 +62,7 @@ public final class MetricsServer: Sendable {
 
     /// Serves on its own thread until `stop()`.
     public func start() {
-        server.start { [self] client in answer(client) }
+        server.start { [self] client, deadline in answer(client, until: deadline) }
     }
 
     /// Stops accepting and closes the socket.
@@ -70,8 +70,7 @@ public final class MetricsServer: Sendable {
         server.stop()
     }
 
-    private func answer(_ client: Socket) {
-        let deadline = ContinuousClock.now + .seconds(5)
+    private func answer(_ client: Socket, until deadline: ContinuousClock.Instant) {
         let response: Response
         let includeBody: Bool
         switch Self.readRequest(client, until: deadline) {

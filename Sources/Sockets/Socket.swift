@@ -77,6 +77,17 @@ public final class Socket: Sendable {
         return bytes
     }
 
+    /// Reads until the peer closes (at most `limit` bytes), waiting until the deadline.
+    public func readToEnd(until deadline: ContinuousClock.Instant, limit: Int = 16 << 20) throws(SocketError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        while bytes.count < limit {
+            let chunk = try read(upTo: min(65536, limit - bytes.count), until: deadline)
+            if chunk.isEmpty { break }
+            bytes += chunk
+        }
+        return bytes
+    }
+
     /// Writes some of `bytes` (at least one unless empty) once the socket takes them.
     public func writeSome(_ bytes: UnsafeRawBufferPointer, until deadline: ContinuousClock.Instant) throws(SocketError) -> Int {
         while true {

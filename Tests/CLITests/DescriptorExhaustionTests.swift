@@ -1,8 +1,6 @@
 import Foundation
+import Sockets
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The control socket and `/metrics` of the real daemon survive running out of descriptors:
 /// the daemon runs under `prlimit --nofile=64:64`, idle milter connections use up its
@@ -30,7 +28,7 @@ import Glibc
             // Let the loops fail a few more times (they back off from 10 ms), then give the
             // descriptors back.
             usleep(1_500_000)
-            held.forEach { close($0) }
+            held.forEach { $0.close() }
 
             #expect(try control.reply(within: .seconds(30)) == "OK pong\n")
             #expect(try metrics.reply(within: .seconds(30)).hasPrefix("HTTP/1.1 200 OK"))
@@ -53,15 +51,17 @@ import Glibc
     }
 
     /// Opens idle milter connections until the daemon holds `limit` descriptors; returns them.
-    func exhaust(pid: Int32, milterPath: String) throws -> [Int32] {
-        var held: [Int32] = []
+    func exhaust(pid: Int32, milterPath: String) throws -> [Socket] {
+        var held: [Socket] = []
         let deadline = ContinuousClock.now + .seconds(60)
         while Self.openDescriptors(pid) < Self.limit {
             guard ContinuousClock.now < deadline, held.count < 4 * Self.limit else {
-                held.forEach { close($0) }
                 throw Client.Failure(description: "could not exhaust the daemon's descriptors (\(Self.openDescriptors(pid)))")
             }
-            if let fd = try? Client.connectUnix(milterPath, nonBlocking: true) { held.append(fd) }
+            // A full listen queue makes this give up quickly instead of blocking.
+            if let socket = try? Socket.connect(to: .unix(path: milterPath), until: .now + .milliseconds(20)) {
+                held.append(socket)
+            }
             usleep(5_000)
         }
         return held
@@ -97,40 +97,16 @@ private struct Client {
         var description: String
     }
 
-    let fd: Int32
+    let socket: Socket
 
     init(unixPath: String, request: String) throws {
-        fd = try Self.connectUnix(unixPath)
-        try send(request)
+        socket = try Socket.connect(to: .unix(path: unixPath), until: .now + .seconds(30))
+        try socket.write(request, until: .now + .seconds(30))
     }
 
     init(tcpPort: Int, request: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(tcpPort).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to port \(tcpPort): errno \(errno)") }
-        try send(request)
-    }
-
-    /// A unix-socket connection; a non-blocking one fails at once when the listen queue is full.
-    static func connectUnix(_ path: String, nonBlocking: Bool = false) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard fd >= 0, connected == 0 else {
-            close(fd)
-            throw Failure(description: "connect to \(path): errno \(errno)")
-        }
-        return fd
+        socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: UInt16(tcpPort), family: .ipv4), until: .now + .seconds(30))
+        try socket.write(request, until: .now + .seconds(30))
     }
 
     /// One command on a fresh control connection.
@@ -138,28 +114,8 @@ private struct Client {
         try Client(unixPath: path, request: command + "\n").reply(within: .seconds(30)).trimmingCharacters(in: .newlines)
     }
 
-    func send(_ request: String) throws {
-        let bytes = Array(request.utf8)
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw Failure(description: "write: errno \(errno)")
-        }
-    }
-
-    /// Reads to the end of the stream, waiting at most `limit`; closes the connection.
+    /// Reads to the end of the stream, waiting at most `limit`.
     func reply(within limit: Duration) throws -> String {
-        defer { close(fd) }
-        let deadline = ContinuousClock.now + limit
-        var reply: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let left = ContinuousClock.now.duration(to: deadline)
-            guard left > .zero else { throw Failure(description: "no reply in time; got \(reply.count) bytes") }
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&entry, 1, Int32(left.components.seconds * 1000 + 1)) > 0 else { continue }
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            reply += chunk[0..<count]
-        }
-        return String(decoding: reply, as: UTF8.self)
+        String(decoding: try socket.readToEnd(until: .now + limit), as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,42 +90,18 @@ final class HealthDaemonFixture {
 
     /// `GET /metrics` from the daemon, as text (empty when it does not answer).
     func scrape() -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(metricsPort).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return "" }
-        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var reply: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            reply += chunk[0..<count]
-        }
-        return String(decoding: reply, as: UTF8.self)
+        let deadline = ContinuousClock.now + .seconds(10)
+        let request = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        guard let socket = try? Socket.connect(to: .tcp(host: "127.0.0.1", port: UInt16(metricsPort), family: .ipv4), until: deadline),
+              (try? socket.write(request, until: deadline)) != nil
+        else { return "" }
+        return String(decoding: (try? socket.readToEnd(until: deadline)) ?? [], as: UTF8.self)
     }
 
+    /// A loopback TCP port nothing listens on right now.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let listener = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        defer { listener.close() }
+        return listener.port
     }
 }
