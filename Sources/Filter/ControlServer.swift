@@ -32,7 +32,7 @@ public final class ControlServer: Sendable {
         do throws(Sockets.SocketError) {
             server = try SocketServer(Listener(.unix(path: path), backlog: 8, mode: 0o660), name: "control socket", logger: logger)
         } catch {
-            throw SocketError(operation: error.call, path: path, errno: error.errno ?? EINVAL)
+            throw SocketError(operation: "listen on", path: path, errno: error.errno ?? EINVAL)
         }
     }
 

@@ -6,8 +6,10 @@ import Glibc
 /// Why: an accept loop that returns on an unexpected errno takes its service down with no
 /// trace. Under descriptor exhaustion (EMFILE, ENFILE) the pending connection stays queued and
 /// the listener stays readable, so retrying at once spins a core; this loop backs off
-/// (doubling up to a ceiling), reports the start and the end of each such episode once through
-/// `report`, and serves again as soon as descriptors come back.
+/// (doubling up to a ceiling) on EMFILE, ENFILE, ENOBUFS, ENOMEM, ECONNABORTED and any errno
+/// it does not know, reports the start and the end of each such episode once through
+/// `report`, and serves again as soon as descriptors come back. Only an unusable listener
+/// (EBADF, EINVAL, ENOTSOCK, ...) ends it, with a thrown error.
 public struct AcceptLoop: Sendable {
     /// What happened to the loop, for one log line each.
     public enum Event: Sendable, Equatable {
@@ -17,10 +19,10 @@ public struct AcceptLoop: Sendable {
         case recovered(failures: Int)
     }
 
-    /// The errno values that mean "not now": resources, or a client that gave up while queued.
-    static let transient: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM, ECONNABORTED]
+    /// The errno values that mean the listener itself is unusable: retrying cannot help.
+    static let fatal: Set<Int32> = [EBADF, EINVAL, ENOTSOCK, EOPNOTSUPP, EFAULT]
     /// Errors accept(2) passes on from the new connection's network; retried at once (man accept).
-    static let network: Set<Int32> = [ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH]
+    static let network: Set<Int32> = [ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, ENETUNREACH]
 
     private let listener: Listener
     private let stop: StopSignal
@@ -67,7 +69,8 @@ public struct AcceptLoop: Sendable {
                 handle(socket)
             } catch {
                 guard let number = error.errno, !Self.network.contains(number) else { continue }
-                guard Self.transient.contains(number) else { throw error.doing("accepting on \(listener.endpoint)") }
+                guard !Self.fatal.contains(number) else { throw error.doing("accepting on \(listener.endpoint)") }
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM, ECONNABORTED, and anything unforeseen: back off.
                 if failures == 0 { report(.exhausted(error.doing("accepting on \(listener.endpoint)"))) }
                 failures += 1
                 if stop.wait(for: delay) { return }

@@ -11,8 +11,9 @@ public final class Listener: Sendable {
 
     /// Binds and listens on `endpoint` with room for `backlog` pending connections.
     ///
-    /// A unix socket file left at the path by a process that is gone is replaced; `mode` sets
-    /// the new file's permissions. TCP sockets get `SO_REUSEADDR`, so a restart does not wait
+    /// A socket file already at a unix path (left by a process that is gone) is replaced, any
+    /// other file is not (binding then fails with EADDRINUSE); `mode` sets the new file's
+    /// permissions. TCP sockets get `SO_REUSEADDR`, so a restart does not wait
     /// out TIME_WAIT.
     public init(_ endpoint: Endpoint, backlog: Int32 = 16, mode: UInt32? = nil) throws(SocketError) {
         self.endpoint = endpoint
@@ -22,7 +23,8 @@ public final class Listener: Sendable {
                 var address = try UnixAddress(path)
                 socket = try Socket.open(family: AF_UNIX)
                 let descriptor = socket.descriptor
-                unlink(path)
+                var existing = stat()
+                if lstat(path, &existing) == 0, existing.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
                 _ = try syscall("bind") { address.withSockaddr { bind(descriptor, $0, $1) } }
                 if let mode { chmod(path, mode_t(mode)) }
             case .tcp(let host, let port, let family):

@@ -65,4 +65,23 @@ struct SocketTests {
         stop.signal()
         #expect(finished.wait(for: .seconds(10)))
     }
+
+    @Test func aStaleSocketFileIsReplacedButNoOtherFile() throws {
+        let path = Self.temporaryPath("stale.sock")
+        let first = try Listener(.unix(path: path))
+        first.socket.close()  // gone without removing its file, as after a crash
+        let second = try Listener(.unix(path: path), mode: 0o660)
+        #expect(second.port == 0)
+        second.close()
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        try "keep me".write(toFile: path, atomically: false, encoding: .utf8)
+        defer { unlink(path) }
+        #expect {
+            _ = try Listener(.unix(path: path))
+        } throws: { error in
+            (error as? SocketError)?.errno == EADDRINUSE
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
+    }
 }
