@@ -58,8 +58,8 @@ public struct AcceptLoop: Sendable {
                 guard let client = try syscall("accept", wouldBlock: true, { accept(descriptor, nil, nil) }) else {
                     continue
                 }
-                // Glibc's module map hides accept4; set the flags at once instead. (Children are
-                // started with Foundation's Process, which closes inherited descriptors.)
+                // Glibc's module map hides accept4, so the flags are set just after: a child
+                // started in that instant (only the update scheduler starts any) could inherit it.
                 let socket = Socket(adopting: client)
                 _ = fcntl(client, F_SETFD, FD_CLOEXEC)
                 _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
