@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanningTests",
-            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", logging],
+            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
-        .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV"], swiftSettings: swiftSettings),
+        .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -29,7 +29,7 @@ final class HealthDaemonFixture {
         var template = Array((NSTemporaryDirectory() + "/health.XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
         root = String(cString: made)
-        metricsPort = try Self.freePort()
+        metricsPort = try freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: true)
         let hex = Array("EICAR-STANDARD-ANTIVIRUS-TEST-FILE".utf8).map { String(format: "%02x", $0) }.joined()
         try "Health.EICAR:0:*:\(hex)\n".write(toFile: root + "/db/health.ndb", atomically: true, encoding: .utf8)
@@ -96,12 +96,5 @@ final class HealthDaemonFixture {
               (try? socket.write(request, until: deadline)) != nil
         else { return "" }
         return String(decoding: (try? socket.readToEnd(until: deadline)) ?? [], as: UTF8.self)
-    }
-
-    /// A loopback TCP port nothing listens on right now.
-    static func freePort() throws -> Int {
-        let listener = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
-        defer { listener.close() }
-        return listener.port
     }
 }
