@@ -27,21 +27,27 @@ struct SocketChannel: Sendable {
 
     /// Reads exactly `count` bytes. `context` names what is being read for the error messages.
     func receive(exactly count: Int, deadline: ContinuousClock.Instant, context: String) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        while bytes.count < count {
-            let chunk: [UInt8]
+        var bytes = [UInt8](repeating: 0, count: count)
+        var received = 0
+        while received < count {
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                Result { () throws(SocketError) in
+                    try socket.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[received...]), until: deadline)
+                }
+            }
+            let got: Int
             do throws(SocketError) {
-                chunk = try socket.read(upTo: count - bytes.count, until: deadline)
+                got = try result.get()
             } catch {
                 throw Self.failure(error, doing: "reading \(context)")
             }
-            guard !chunk.isEmpty else {
+            guard got > 0 else {
                 throw MilterClientError(
                     .peerClosed,
-                    "the milter closed the connection after \(bytes.count) of the \(count) bytes of \(context)"
+                    "the milter closed the connection after \(received) of the \(count) bytes of \(context)"
                 )
             }
-            bytes += chunk
+            received += got
         }
         return bytes
     }
