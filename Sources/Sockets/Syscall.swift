@@ -43,10 +43,3 @@ func pollMilliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
     let (seconds, attoseconds) = left.components
     return Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
 }
-
-/// Milliseconds of `duration` for `poll`, rounded up; negative durations are 0.
-func pollMilliseconds(of duration: Duration) -> Int32 {
-    guard duration > .zero else { return 0 }
-    let (seconds, attoseconds) = duration.components
-    return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-}
