@@ -33,6 +33,7 @@ import Testing
             #expect(try control.reply(within: .seconds(30)) == "OK pong\n")
             #expect(try metrics.reply(within: .seconds(30)).hasPrefix("HTTP/1.1 200 OK"))
             #expect(try Client.control("ping", path: daemon.controlSocket) == "OK pong")
+            #expect(try Client.control("status", path: daemon.controlSocket).hasPrefix("OK {"))
             #expect(daemon.scrape().contains("scanmilter_engine_loaded 1"))
 
             try waitFor("the recovery logged for both servers", in: daemon) {
