@@ -39,7 +39,8 @@ public struct AcceptLoop: Sendable {
     }
 
     /// Accepts until stopped, handing each connection (non-blocking, close-on-exec) to `handle`
-    /// on this thread; the connection is closed when `handle` returns.
+    /// on this thread; the connection is closed once nothing holds its ``Socket`` any more
+    /// (when `handle` returns, unless it passed the socket on, e.g. to a thread of its own).
     ///
     /// Returns when `stop` is signalled; throws only when the listener itself is unusable
     /// (closed, not a socket).
