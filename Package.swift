@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         // MARK: shared utilities
         .target(name: "Checksum", swiftSettings: swiftSettings),
+        // Every socket: the syscall funnel, the address grammar, deadlines, the accept loop.
+        .target(name: "Sockets", swiftSettings: swiftSettings),
 
         // MARK: milter (issue: Milter)
         // The protocol's values (replies, action sets, steps, stages), shared by the filter side
@@ -44,9 +46,9 @@ let package = Package(
             name: "CMilter",
             linkerSettings: [.linkedLibrary("milter"), .linkedLibrary("pthread")]
         ),
-        .target(name: "Milter", dependencies: ["CMilter", "MilterProtocol", logging], swiftSettings: swiftSettings),
+        .target(name: "Milter", dependencies: ["CMilter", "MilterProtocol", "Sockets", logging], swiftSettings: swiftSettings),
         .target(name: "MilterTesting", dependencies: ["Milter"], swiftSettings: swiftSettings),
-        .target(name: "MilterClient", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
+        .target(name: "MilterClient", dependencies: ["MilterProtocol", "Sockets"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "sample-milter",
             dependencies: ["Milter", argumentParser, logging],
@@ -69,7 +71,7 @@ let package = Package(
         .target(name: "FileMagic", dependencies: ["CMagic"], swiftSettings: swiftSettings),
         .target(
             name: "Scanning",
-            dependencies: ["ClamAV", "FileMagic", "MIME", logging],
+            dependencies: ["ClamAV", "FileMagic", "MIME", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         // Configuration parses its own TOML subset: every error then carries a line number,
@@ -84,7 +86,7 @@ let package = Package(
         // MARK: quarantine (issue: Quarantine) and signature updates (issue: updates)
         .target(
             name: "Quarantine",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "MilterProtocol", logging],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "MilterProtocol", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         .target(name: "Updater", dependencies: ["ClamAV", "MIME", logging], swiftSettings: swiftSettings),
@@ -94,7 +96,7 @@ let package = Package(
             name: "Filter",
             dependencies: [
                 "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
-                logging,
+                "Sockets", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,6 +124,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MilterTests",
             dependencies: ["Milter", "MilterTesting", "MilterClient"],
@@ -133,19 +136,21 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanningTests",
-            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", logging],
+            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FilterTests",
-            dependencies: ["Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine"],
+            dependencies: [
+                "Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine", "Sockets",
+            ],
             exclude: ["Corpus"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
-        .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["Quarantine"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
+        .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

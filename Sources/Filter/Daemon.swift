@@ -25,13 +25,13 @@ public struct Daemon: Sendable {
         defer { control?.stop() }
         let metricsServer = try service.startMetricsServer()
         defer { metricsServer?.stop() }
-        let watcher = SignatureWatcher(service: service, logger: logger)
+        let watcher = try SignatureWatcher(service: service, logger: logger)
         watcher.start()
         defer { watcher.stop() }
-        let updates = UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
+        let updates = try UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
         updates.start()
         defer { updates.stop() }
-        let retention = RetentionScheduler(service: service, logger: logger)
+        let retention = try RetentionScheduler(service: service, logger: logger)
         retention.start()
         defer { retention.stop() }
         if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
@@ -82,7 +82,7 @@ public struct Daemon: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let service = self.service
         let logger = self.logger
-        let server = try ControlServer(path: path) { command, _ in
+        let server = try ControlServer(path: path, logger: logger) { command, _ in
             switch command {
             case "ping":
                 return "pong"

@@ -26,7 +26,7 @@ extension FilterService {
     public func startMetricsServer() throws -> MetricsServer? {
         let address = config.metrics.listen
         guard !address.isEmpty else { return nil }
-        let server = try MetricsServer(listen: address) { [self] path in metricsResponse(path: path) }
+        let server = try MetricsServer(listen: address, logger: logger) { [self] path in metricsResponse(path: path) }
         server.start()
         return server
     }

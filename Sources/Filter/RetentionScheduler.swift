@@ -1,41 +1,31 @@
 import Foundation
 import Logging
-import Synchronization
+import Sockets
 
 /// Applies `[quarantine] max_age` and `max_bytes` once at start and then hourly, so the store
 /// stays bounded without cron. Each purge is logged by the store; a failure only logs.
 final class RetentionScheduler: Sendable {
     private let service: FilterService
     private let logger: Logger
-    private let running = Atomic<Bool>(false)
-    static let interval = 3600.0
+    private let job: BackgroundJob
+    static let interval = Duration.seconds(3600)
 
-    init(service: FilterService, logger: Logger) {
+    init(service: FilterService, logger: Logger) throws {
         self.service = service
         self.logger = logger
+        job = try BackgroundJob(name: "quarantine retention", logger: logger)
     }
 
     func start() {
         let settings = service.config.quarantine
         guard service.quarantine != nil, settings.maxAge > 0 || settings.maxBytes > 0 else { return }
-        running.store(true, ordering: .releasing)
-        Thread { [self] in loop() }.start()
+        job.start { [self] stop in
+            repeat { purge() } while !stop.wait(for: Self.interval)
+        }
     }
 
     func stop() {
-        running.store(false, ordering: .releasing)
-    }
-
-    private func loop() {
-        var waited = Self.interval
-        while running.load(ordering: .acquiring) {
-            if waited >= Self.interval {
-                waited = 0
-                purge()
-            }
-            usleep(500_000)
-            waited += 0.5
-        }
+        job.stop()
     }
 
     private func purge() {

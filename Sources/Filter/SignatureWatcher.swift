@@ -1,52 +1,43 @@
 import Foundation
 import Logging
-import Synchronization
+import Sockets
 
 /// Reloads the embedded engine when the signature directory changes (clamd's SelfCheck), every
 /// `[scan] reload_check_interval`. A reload that fails leaves the running signatures in place.
 final class SignatureWatcher: Sendable {
     private let service: FilterService
     private let logger: Logger
-    private let running = Atomic<Bool>(false)
+    private let job: BackgroundJob
 
-    init(service: FilterService, logger: Logger) {
+    init(service: FilterService, logger: Logger) throws {
         self.service = service
         self.logger = logger
+        job = try BackgroundJob(name: "signature watcher", logger: logger)
     }
 
     func start() {
         let interval = service.config.scan.reloadCheckInterval
         guard interval > 0, service.scanner.embedded != nil else { return }
-        running.store(true, ordering: .releasing)
         // The first look is taken here, not on the new thread: a change made right after start()
         // returns is then a change, whenever the thread gets to run.
         let first = Self.fingerprint(service.config.scan.databaseDir)
-        let thread = Thread { [self] in watch(every: interval, from: first) }
-        thread.start()
+        job.start { [self] stop in watch(every: interval, from: first, stop: stop) }
     }
 
     func stop() {
-        running.store(false, ordering: .releasing)
+        job.stop()
     }
 
-    private func watch(every interval: Double, from first: [String]) {
+    private func watch(every interval: Double, from first: [String], stop: StopSignal) {
         let directory = service.config.scan.databaseDir
         var last = first
-        var slept = 0.0
-        while running.load(ordering: .acquiring) {
-            // Sleep in short steps so stop() takes effect quickly.
-            usleep(200_000)
-            slept += 0.2
-            guard slept >= interval else { continue }
-            slept = 0
+        while !stop.wait(for: .seconds(interval)) {
             var now = Self.fingerprint(directory)
             guard now != last else { continue }
             // An update or a copy may still be writing: wait until two looks 0.5 s apart agree
             // (at most 30 s), so that one change is one reload of complete files.
-            var settling = 0.0
-            while running.load(ordering: .acquiring), settling < 30 {
-                usleep(500_000)
-                settling += 0.5
+            for _ in 0..<60 {
+                if stop.wait(for: .milliseconds(500)) { return }
                 let again = Self.fingerprint(directory)
                 if again == now { break }
                 now = again

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import Sockets
 
 /// Runs `scanmilterctl update` every `[update] interval`, as a child process: libfreshclam
 /// changes the whole process's working directory and keeps global state, so it must never run
@@ -10,17 +10,18 @@ final class UpdateScheduler: Sendable {
     private let interval: Double
     private let command: [String]
     private let logger: Logger
-    private let running = Atomic<Bool>(false)
+    private let job: BackgroundJob
 
     /// - Parameters:
     ///   - interval: seconds between updates (0: never).
     ///   - configPath: the configuration the daemon was started with, handed to the update.
-    init(interval: Double, configPath: String, logger: Logger) {
+    init(interval: Double, configPath: String, logger: Logger) throws {
         self.interval = interval
         let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("scanmilterctl").path
         self.command = [tool, "update", "--config", configPath, "--json"]
         self.logger = logger
+        job = try BackgroundJob(name: "update scheduler", logger: logger)
     }
 
     func start() {
@@ -30,23 +31,15 @@ final class UpdateScheduler: Sendable {
                          metadata: ["path": "\(command[0])"])
             return
         }
-        running.store(true, ordering: .releasing)
-        Thread { [self] in loop() }.start()
-    }
-
-    func stop() {
-        running.store(false, ordering: .releasing)
-    }
-
-    private func loop() {
-        var waited = 0.0
-        while running.load(ordering: .acquiring) {
-            usleep(500_000)
-            waited += 0.5
-            guard waited >= interval else { continue }
-            waited = 0
-            runOnce()
+        job.start { [self] stop in
+            while !stop.wait(for: .seconds(interval)) { runOnce() }
         }
+    }
+
+    /// Stops scheduling; an update already running finishes on its own (it is a separate
+    /// process that installs atomically), the daemon does not wait for it.
+    func stop() {
+        job.stop(waitingUpTo: .seconds(1))
     }
 
     private func runOnce() {

@@ -1,10 +1,5 @@
 import MilterProtocol
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Sockets
 
 /// Why talking to the relay failed: where it failed, and the reply when there was one.
 struct SMTPFailure: Error, CustomStringConvertible {
@@ -24,7 +19,8 @@ struct SMTPFailure: Error, CustomStringConvertible {
 /// One TCP connection to an SMTP server, with a timeout on every read and write; it reads
 /// replies line by line and refuses an endless or oversized reply from a hostile peer.
 final class SMTPConnection {
-    private let descriptor: Int32
+    private let socket: Socket
+    private let timeout: Duration
     private var buffer: [UInt8] = []
 
     /// Longest reply line accepted (RFC 5321 section 4.5.3.1.5 says 512; servers exceed it).
@@ -32,73 +28,24 @@ final class SMTPConnection {
     /// Most lines in one reply (an EHLO reply lists the extensions).
     private static let maximumLines = 200
 
-    /// Connects to `address`, waiting at most `timeout` seconds.
+    /// Connects to `address`, waiting at most `timeout` seconds; every later read and write
+    /// gets the same time.
     init(to address: RelayAddress, timeout: Double) throws(SMTPFailure) {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(address.host, String(address.port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw SMTPFailure(stage: "connect to \(address)", detail: String(cString: gai_strerror(status)))
+        self.timeout = .milliseconds(Int64(timeout * 1000))
+        do throws(SocketError) {
+            socket = try Socket.connect(to: address.endpoint, until: .now + self.timeout)
+        } catch {
+            let detail = error.code == .timedOut ? "timed out after \(timeout) s" : error.errno == nil ? "\(error)" : error.reason
+            throw SMTPFailure(stage: "connect to \(address)", detail: detail)
         }
-        defer { freeaddrinfo(list) }
-        var lastError = "no address"
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let info = candidate {
-            candidate = info.pointee.ai_next
-            let socketDescriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
-            guard socketDescriptor >= 0 else {
-                lastError = String(cString: strerror(errno))
-                continue
-            }
-            if let problem = Self.connect(socketDescriptor, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout) {
-                lastError = problem
-                close(socketDescriptor)
-                continue
-            }
-            var interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-            setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(socketDescriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-            descriptor = socketDescriptor
-            return
-        }
-        throw SMTPFailure(stage: "connect to \(address)", detail: lastError)
-    }
-
-    deinit { close(descriptor) }
-
-    /// A non-blocking connect bounded by `timeout`; nil on success, else why it failed.
-    private static func connect(_ descriptor: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, timeout: Double) -> String? {
-        let flags = fcntl(descriptor, F_GETFL)
-        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
-        if Glibc.connect(descriptor, address, length) != 0 {
-            guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
-            var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&poller, 1, Int32(timeout * 1000))
-            guard ready > 0 else { return ready == 0 ? "timed out after \(timeout) s" : String(cString: strerror(errno)) }
-            var problem: Int32 = 0
-            var problemLength = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &problem, &problemLength)
-            if problem != 0 { return String(cString: strerror(problem)) }
-        }
-        _ = fcntl(descriptor, F_SETFL, flags)
-        return nil
     }
 
     /// Sends `bytes` whole.
     func send(_ bytes: [UInt8], stage: String) throws(SMTPFailure) {
-        var sent = 0
-        while sent < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in
-                Glibc.send(descriptor, raw.baseAddress.map { $0 + sent }, bytes.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "timed out sending" : String(cString: strerror(errno))
-                throw SMTPFailure(stage: stage, detail: reason)
-            }
-            sent += result
+        do throws(SocketError) {
+            try socket.write(bytes, until: .now + timeout)
+        } catch {
+            throw SMTPFailure(stage: stage, detail: error.code == .timedOut ? "timed out sending" : error.reason)
         }
     }
 
@@ -143,15 +90,14 @@ final class SMTPConnection {
                 return line
             }
             guard buffer.count <= Self.maximumLineLength else { throw SMTPFailure(stage: stage, detail: "reply line longer than \(Self.maximumLineLength) bytes") }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let got = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "timed out waiting for the relay's reply" : String(cString: strerror(errno))
-                throw SMTPFailure(stage: stage, detail: reason)
+            let chunk: [UInt8]
+            do throws(SocketError) {
+                chunk = try socket.read(upTo: 4096, until: .now + timeout)
+            } catch {
+                throw SMTPFailure(stage: stage, detail: error.code == .timedOut ? "timed out waiting for the relay's reply" : error.reason)
             }
-            guard got > 0 else { throw SMTPFailure(stage: stage, detail: "the relay closed the connection") }
-            buffer.append(contentsOf: chunk[0..<got])
+            guard !chunk.isEmpty else { throw SMTPFailure(stage: stage, detail: "the relay closed the connection") }
+            buffer += chunk
         }
     }
 }

@@ -1,3 +1,5 @@
+import Sockets
+
 /// Where a clamd server listens: its `LocalSocket` or its `TCPSocket`/`TCPAddr`.
 public enum ClamdEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// A unix-domain socket path (clamd's `LocalSocket`).
@@ -5,29 +7,26 @@ public enum ClamdEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// A TCP host (name or address) and port (clamd's `TCPAddr` and `TCPSocket`).
     case tcp(host: String, port: UInt16)
 
-    /// Parses `unix:/path`, `/path`, `tcp:host:port`, `host:port` or `[v6addr]:port`; nil when malformed.
+    /// Parses the one socket address grammar (module Sockets): `unix:/path`, `/path`,
+    /// `HOST:PORT`, `[v6addr]:PORT`, `tcp:HOST:PORT`, `inet:PORT@HOST`, `inet6:PORT@HOST`;
+    /// nil when malformed.
     public init?(_ text: String) {
-        var rest = Substring(text)
-        if rest.hasPrefix("unix:") {
-            rest = rest.dropFirst("unix:".count)
-            guard !rest.isEmpty else { return nil }
-            self = .unix(path: String(rest))
-            return
+        guard let endpoint = try? Endpoint(parsing: text) else { return nil }
+        switch endpoint {
+        case .unix(let path): self = .unix(path: path)
+        case .tcp(_, let port, _): self = .tcp(host: endpoint.connectHost, port: port)
         }
-        if rest.hasPrefix("/") {
-            self = .unix(path: String(rest))
-            return
-        }
-        if rest.hasPrefix("tcp:") || rest.hasPrefix("inet:") { rest = rest.drop { $0 != ":" }.dropFirst() }
-        guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]), port > 0 else {
-            return nil
-        }
-        var host = rest[..<colon]
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        guard !host.isEmpty else { return nil }
-        self = .tcp(host: String(host), port: port)
     }
 
+    /// The same address for the socket layer.
+    var endpoint: Endpoint {
+        switch self {
+        case .unix(let path): .unix(path: path)
+        case .tcp(let host, let port): .tcp(host: host, port: port, family: .any)
+        }
+    }
+
+    /// `unix:/path`, `HOST:PORT` or `[IPv6]:PORT`.
     public var description: String {
         switch self {
         case .unix(let path): "unix:\(path)"

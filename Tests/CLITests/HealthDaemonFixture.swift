@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,17 +14,22 @@ final class HealthDaemonFixture {
     var milterSocket: String { "unix:" + root + "/milter.sock" }
     var controlSocket: String { root + "/control.sock" }
     var log: String { root + "/scanmilter.log" }
+    /// The daemon's descriptor limit (`prlimit --nofile`), nil for the inherited one.
+    let descriptorLimit: Int?
     private var process: Process?
+    /// The running daemon's process id.
+    var pid: Int32? { process?.processIdentifier }
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
     }
 
-    init() throws {
+    init(descriptorLimit: Int? = nil) throws {
+        self.descriptorLimit = descriptorLimit
         var template = Array((NSTemporaryDirectory() + "/health.XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
         root = String(cString: made)
-        metricsPort = try Self.freePort()
+        metricsPort = try freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: true)
         let hex = Array("EICAR-STANDARD-ANTIVIRUS-TEST-FILE".utf8).map { String(format: "%02x", $0) }.joined()
         try "Health.EICAR:0:*:\(hex)\n".write(toFile: root + "/db/health.ndb", atomically: true, encoding: .utf8)
@@ -51,8 +57,14 @@ final class HealthDaemonFixture {
     /// Starts the daemon and waits for its "scanmilter ready" log line.
     func start() throws {
         let process = Process()
-        process.executableURL = BuiltTool("scanmilter").url
-        process.arguments = ["--config", config]
+        if let descriptorLimit {
+            // prlimit execs the daemon in its own process: the pid stays the daemon's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", BuiltTool("scanmilter").url.path, "--config", config]
+        } else {
+            process.executableURL = BuiltTool("scanmilter").url
+            process.arguments = ["--config", config]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -78,42 +90,11 @@ final class HealthDaemonFixture {
 
     /// `GET /metrics` from the daemon, as text (empty when it does not answer).
     func scrape() -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(metricsPort).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return "" }
-        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var reply: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            reply += chunk[0..<count]
-        }
-        return String(decoding: reply, as: UTF8.self)
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let deadline = ContinuousClock.now + .seconds(10)
+        let request = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        guard let socket = try? Socket.connect(to: .tcp(host: "127.0.0.1", port: UInt16(metricsPort), family: .ipv4), until: deadline),
+              (try? socket.write(request, until: deadline)) != nil
+        else { return "" }
+        return String(decoding: (try? socket.readToEnd(until: deadline)) ?? [], as: UTF8.self)
     }
 }

@@ -106,13 +106,13 @@ final class SMTPSink {
         // smtp-sink drops privileges to nobody before writing, so the dump must be reachable by it.
         chmod(directory, 0o755)
         chmod(dump, 0o777)
-        port = try Self.freePort()
+        port = try freeLoopbackPort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/smtp-sink")
         process.arguments = ["-u", "nobody", "-D", dump + "/all"] + extra + ["127.0.0.1:\(port)", "16"]
         try process.run()
         var attempts = 0
-        while !Self.accepts(port) && attempts < 200 {
+        while !acceptsConnections(port: port) && attempts < 200 {
             usleep(10_000)
             attempts += 1
         }
@@ -133,30 +133,4 @@ final class SMTPSink {
 
     /// How many transactions arrived (each starts with smtp-sink's `X-Client-Addr:` line).
     var count: Int { received().components(separatedBy: "X-Client-Addr:").count - 1 }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
 }

@@ -109,7 +109,7 @@ final class UpdateCLIFixture {
             process.standardError = FileHandle.nullDevice
             try process.run()
             for _ in 0..<100 where process.isRunning {
-                if connectable(port) {
+                if acceptsConnections(port: Int(port)) {
                     mirrorProcess = process
                     return "http://127.0.0.1:\(port)"
                 }
@@ -151,19 +151,6 @@ final class FakeControlSocket {
     deinit {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-    }
-}
-
-func connectable(_ port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = port.bigEndian
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
 }
 

@@ -10,7 +10,7 @@ import Testing
     @Test func watcherReloadsAndFailuresAreCounted() throws {
         let (service, dir) = try ScanSessionTests.service { config, _ in config.scan.reloadCheckInterval = 0.2 }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let watcher = SignatureWatcher(service: service, logger: Logger(label: "test"))
+        let watcher = try SignatureWatcher(service: service, logger: Logger(label: "test"))
         watcher.start()
         defer { watcher.stop() }
 

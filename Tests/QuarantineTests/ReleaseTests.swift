@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 import Testing
 import Synchronization
 @testable import Quarantine
@@ -121,17 +122,9 @@ struct ReleaseTests {
         let directory = try TemporaryDirectory()
         let store = try Fixtures.openStore(directory)
         // A socket that listens but never accepts: the kernel completes the handshake, and no greeting ever comes.
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) == 0 && listen(silent, 4) == 0 && getsockname(silent, $0, &length) == 0 }
-        }
-        #expect(listening)
-        let relay = "127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let silent = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4), backlog: 4)
+        defer { silent.close() }
+        let relay = "127.0.0.1:\(silent.port)"
         let id = try store.store(message: .bytes(Fixtures.message), entry: Fixtures.entry())
         let outcome = try store.release(id, options: ReleaseOptions(relay: relay, releasedBy: "admin", timeout: 0.5), rescan: clean)
         guard case .refused(let reason, _) = outcome else {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import Scanning
+import Sockets
 import Synchronization
 import Testing
 
@@ -157,8 +158,8 @@ import Testing
         let dir = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let silentPath = dir.appendingPathComponent("silent.sock").path
-        let listener = try Self.listen(unixPath: silentPath)
-        defer { close(listener) }
+        let listener = try Listener(.unix(path: silentPath))  // listens, never accepts or reads
+        defer { listener.close() }
         let server = try ClamdTestServer(transport: .unix)
         let backend = try Self.backend([.unix(path: silentPath), server.endpoint], readTimeout: .seconds(1), retryInterval: .seconds(60))
         let clock = ContinuousClock()
@@ -183,20 +184,5 @@ import Testing
 
     @Test func anEmptyPoolIsAConfigurationError() {
         #expect(throws: ClamdBackend.ConfigurationError.self) { try ClamdBackend(configuration: .init(servers: []), logger: Self.logger) }
-    }
-
-    /// A unix socket that listens and never accepts or reads.
-    static func listen(unixPath: String) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(unixPath.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard fd >= 0, bound == 0, Glibc.listen(fd, 16) == 0 else {
-            throw ClamdTestServer.StartError(description: "could not listen on \(unixPath)")
-        }
-        return fd
     }
 }

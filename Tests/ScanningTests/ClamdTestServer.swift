@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Scanning
+import Sockets
 
 /// A real clamd process for one test: its own config, database, socket and pid file in a
 /// temporary directory. Killed (SIGKILL) and its directory removed in `deinit`, so a failing
@@ -103,21 +104,8 @@ final class ClamdTestServer {
 
     /// A TCP port on 127.0.0.1 that was free a moment ago.
     static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartError(description: "socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw StartError(description: "bind failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
+        let listener = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        defer { listener.close() }
+        return UInt16(listener.port)
     }
 }

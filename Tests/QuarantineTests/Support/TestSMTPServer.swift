@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import Sockets
 import Synchronization
 
 /// A minimal but real SMTP server on a TCP socket on 127.0.0.1 (not a mock of the client): it
@@ -47,31 +45,17 @@ final class TestSMTPServer: Sendable {
     }
 
     let port: Int
-    private let listener: Int32
+    private let listener: Listener
+    private let stopSignal: StopSignal
     private let replies: Replies
     private let recorded = Mutex<[Transaction]>([])
     private let connectionCount = Atomic<Int>(0)
 
     init(replies: Replies = Replies()) throws {
         self.replies = replies
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw POSIXError(.EADDRINUSE)
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        port = listener.port
+        stopSignal = try StopSignal()
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -90,26 +74,20 @@ final class TestSMTPServer: Sendable {
 
     /// Stops accepting (connections in progress finish on their own threads).
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        stopSignal.signal()
+        listener.close()
     }
 
     private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
+        try? AcceptLoop(listener: listener, stop: stopSignal).run(report: { _ in }) { client in
             connectionCount.add(1, ordering: .acquiringAndReleasing)
             let thread = Thread { [self] in serve(client) }
             thread.start()
         }
     }
 
-    private func serve(_ fd: Int32) {
-        defer { close(fd) }
-        var reader = LineReader(fd: fd)
+    private func serve(_ fd: Socket) {
+        var reader = LineReader(socket: fd)
         var helo = ""
         var mailFrom = ""
         var rcptTo: [String] = []
@@ -157,14 +135,13 @@ final class TestSMTPServer: Sendable {
         }
     }
 
-    private func send(_ fd: Int32, _ line: String) {
-        let bytes = Array((line + "\r\n").utf8)
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    private func send(_ socket: Socket, _ line: String) {
+        try? socket.write(line + "\r\n", until: .now + .seconds(30))
     }
 
     /// Reads CRLF-terminated lines from a socket.
     private struct LineReader {
-        let fd: Int32
+        let socket: Socket
         var buffer: [UInt8] = []
 
         mutating func line(keepingEnd: Bool = false) -> [UInt8]? {
@@ -175,10 +152,8 @@ final class TestSMTPServer: Sendable {
                     if keepingEnd { return line }
                     return Array(line.dropLast(line.count >= 2 && line[line.count - 2] == 13 ? 2 : 1))
                 }
-                var chunk = [UInt8](repeating: 0, count: 4096)
-                let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if got <= 0 { return nil }
-                buffer += chunk[0..<got]
+                guard let chunk = try? socket.read(upTo: 4096, until: .now + .seconds(60)), !chunk.isEmpty else { return nil }
+                buffer += chunk
             }
         }
     }

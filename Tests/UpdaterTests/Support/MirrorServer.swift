@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,32 +77,14 @@ final class MirrorServer {
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
 func freePort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestFailure("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw TestFailure("bind failed") }
-    return UInt16(bigEndian: address.sin_port)
+    let listener = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+    defer { listener.close() }
+    return UInt16(listener.port)
 }
 
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
 func canConnect(port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = port.bigEndian
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
+    (try? Socket.connect(to: .tcp(host: "127.0.0.1", port: port, family: .ipv4), until: .now + .seconds(1))) != nil
 }
 
 struct TestFailure: Error, CustomStringConvertible {
