@@ -28,6 +28,7 @@ packages=(
   postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)
   swaks                  # sends single test messages and shows every SMTP reply
   libarchive-dev         # names inside archives (zip, 7z, rar, tar, gz) for the banned-name rules
+  prometheus             # promtool checks conf/monitoring's rules and the live /metrics (scripts/e2e/monitoring.sh)
   # the Debian package (scripts/package.sh) and its install test (scripts/e2e/package.sh)
   lintian                # Debian policy checks on the built .deb
   dpkg-dev               # dpkg-shlibdeps computes the package's Depends

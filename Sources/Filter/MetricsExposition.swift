@@ -74,11 +74,11 @@ struct MetricsExposition {
 
     private func renderQuarantine(_ text: inout PrometheusText) {
         guard let store = service.quarantine as? QuarantineStore, let stats = try? store.stats() else { return }
+        // A gauge; the total is sum(scanmilter_quarantine_entries) (a gauge never ends in _total).
         text.family("scanmilter_quarantine_entries", "gauge", "Entries in the quarantine, by status.")
         for (status, count) in stats.byStatus.sorted(by: { $0.key < $1.key }) {
             text.sample("scanmilter_quarantine_entries", ["status": status], count)
         }
-        text.gauge("scanmilter_quarantine_entries_total", "Entries in the quarantine, every status.", Double(stats.entries))
         text.gauge("scanmilter_quarantine_bytes", "Bytes of stored messages in the quarantine.", Double(stats.bytes))
     }
 }

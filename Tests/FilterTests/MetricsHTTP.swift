@@ -34,6 +34,12 @@ enum MetricsHTTP {
     }
 
     /// The value of the sample line that starts with `series` (name plus labels), if any.
+    /// The sum of every sample whose line starts with `prefix` (e.g. all labels of one family).
+    static func sum(_ prefix: String, in body: String) -> Double {
+        body.split(separator: "\n").filter { $0.hasPrefix(prefix) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
     static func value(_ series: String, in body: String) -> Double? {
         for line in body.split(separator: "\n") where line.hasPrefix(series + " ") {
             return Double(line.dropFirst(series.count + 1))

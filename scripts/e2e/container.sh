@@ -239,7 +239,7 @@ grep -q 'quarantine' <<< "$listing" && grep -Eq 'banned|type' <<< "$listing" \
 
 metrics=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())" 2>&1 || true)
 if grep -q '^scanmilter_messages_total{verdict="infected"} 1$' <<< "$metrics" && grep -q '^scanmilter_actions_total{action="quarantine"} 1$' <<< "$metrics" \
-  && grep -q '^scanmilter_quarantine_entries_total 1$' <<< "$metrics"; then
+  && grep -Eq '^scanmilter_quarantine_entries\{status="[a-z_]+"\} 1$' <<< "$metrics"; then
   pass "metrics on the published port count the messages and the quarantine"
 else fail "metrics" "$(grep -E '^scanmilter_(messages|actions|quarantine)' <<< "$metrics" | head -8)"; fi
 
