@@ -12,14 +12,85 @@ import Testing
         #expect(config == ScanmilterConfig())
     }
 
-    @Test func sampleConfigurationDocumentsEveryKey() throws {
-        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
-        for (section, keys) in ScanmilterConfig.knownKeys() {
-            #expect(text.contains("[\(section)]"), "section [\(section)] missing from the sample")
-            for key in keys {
-                let present = text.contains("\n\(key) =") || text.contains("\n# \(key) =")
-                #expect(present, "key [\(section)] \(key) is not in conf/scanmilter.toml")
+    /// The keys the reference file writes in each section, commented out (`# key = …`) or not,
+    /// with the line itself; sections are `[name]` lines.
+    static func referenceKeys(_ text: String) -> [(section: String, key: String, commented: Bool, line: String)] {
+        var section = ""
+        var found: [(section: String, key: String, commented: Bool, line: String)] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
+                section = String(line[line.index(after: line.startIndex)..<end])
+                continue
             }
+            let commented = line.hasPrefix("# ")
+            let body = commented ? String(line.dropFirst(2)) : line
+            guard let equals = body.range(of: " = ") else { continue }
+            let key = String(body[..<equals.lowerBound])
+            guard !key.isEmpty, key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else { continue }
+            found.append((section, key, commented, body))
+        }
+        return found
+    }
+
+    @Test func referenceFileShowsEveryDeclaredKeyWithItsDefaultAndNoOther() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        let written = Self.referenceKeys(text)
+        let declarations = ScanmilterConfig.declarations
+        for declaration in declarations {
+            for key in declaration.keys {
+                let unset = declaration.unsetKeys.contains(key)
+                let lines = written.filter { $0.section == declaration.name && $0.key == key }
+                #expect(lines.count == 1, "[\(declaration.name)] \(key) should be written once in conf/scanmilter.toml")
+                guard let entry = lines.first else { continue }
+                #expect(entry.commented == unset, "[\(declaration.name)] \(key) should be \(unset ? "commented out (unset by default)" : "set to its default")")
+                // The line alone loads, and (unless it is an example of an unset key) gives the default.
+                let config = try ScanmilterConfig.parse("[\(declaration.name)]\n\(entry.line)\n", file: "scanmilter.toml")
+                if !unset {
+                    #expect(config == ScanmilterConfig(), "[\(declaration.name)] \(key): the reference file's value is not the default")
+                }
+            }
+        }
+        for entry in written {
+            let declared = declarations.first { $0.name == entry.section }?.keys.contains(entry.key) == true
+            #expect(declared, "conf/scanmilter.toml writes [\(entry.section)] \(entry.key), which is not declared")
+        }
+    }
+
+    @Test func threeIndependentMistakesAreAllReportedWithTheirLines() {
+        let text = """
+            [milter]
+            backlog = 128
+            [scan]
+            max_message_size = "lots"
+            temp_dir = "/tmp"
+            [policy]
+            skip_authenticatd = true
+            [headers]
+            add_status = "maybe"
+            """
+        #expect {
+            _ = try ScanmilterConfig.parse(text, file: "scanmilter.toml")
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.allProblems.map(\.description) == [
+                "scanmilter.toml:4: [scan] max_message_size: expected a size such as 25MB or 1048576, got a string \"lots\"",
+                "scanmilter.toml:7: [policy] skip_authenticatd: unknown key 'skip_authenticatd'; did you mean 'skip_authenticated'?",
+                "scanmilter.toml:9: [headers] add_status: expected true or false, got a string \"maybe\"",
+            ] && error.description == error.allProblems.map(\.description).joined(separator: "\n")
+        }
+    }
+
+    @Test func problemsInTheFileAndTheEnvironmentAreReportedTogether() {
+        #expect {
+            _ = try ScanmilterConfig.parse(
+                "[scna]\nx = 1\n[actions]\nclean = \"reject\"\n", file: "test.toml",
+                environment: ["SCANMILTER_SCAN_MAX_FILES": "many"])
+        } throws: { error in
+            (error as? ConfigurationError)?.allProblems.map(\.description) == [
+                "test.toml:1: 'scna' is not a section; sections are [milter], [scan], [policy], [actions], [reply], [headers], [quarantine], [log], [update], [metrics]; did you mean [scan]?",
+                "test.toml:4: [actions] clean: clean mail can only be accept or tag",
+                "environment SCANMILTER_SCAN_MAX_FILES: [scan] max_files: expected a whole number, got 'many'",
+            ]
         }
     }
 
