@@ -122,7 +122,7 @@ import Testing
         #expect(config.scan.maxMessageSize == 50 << 20)
         #expect(config.scan.maxRecursion == 10)
         #expect(config.scan.disableCache)
-        #expect(config.scan.strategy == .onFinding)
+        #expect(config.scan.strategy == .attributeOnFinding)
         #expect(config.scan.mailDecodingBudget == 64 << 20)
         #expect(config.scan.alertEncryptedArchive == true)
         #expect(config.scan.alertEncryptedDoc == nil)
