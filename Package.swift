@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         // MARK: shared utilities
         .target(name: "Checksum", swiftSettings: swiftSettings),
+        // The one JSON writer: Encodable values with keys in a stable order (--json, log lines).
+        .target(name: "StableJSON", swiftSettings: swiftSettings),
 
         // MARK: milter (issue: Milter)
         .target(
@@ -91,7 +93,7 @@ let package = Package(
             name: "Filter",
             dependencies: [
                 "Milter", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Checksum", "Quarantine",
-                logging,
+                "StableJSON", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -104,20 +106,21 @@ let package = Package(
         // MARK: executables
         .executableTarget(
             name: "milter-load",
-            dependencies: ["MilterClient", .product(name: "Histogram", package: "hdrhistogram-swift"), argumentParser],
+            dependencies: ["MilterClient", "StableJSON", .product(name: "Histogram", package: "hdrhistogram-swift"), argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "scanmilterctl",
             dependencies: [
                 "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "Updater",
-                argumentParser, logging,
+                "StableJSON", argumentParser, logging,
             ],
             swiftSettings: swiftSettings
         ),
 
         // MARK: tests
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: swiftSettings),
+        .testTarget(name: "StableJSONTests", dependencies: ["StableJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MilterTests",
             dependencies: ["Milter", "MilterTesting", "MilterClient"],
