@@ -175,7 +175,9 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        // A key written again replaces its value (in place: the key keeps its position).
         let target = slot(key)
+        target.node = .scalar("null")
         try encoder.child(target, key).box(value, into: target)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MilterClient
+import StableJSON
 
 /// The figures of one run, printed as text or as stable JSON (`--json`) for scripts/bench.sh.
 struct LoadReport: Codable, Sendable {
@@ -70,9 +71,7 @@ struct LoadReport: Codable, Sendable {
     }
 
     func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(self)
     }
 
     func text() -> String {

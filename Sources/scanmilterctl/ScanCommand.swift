@@ -133,7 +133,7 @@ struct ScannedMessage {
             status: decision.statusText,
             parts: rows.map { row in
                 let verdict = Self.describe(row.scanned.verdict)
-                return JSONPart(part: PartJSON(row.leaf), found: Findings(
+                return MergedObject(PartJSON(row.leaf), Findings(
                     reading: row.leaf.part.reading, detectedType: row.type, verdict: verdict.name,
                     viruses: verdict.viruses, reason: verdict.reason))
             }))
@@ -146,21 +146,11 @@ struct ScannedMessage {
         let wholeMessage: String
         let banned: [String]
         let decision, status: String
-        let parts: [JSONPart]
+        /// Each part: the `mime --json` keys, then what the scanner and libmagic found.
+        let parts: [MergedObject<PartJSON, Findings>]
 
         enum CodingKeys: String, CodingKey {
             case file, verdict, viruses, reason, wholeMessage = "whole_message", banned, decision, status, parts
-        }
-    }
-
-    /// A part: the `mime --json` keys, then what the scanner and libmagic found, in one object.
-    private struct JSONPart: Encodable {
-        let part: PartJSON
-        let found: Findings
-
-        func encode(to encoder: any Encoder) throws {
-            try part.encode(to: encoder)
-            try found.encode(to: encoder)
         }
     }
 

@@ -18,13 +18,14 @@ import Testing
         var empty: [Int]
         var none: [String: Int]
         var flag: Bool?
+        var numbers: [Double]
         var when: Date
     }
 
     static let report = Report(
         zeta: "a/b \"q\" \\ \n\u{1}", alpha: 2.5,
         parts: [Part(path: "1", charset: nil, size: 5, defects: []), Part(path: "2", charset: "utf-8", size: 0, defects: ["x"])],
-        counts: ["b": 2, "a": 1], empty: [], none: [:], flag: nil, when: Date(timeIntervalSince1970: 1_790_000_000))
+        counts: ["b": 2, "a": 1], empty: [], none: [:], flag: nil, numbers: [3, 0.00001, 123_456.789, -2.5e-9, 1e20], when: Date(timeIntervalSince1970: 1_790_000_000))
 
     @Test func keysComeOutInTheOrderTheValueEncodesThem() throws {
         let text = try StableJSONEncoder(writesNulls: true).encode(Self.report.parts[0])
@@ -65,5 +66,25 @@ import Testing
 
     @Test func numbersThatAreNotFiniteAreRefused() {
         #expect(throws: EncodingError.self) { try StableJSONEncoder().encode([Double.nan]) }
+    }
+
+    struct Extended: Encodable {
+        let part: Part
+
+        enum CodingKeys: String, CodingKey {
+            case defects, extra
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try part.encode(to: encoder)
+            var fields = encoder.container(keyedBy: CodingKeys.self)
+            try fields.encode(["replaced"], forKey: .defects)
+            try fields.encode(true, forKey: .extra)
+        }
+    }
+
+    @Test func aValueCanExtendAnotherAndAKeyWrittenAgainIsReplacedInPlace() throws {
+        let text = try StableJSONEncoder().encode(Extended(part: Self.report.parts[1]))
+        #expect(text == #"{"path":"2","charset":"utf-8","size":0,"defects":["replaced"],"extra":true}"#)
     }
 }
