@@ -86,7 +86,7 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", logging],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Updater", dependencies: ["ClamAV", "MIME", logging], swiftSettings: swiftSettings),
+        .target(name: "Updater", dependencies: ["ClamAV", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
 
         // MARK: the appliance (issue: daemon)
         .target(
