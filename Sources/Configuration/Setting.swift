@@ -40,20 +40,24 @@ extension SettingsSection {
 
 /// A section of ``ScanmilterConfig`` with its keys, type-erased so the loader can walk them all.
 struct SectionDeclaration {
+    /// What the reference file and the documentation say about one key.
+    struct Key {
+        let name: String
+        let meaning: String
+        let unsetByDefault: Bool
+    }
+
     /// The section's name, e.g. `scan`.
     let name: String
     /// Its keys, in declaration order.
-    let keys: [String]
-    /// Its keys that are unset unless given.
-    let unsetKeys: Set<String>
+    let keys: [Key]
     /// Reads the section into the configuration.
     let read: (inout SectionReader, inout ScanmilterConfig) -> Void
 
     init<Section: SettingsSection>(_ property: WritableKeyPath<ScanmilterConfig, Section>) {
         let settings = Section.settings
         name = Section.name
-        keys = settings.map(\.name)
-        unsetKeys = Set(settings.filter(\.unsetByDefault).map(\.name))
+        keys = settings.map { Key(name: $0.name, meaning: $0.meaning, unsetByDefault: $0.unsetByDefault) }
         read = { reader, config in
             var section = Section()
             for setting in settings { setting.read(&reader, &section) }

@@ -46,7 +46,7 @@ extension ScanSettings: SettingsSection {
             Setting("memory_threshold", \.memoryThreshold, .byteSize, "larger bodies are buffered in an unlinked temp file"),
             Setting("temp_dir", \.tempDir, .string, "those temp files, and what libclamav extracts"),
             Setting("max_concurrent_scans", \.maxConcurrentScans, .integer(0...4096), "messages scanned at once; the rest wait (0: one per CPU core)"),
-            Setting("mail_decoding_budget", \.mailDecodingBudget, .byteSize, "message bytes in libclamav's mail parser at once"),
+            Setting("mail_decoding_budget", \.mailDecodingBudget, .byteSize, "message bytes in libclamav's mail parser at once (~1.5x their size in memory)"),
             Setting("max_scan_size", \.maxScanSize, .optional(.byteSize), "bytes scanned per message, archives included"),
             Setting("max_file_size", \.maxFileSize, .optional(.byteSize), "largest file inside a message or archive"),
             Setting("max_recursion", \.maxRecursion, .optional(.integer(1...255)), "archive and container nesting"),

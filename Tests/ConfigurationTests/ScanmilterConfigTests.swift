@@ -12,11 +12,20 @@ import Testing
         #expect(config == ScanmilterConfig())
     }
 
-    /// The keys the reference file writes in each section, commented out (`# key = …`) or not,
-    /// with the line itself; sections are `[name]` lines.
-    static func referenceKeys(_ text: String) -> [(section: String, key: String, commented: Bool, line: String)] {
+    /// A key the reference file writes, commented out (`# key = …`) or not: the line without its
+    /// comment, and the comment after the value, if any.
+    struct ReferenceLine {
+        var section: String
+        var key: String
+        var commented: Bool
+        var assignment: String
+        var comment: String?
+    }
+
+    /// The keys the reference file writes in each section (sections are `[name]` lines).
+    static func referenceLines(_ text: String) -> [ReferenceLine] {
         var section = ""
-        var found: [(section: String, key: String, commented: Bool, line: String)] = []
+        var found: [ReferenceLine] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
                 section = String(line[line.index(after: line.startIndex)..<end])
@@ -27,31 +36,45 @@ import Testing
             guard let equals = body.range(of: " = ") else { continue }
             let key = String(body[..<equals.lowerBound])
             guard !key.isEmpty, key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else { continue }
-            found.append((section, key, commented, body))
+            // The comment starts at the first # outside a string.
+            var inString = false
+            var split = body.endIndex
+            for index in body.indices {
+                if body[index] == "\"" { inString.toggle() }
+                if body[index] == "#", !inString { split = index; break }
+            }
+            let comment = split == body.endIndex ? nil : body[body.index(after: split)...].trimmingCharacters(in: .whitespaces)
+            found.append(ReferenceLine(
+                section: section, key: key, commented: commented,
+                assignment: body[..<split].trimmingCharacters(in: .whitespaces), comment: comment))
         }
         return found
     }
 
-    @Test func referenceFileShowsEveryDeclaredKeyWithItsDefaultAndNoOther() throws {
+    @Test func referenceFileShowsEveryDeclaredKeyWithItsDefaultAndMeaningAndNoOther() throws {
         let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
-        let written = Self.referenceKeys(text)
+        let written = Self.referenceLines(text)
         let declarations = ScanmilterConfig.declarations
         for declaration in declarations {
             for key in declaration.keys {
-                let unset = declaration.unsetKeys.contains(key)
-                let lines = written.filter { $0.section == declaration.name && $0.key == key }
-                #expect(lines.count == 1, "[\(declaration.name)] \(key) should be written once in conf/scanmilter.toml")
+                let name = "[\(declaration.name)] \(key.name)"
+                let lines = written.filter { $0.section == declaration.name && $0.key == key.name }
+                #expect(lines.count == 1, "\(name) should be written once in conf/scanmilter.toml")
                 guard let entry = lines.first else { continue }
-                #expect(entry.commented == unset, "[\(declaration.name)] \(key) should be \(unset ? "commented out (unset by default)" : "set to its default")")
+                #expect(entry.commented == key.unsetByDefault,
+                        "\(name) should be \(key.unsetByDefault ? "commented out (unset by default)" : "set to its default")")
+                if let comment = entry.comment {
+                    #expect(comment == key.meaning, "\(name): the reference file's comment is not the declared meaning")
+                }
                 // The line alone loads, and (unless it is an example of an unset key) gives the default.
-                let config = try ScanmilterConfig.parse("[\(declaration.name)]\n\(entry.line)\n", file: "scanmilter.toml")
-                if !unset {
-                    #expect(config == ScanmilterConfig(), "[\(declaration.name)] \(key): the reference file's value is not the default")
+                let config = try ScanmilterConfig.parse("[\(declaration.name)]\n\(entry.assignment)\n", file: "scanmilter.toml")
+                if !key.unsetByDefault {
+                    #expect(config == ScanmilterConfig(), "\(name): the reference file's value is not the default")
                 }
             }
         }
         for entry in written {
-            let declared = declarations.first { $0.name == entry.section }?.keys.contains(entry.key) == true
+            let declared = declarations.first { $0.name == entry.section }?.keys.contains { $0.name == entry.key } == true
             #expect(declared, "conf/scanmilter.toml writes [\(entry.section)] \(entry.key), which is not declared")
         }
     }
