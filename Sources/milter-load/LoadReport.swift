@@ -5,11 +5,7 @@ import StableJSON
 /// The figures of one run, printed as text or as stable JSON (`--json`) for scripts/bench.sh.
 struct LoadReport: Codable, Sendable {
     struct Latency: Codable, Sendable {
-        var p50: Double
-        var p90: Double
-        var p99: Double
-        var max: Double
-        var mean: Double
+        var p50, p90, p99, max, mean: Double
     }
 
     var socket: String

@@ -3,12 +3,6 @@ import Checksum
 import MIME
 import StableJSON
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `scanmilterctl mime`: prints each message's MIME tree, as the scanner sees it.
 struct MimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,12 +37,7 @@ struct MimeCommand: ParsableCommand {
     func run() throws {
         var unreadable = 0
         for file in files {
-            let message: MessageBytes
-            do {
-                message = try MessageBytes(mappingFile: file)
-            } catch {
-                let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
-                Self.printError("scanmilterctl mime: \(file): \(reason)")
+            guard let message = MessageFile.open(file, command: "mime") else {
                 unreadable += 1
                 continue
             }
@@ -58,19 +47,6 @@ struct MimeCommand: ParsableCommand {
         }
         if unreadable > 0 {
             throw ExitCode(66)  // EX_NOINPUT
-        }
-    }
-
-    /// Writes one line to standard error (unbuffered, so it interleaves sanely with stdout).
-    private static func printError(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { buffer in
-                write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-            }
-            guard written > 0 else { return }
-            offset += written
         }
     }
 }

@@ -60,12 +60,7 @@ struct ScanCommand: ParsableCommand {
 
         var exitCode: Int32 = 0
         for file in files {
-            let message: MessageBytes
-            do {
-                message = try MessageBytes(mappingFile: file)
-            } catch {
-                let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
-                FileHandle.standardError.write(Data("scanmilterctl scan: \(file): \(reason)\n".utf8))
+            guard let message = MessageFile.open(file, command: "scan") else {
                 exitCode = max(exitCode, 66)
                 continue
             }
