@@ -2,13 +2,20 @@
 /// status inside `scanmilterctl status --json`). Objects follow the encoder's key order: ask
 /// ``StableJSONEncoder`` for sorted keys to make them stable.
 public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// Any number (JSON does not tell integers apart).
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
+    /// Reads whatever JSON value the decoder holds.
     public init(from decoder: any Decoder) throws {
         let single = try decoder.singleValueContainer()
         if single.decodeNil() {
@@ -26,6 +33,7 @@ public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Writes the value as it was read.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .null:

@@ -13,6 +13,7 @@ public struct MergedObject<First: Encodable, Second: Encodable>: Encodable {
         self.second = second
     }
 
+    /// Writes `first`, then `second`, into the same object.
     public func encode(to encoder: any Encoder) throws {
         try first.encode(to: encoder)
         try second.encode(to: encoder)
