@@ -62,11 +62,18 @@ extension ScanmilterConfig {
         return config
     }
 
+    /// The environment variable that overrides a key: `SCANMILTER_<SECTION>_<KEY>`.
+    public static func environmentName(section: String, key: String) -> String {
+        "\(environmentPrefix)\(section.uppercased())_\(key.uppercased())"
+    }
+
+    private static let environmentPrefix = "SCANMILTER_"
+
     /// `SCANMILTER_SCAN_MAX_MESSAGE_SIZE=50MB` → `["scan": ["max_message_size": "50MB"]]`.
     static func environmentOverrides(_ environment: [String: String], sections: [String]) -> [String: [String: String]] {
         var overrides: [String: [String: String]] = [:]
-        for (name, value) in environment where name.hasPrefix("SCANMILTER_") {
-            let rest = name.dropFirst("SCANMILTER_".count).lowercased()
+        for (name, value) in environment where name.hasPrefix(environmentPrefix) {
+            let rest = name.dropFirst(environmentPrefix.count).lowercased()
             guard let section = sections.first(where: { rest.hasPrefix($0 + "_") }) else {
                 // Other SCANMILTER_ variables (e.g. SCANMILTER_CONFIG) are not key overrides.
                 continue

@@ -57,7 +57,7 @@ struct SectionReader {
     mutating func report(_ key: String, _ message: String) {
         let name = "\(section).\(key)"
         if environment[key] != nil {
-            let variable = "SCANMILTER_\(section.uppercased())_\(key.uppercased())"
+            let variable = ScanmilterConfig.environmentName(section: section, key: key)
             problems.append(ConfigurationError(file: "environment \(variable)", line: nil, key: name, message: message))
         } else if let value = table[key] {
             problems.append(ConfigurationError(file: file, line: value.line, key: name, message: message))

@@ -65,9 +65,4 @@ struct SectionDeclaration {
             config[keyPath: property] = section
         }
     }
-
-    /// The environment variable that overrides `key` of this section.
-    func environmentName(_ key: String) -> String {
-        "SCANMILTER_\(name.uppercased())_\(key.uppercased())"
-    }
 }

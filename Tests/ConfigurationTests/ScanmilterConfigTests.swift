@@ -79,6 +79,22 @@ import Testing
         }
     }
 
+    @Test func everyDeclaredKeyCanBeSetFromTheEnvironmentUnderItsDerivedName() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        for line in Self.referenceLines(text) {
+            // The reference value as an administrator would export it: strings unquoted, lists comma-separated.
+            let value = line.assignment.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let exported = value.hasPrefix("[")
+                ? value.filter { !"[]\"".contains($0) }.replacingOccurrences(of: ", ", with: ",")
+                : value.hasPrefix("\"") ? String(value.dropFirst().dropLast()) : value
+            let variable = ScanmilterConfig.environmentName(section: line.section, key: line.key)
+            let config = try ScanmilterConfig.parse("", environment: [variable: exported])
+            if !line.commented {
+                #expect(config == ScanmilterConfig(), "\(variable)=\(exported) should give the default")
+            }
+        }
+    }
+
     @Test func threeIndependentMistakesAreAllReportedWithTheirLines() {
         let text = """
             [milter]
