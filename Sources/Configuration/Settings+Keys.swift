@@ -81,7 +81,7 @@ extension PolicySettings: SettingsSection {
         [
             Setting("banned_types", \.bannedTypes, .strings, "banned by detected content; \"default\" is the built-in list"),
             Setting("banned_extensions", \.bannedExtensions, .strings, "banned file-name extensions; \"default\" is what mail clients block"),
-            Setting("type_mismatch", \.typeMismatch, .bool, "ban attachments whose name or declared type disagrees with content"),
+            Setting("type_mismatch", \.typeMismatch, .bool, "ban a name or declared type that disguises harmful content; record harmless mismatches"),
             Setting("check_archives", \.checkArchives, .bool, "check names and types inside zip, 7z, rar, tar and gz archives"),
             Setting("ban_encrypted_archives", \.banEncryptedArchives, .bool, "a password-protected archive cannot be checked: rule archive-encrypted"),
             Setting("ban_archive_limits", \.banArchiveLimits, .bool, "nested too deep or too many entries to check: rule archive-limits"),
