@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Checksum", swiftSettings: swiftSettings),
         // Every socket: the syscall funnel, the address grammar, deadlines, the accept loop.
         .target(name: "Sockets", swiftSettings: swiftSettings),
+        // The one JSON writer: Encodable values with keys in a stable order (--json, log lines).
+        .target(name: "StableJSON", swiftSettings: swiftSettings),
 
         // MARK: milter (issue: Milter)
         // The protocol's values (replies, action sets, steps, stages), shared by the filter side
@@ -89,14 +91,14 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "MilterProtocol", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Updater", dependencies: ["ClamAV", "MIME", logging], swiftSettings: swiftSettings),
+        .target(name: "Updater", dependencies: ["ClamAV", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
 
         // MARK: the appliance (issue: daemon)
         .target(
             name: "Filter",
             dependencies: [
                 "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
-                "Sockets", logging,
+                "Sockets", "StableJSON", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -109,14 +111,14 @@ let package = Package(
         // MARK: executables
         .executableTarget(
             name: "milter-load",
-            dependencies: ["MilterClient", .product(name: "Histogram", package: "hdrhistogram-swift"), argumentParser],
+            dependencies: ["MilterClient", "StableJSON", .product(name: "Histogram", package: "hdrhistogram-swift"), argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "scanmilterctl",
             dependencies: [
                 "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "Updater",
-                argumentParser, logging,
+                "StableJSON", argumentParser, logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -125,6 +127,7 @@ let package = Package(
         .testTarget(name: "MilterProtocolTests", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: swiftSettings),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: swiftSettings),
+        .testTarget(name: "StableJSONTests", dependencies: ["StableJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MilterTests",
             dependencies: ["Milter", "MilterTesting", "MilterClient"],

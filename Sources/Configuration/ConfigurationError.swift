@@ -1,4 +1,5 @@
-/// A configuration that cannot be used, naming the file, the line and the key.
+/// A configuration that cannot be used, naming the file, the line and the key of its first
+/// problem; the others found in the same pass are in ``furtherProblems``.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file (or `environment` for an override, `<string>` for text given directly).
     public var file: String
@@ -8,6 +9,8 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     public var key: String?
     /// What is wrong and, where it helps, what would be right.
     public var message: String
+    /// The other problems found in the same pass, in the order ``allProblems`` gives.
+    public var furtherProblems: [ConfigurationError] = []
 
     public init(file: String, line: Int?, key: String?, message: String) {
         self.file = file
@@ -16,8 +19,31 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
-    /// `FILE:LINE: [section] key: message`, the form editors and grep understand.
+    /// One error for all of `problems`, in the file's line order (problems without a line, such
+    /// as environment overrides, last); nil when there are none.
+    init?(_ problems: [ConfigurationError]) {
+        let ordered = problems.enumerated().sorted { a, b in
+            (a.element.line ?? .max, a.offset) < (b.element.line ?? .max, b.offset)
+        }.map(\.element)
+        guard var first = ordered.first else { return nil }
+        first.furtherProblems = Array(ordered.dropFirst())
+        self = first
+    }
+
+    /// This problem and every further one, each on its own.
+    public var allProblems: [ConfigurationError] {
+        var first = self
+        first.furtherProblems = []
+        return [first] + furtherProblems
+    }
+
+    /// `FILE:LINE: [section] key: message`, the form editors and grep understand; one line per problem.
     public var description: String {
+        ([Self.formatted(self)] + furtherProblems.map(Self.formatted)).joined(separator: "\n")
+    }
+
+    private static func formatted(_ problem: ConfigurationError) -> String {
+        let file = problem.file, line = problem.line, key = problem.key, message = problem.message
         var text = file
         if let line { text += ":\(line)" }
         text += ": "

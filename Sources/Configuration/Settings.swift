@@ -49,24 +49,18 @@ public enum ScanBackendKind: String, Sendable, Equatable, CaseIterable {
     case clamd
 }
 
-/// How signatures are reloaded.
-public enum ReloadMode: String, Sendable, Equatable, CaseIterable {
-    /// Build the new engine beside the running one (twice the memory for a while; no waiting).
-    case concurrent
-    /// Free the running engine first (small machines; scans wait during the reload).
-    case inPlace = "in_place"
-}
-
-/// What goes through the scanner besides each decoded part (see MessageScanner.Strategy).
+/// What goes through the scanner besides each decoded part: the `[scan] strategy` setting. Its
+/// cases have the names of the `MessageScanner.Strategy` each selects (Configuration imports no
+/// scanner module, so the daemon maps one to the other by name); the raw values are the file's.
 public enum ScanStrategy: String, Sendable, Equatable, CaseIterable {
     /// The message minus the base64 attachment bodies decoded and scanned as parts.
-    case skeleton
+    case everyPartSkeleton = "skeleton"
     /// The whole message as well: libclamav decodes every attachment again.
-    case full
+    case everyPart = "full"
     /// The whole message without libclamav's mail decoding.
-    case raw
+    case everyPartRaw = "raw"
     /// The whole message only; parts are scanned when something was found, to name them.
-    case onFinding = "on_finding"
+    case attributeOnFinding = "on_finding"
 }
 
 /// `[scan]`: the scanner, its database and its limits. Unset engine limits keep ClamAV's defaults.
@@ -113,12 +107,23 @@ public struct ScanSettings: Sendable, Equatable {
     /// `alert_exceeds_max`: a scan that hits a limit is reported (as unscannable), not passed silently.
     public var alertExceedsMax = true
     /// `strategy`: what is scanned besides the decoded parts.
-    public var strategy: ScanStrategy = .skeleton
+    public var strategy: ScanStrategy = .everyPartSkeleton
     /// `reload_mode`: `concurrent` or `in_place`.
     public var reloadMode: ReloadMode = .concurrent
     /// `reload_check_interval`: seconds between checks of database_dir for new signatures (0: never).
     public var reloadCheckInterval: Double = 60
     public init() {}
+}
+
+extension ScanSettings {
+    /// How signatures are reloaded: the `[scan] reload_mode` setting, which the daemon turns into
+    /// the embedded engine's own `ClamAVBackendSettings.ReloadMode` (with its wait limit).
+    public enum ReloadMode: String, Sendable, Equatable, CaseIterable {
+        /// Build the new engine beside the running one (twice the memory for a while; no waiting).
+        case concurrent
+        /// Free the running engine first (small machines; scans wait during the reload).
+        case inPlace = "in_place"
+    }
 }
 
 /// `[policy]`: what is allowed through and who is trusted.

@@ -129,10 +129,10 @@ extension MessageScanner.Strategy {
     /// The strategy `[scan] strategy` names.
     init(_ setting: ScanStrategy) {
         self = switch setting {
-        case .skeleton: .everyPartSkeleton
-        case .full: .everyPart
-        case .raw: .everyPartRaw
-        case .onFinding: .attributeOnFinding
+        case .everyPartSkeleton: .everyPartSkeleton
+        case .everyPart: .everyPart
+        case .everyPartRaw: .everyPartRaw
+        case .attributeOnFinding: .attributeOnFinding
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import Logging
+import StableJSON
 
 /// A swift-log handler that writes one line per event to a file descriptor: readable text
 /// (`2026-11-25T10:00:00Z info scanmilter: message done queue_id=4Q1 verdict=clean`) or one JSON
@@ -82,47 +83,99 @@ public struct LogLineHandler: LogHandler {
     }
 
     static func jsonLine(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        var fields = ["\"time\":\(quoted(timestamp()))", "\"level\":\(quoted("\(level)"))",
-                      "\"logger\":\(quoted(label))", "\"message\":\(quoted(message))"]
-        for key in metadata.keys.sorted() {
-            guard let value = metadata[key] else { continue }
-            fields.append("\(quoted(key)):\(json(value))")
-        }
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    private static func json(_ value: Logger.Metadata.Value) -> String {
-        switch value {
-        case .string(let text): quoted(text)
-        case .stringConvertible(let value): quoted("\(value)")
-        case .array(let items): "[" + items.map(json).joined(separator: ",") + "]"
-        case .dictionary(let dict): "{" + dict.keys.sorted().compactMap { key in dict[key].map { "\(quoted(key)):\(json($0))" } }.joined(separator: ",") + "}"
-        }
+        let record = JSONRecord(time: timestamp(), level: "\(level)", logger: label, message: message, metadata: metadata)
+        // Strings, arrays and objects of strings: nothing here can fail to encode.
+        return (try? StableJSONEncoder().encode(record)) ?? "{}"
     }
 
     /// A JSON string literal (also used for quoted text values).
     static func quoted(_ text: String) -> String {
-        "\"" + escapedControls(text, escapeQuotes: true) + "\""
+        StableJSONEncoder.quoted(text)
     }
 
-    private static func escapedControls(_ text: String, escapeQuotes: Bool = false) -> String {
+    /// One JSON log line: time, level, logger and message, then the metadata in key order.
+    private struct JSONRecord: Encodable {
+        let time: String
+        let level: String
+        let logger: String
+        let message: String
+        let metadata: Logger.Metadata
+
+        func encode(to encoder: any Encoder) throws {
+            var fields = encoder.container(keyedBy: MetadataKey.self)
+            try fields.encode(time, forKey: MetadataKey("time"))
+            try fields.encode(level, forKey: MetadataKey("level"))
+            try fields.encode(logger, forKey: MetadataKey("logger"))
+            try fields.encode(message, forKey: MetadataKey("message"))
+            try MetadataValue.encode(metadata, into: &fields)
+        }
+    }
+
+    /// A metadata value as JSON: text as a string, arrays and dictionaries (keys sorted) as such.
+    private struct MetadataValue: Encodable {
+        let value: Logger.Metadata.Value
+
+        func encode(to encoder: any Encoder) throws {
+            switch value {
+            case .string(let text):
+                var single = encoder.singleValueContainer()
+                try single.encode(text)
+            case .stringConvertible(let convertible):
+                var single = encoder.singleValueContainer()
+                try single.encode("\(convertible)")
+            case .array(let items):
+                try items.map(MetadataValue.init).encode(to: encoder)
+            case .dictionary(let dictionary):
+                var fields = encoder.container(keyedBy: MetadataKey.self)
+                try Self.encode(dictionary, into: &fields)
+            }
+        }
+
+        static func encode(_ dictionary: Logger.Metadata, into fields: inout KeyedEncodingContainer<MetadataKey>) throws {
+            for key in dictionary.keys.sorted() {
+                guard let value = dictionary[key] else { continue }
+                try fields.encode(MetadataValue(value: value), forKey: MetadataKey(key))
+            }
+        }
+    }
+
+    private struct MetadataKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+
+        init(_ name: String) {
+            stringValue = name
+        }
+
+        init?(stringValue: String) {
+            self.stringValue = stringValue
+        }
+
+        init?(intValue: Int) {
+            nil
+        }
+    }
+
+    /// A bare text value with its control characters escaped as in a JSON string
+    /// (`evil\ninjected`), so a value cannot start a line of its own; quotes and backslashes
+    /// stay as they are (a value with a quote is quoted whole).
+    private static func escapedControls(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"" where escapeQuotes: out += "\\\""
-            case "\\" where escapeQuotes: out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            if scalar == "\"" || scalar == "\\" || !scalar.properties.generalCategory.isControlOrSeparator {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += StableJSONEncoder.quoted(String(scalar)).dropFirst().dropLast()
             }
         }
         return out
+    }
+}
+
+extension Unicode.GeneralCategory {
+    /// Control characters and the line and paragraph separators: the only scalars a JSON string
+    /// literal may escape besides quote and backslash.
+    fileprivate var isControlOrSeparator: Bool {
+        self == .control || self == .lineSeparator || self == .paragraphSeparator
     }
 }

@@ -1,30 +1,41 @@
 import Foundation
+import StableJSON
 
-/// The daemon's state for `scanmilterctl status` and health checks, as one JSON object.
-struct StatusReport {
-    let service: FilterService
+/// The daemon's state for `scanmilterctl status` and health checks, as one JSON object with
+/// sorted keys (`database_build_time` and `database_age_seconds` only when the build time is known).
+struct StatusReport: Encodable {
+    let version, database: String
+    let pid, connections, messages, inFlight, bypassed: Int
+    let engineLoaded: Bool
+    let verdicts, actions: [String: Int]
+    let databaseBuildTime: Date?
+    let databaseAgeSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case version, pid, database, engineLoaded = "engine_loaded", connections, messages, inFlight = "in_flight",
+            bypassed, verdicts, actions, databaseBuildTime = "database_build_time", databaseAgeSeconds = "database_age_seconds"
+    }
+
+    init(service: FilterService) {
+        let counters = service.counters.withLock { $0 }
+        version = FilterService.version
+        pid = Int(getpid())
+        database = service.scanner.backend.databaseDescription
+        // The embedded engine can be absent after an in-place reload failed; clamd servers
+        // are checked per scan, so the pool counts as loaded.
+        engineLoaded = service.scanner.embedded.map { $0.database != nil } ?? true
+        connections = counters.connections
+        messages = counters.messages
+        inFlight = counters.inFlight
+        bypassed = counters.bypassed
+        verdicts = counters.byVerdict
+        actions = counters.byAction
+        databaseBuildTime = service.scanner.signatureBuildTime
+        databaseAgeSeconds = databaseBuildTime.map { Int(Date().timeIntervalSince($0)) }
+    }
 
     func json() -> String {
-        let counters = service.counters.withLock { $0 }
-        var object: [String: Any] = [
-            "version": FilterService.version,
-            "pid": Int(getpid()),
-            "database": service.scanner.backend.databaseDescription,
-            // The embedded engine can be absent after an in-place reload failed; clamd servers
-            // are checked per scan, so the pool counts as loaded.
-            "engine_loaded": service.scanner.embedded.map { $0.database != nil } ?? true,
-            "connections": counters.connections,
-            "messages": counters.messages,
-            "in_flight": counters.inFlight,
-            "bypassed": counters.bypassed,
-            "verdicts": counters.byVerdict,
-            "actions": counters.byAction,
-        ]
-        if let built = service.scanner.signatureBuildTime {
-            object["database_build_time"] = ISO8601DateFormatter().string(from: built)
-            object["database_age_seconds"] = Int(Date().timeIntervalSince(built))
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        // Strings, whole numbers and a date: nothing here can fail to encode.
+        (try? StableJSONEncoder(sortedKeys: true).encode(self)) ?? "{}"
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import StableJSON
 
 /// The last update and its outcome, kept in ``DatabaseLayout/stateFile`` for `status`.
 public struct UpdateState: Sendable, Equatable, Codable {
@@ -29,9 +30,7 @@ public struct UpdateState: Sendable, Equatable, Codable {
 
     /// Writes the state file atomically (a temporary file renamed over it).
     public func write(to file: String) throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: file), options: .atomic)
+        let text = try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(self)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
     }
 }

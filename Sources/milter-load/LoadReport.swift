@@ -1,14 +1,11 @@
 import Foundation
 import MilterClient
+import StableJSON
 
 /// The figures of one run, printed as text or as stable JSON (`--json`) for scripts/bench.sh.
 struct LoadReport: Codable, Sendable {
     struct Latency: Codable, Sendable {
-        var p50: Double
-        var p90: Double
-        var p99: Double
-        var max: Double
-        var mean: Double
+        var p50, p90, p99, max, mean: Double
     }
 
     var socket: String
@@ -70,9 +67,7 @@ struct LoadReport: Codable, Sendable {
     }
 
     func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(self)
     }
 
     func text() -> String {

@@ -47,7 +47,10 @@ struct ScanmilterCommand: ParsableCommand {
         do {
             settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
+            // Every problem on its own line, so an administrator fixes the file in one pass.
+            for problem in error.allProblems {
+                FileHandle.standardError.write(Data("scanmilter: \(problem)\n".utf8))
+            }
             throw ExitCode(78)
         }
         let logger = LogSetup.bootstrap(settings.log)

@@ -1,6 +1,7 @@
 import Filter
 import Foundation
 import MilterClient
+import StableJSON
 
 /// The two checks behind `scanmilterctl health`, as a value so tests can run them directly.
 struct HealthCheck {
@@ -62,12 +63,13 @@ struct HealthCheck {
             return .failure(Problem(reason: "control socket \(controlSocket) answered '\(reply)'"))
         }
         let json = Data(reply.dropFirst(3).utf8)
-        guard let status = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
-            let database = status["database"] as? String
+        guard case .object(let status)? = try? JSONDecoder().decode(JSONValue.self, from: json),
+            case .string(let database)? = status["database"]
         else {
             return .failure(Problem(reason: "control socket \(controlSocket): status has no database: \(reply)"))
         }
-        let loaded = status["engine_loaded"] as? Bool ?? (database != Self.noEngineDescription)
+        var loaded = database != Self.noEngineDescription
+        if case .bool(let flag)? = status["engine_loaded"] { loaded = flag }
         guard loaded, !database.isEmpty else {
             return .failure(Problem(reason: "no scanning engine loaded (\(database.isEmpty ? "empty" : database))"))
         }

@@ -1,12 +1,7 @@
 import ArgumentParser
 import Checksum
 import MIME
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import StableJSON
 
 /// `scanmilterctl mime`: prints each message's MIME tree, as the scanner sees it.
 struct MimeCommand: ParsableCommand {
@@ -42,34 +37,16 @@ struct MimeCommand: ParsableCommand {
     func run() throws {
         var unreadable = 0
         for file in files {
-            let message: MessageBytes
-            do {
-                message = try MessageBytes(mappingFile: file)
-            } catch {
-                let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
-                Self.printError("scanmilterctl mime: \(file): \(reason)")
+            guard let message = MessageFile.open(file, command: "mime") else {
                 unreadable += 1
                 continue
             }
             let parsed = MIMEParser().parse(message)
             let report = MimeReport(file: file, parsed: parsed)
-            print(json ? report.json() : report.tree(), terminator: json ? "\n" : "")
+            print(json ? try report.json() : report.tree(), terminator: json ? "\n" : "")
         }
         if unreadable > 0 {
             throw CLIFailure(reported: .noInput)
-        }
-    }
-
-    /// Writes one line to standard error (unbuffered, so it interleaves sanely with stdout).
-    private static func printError(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { buffer in
-                write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-            }
-            guard written > 0 else { return }
-            offset += written
         }
     }
 }
@@ -114,28 +91,15 @@ struct MimeReport {
     // MARK: JSON
 
     /// `{"file", "parts", "defects"}` on one line, keys in the documented order.
-    func json() -> String {
-        var out = JSONWriter()
-        out.object { object in
-            object.field("file") { $0.string(file) }
-            object.field("parts") { value in
-                value.array(leaves) { item, leaf in
-                    item.object { part in
-                        part.field("path") { $0.string(leaf.part.path) }
-                        part.field("content_type") { $0.string(leaf.part.contentType.mimeType) }
-                        part.field("charset") { $0.optionalString(leaf.part.charset) }
-                        part.field("filename") { $0.optionalString(leaf.part.filename) }
-                        part.field("disposition") { $0.optionalString(leaf.part.disposition) }
-                        part.field("encoding") { $0.string(leaf.part.transferEncoding) }
-                        part.field("size") { $0.number(leaf.size) }
-                        part.field("sha256") { $0.string(leaf.sha256) }
-                        part.field("defects") { $0.array(leaf.defects) { $0.defect($1, withPath: false) } }
-                    }
-                }
-            }
-            object.field("defects") { $0.array(structuralDefects) { $0.defect($1, withPath: true) } }
-        }
-        return out.text
+    func json() throws -> String {
+        let defects = structuralDefects.map { PlacedDefectJSON(name: $0.name, detail: $0.detail, path: $0.path) }
+        return try StableJSONEncoder(writesNulls: true).encode(JSONDocument(file: file, parts: leaves.map(PartJSON.init), defects: defects))
+    }
+
+    private struct JSONDocument: Encodable {
+        let file: String
+        let parts: [PartJSON]
+        let defects: [PlacedDefectJSON]
     }
 
     // MARK: tree
@@ -180,73 +144,38 @@ struct MimeReport {
     }
 }
 
-/// A minimal JSON writer: keys come out in the order written, so the output is stable.
-struct JSONWriter {
-    private(set) var text = ""
+/// A leaf part as `mime --json` prints it, keys in the documented order (`scan --json` adds its
+/// own after these). Nil optionals are written as null.
+struct PartJSON: Encodable {
+    let path, contentType: String
+    let charset, filename, disposition: String?
+    let encoding: String
+    let size: Int
+    let sha256: String
+    let defects: [DefectJSON]
 
-    mutating func object(_ body: (inout ObjectWriter) -> Void) {
-        var writer = ObjectWriter()
-        body(&writer)
-        text += "{" + writer.members.joined(separator: ",") + "}"
+    enum CodingKeys: String, CodingKey {
+        case path, contentType = "content_type", charset, filename, disposition, encoding, size, sha256, defects
     }
 
-    mutating func array<Element>(_ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
-        let items = elements.map { element -> String in
-            var writer = JSONWriter()
-            body(&writer, element)
-            return writer.text
-        }
-        text += "[" + items.joined(separator: ",") + "]"
+    init(_ leaf: MimeReport.Leaf) {
+        let part = leaf.part
+        path = part.path
+        contentType = part.contentType.mimeType
+        (charset, filename, disposition) = (part.charset, part.filename, part.disposition)
+        encoding = part.transferEncoding
+        (size, sha256) = (leaf.size, leaf.sha256)
+        defects = leaf.defects.map { DefectJSON(name: $0.name, detail: $0.detail) }
     }
+}
 
-    mutating func string(_ value: String) {
-        text += Self.quoted(value)
-    }
+/// A defect listed under its part: `{"name", "detail"}`.
+struct DefectJSON: Encodable {
+    let name, detail: String
+}
 
-    mutating func optionalString(_ value: String?) {
-        text += value.map(Self.quoted) ?? "null"
-    }
-
-    mutating func number(_ value: Int) {
-        text += String(value)
-    }
-
-    mutating func defect(_ defect: MIMEDefect, withPath: Bool) {
-        object { object in
-            object.field("name") { $0.string(defect.name) }
-            object.field("detail") { $0.string(defect.detail) }
-            if withPath { object.field("path") { $0.optionalString(defect.path) } }
-        }
-    }
-
-    /// One object's members as they are written.
-    struct ObjectWriter {
-        fileprivate var members: [String] = []
-
-        mutating func field(_ key: String, _ body: (inout JSONWriter) -> Void) {
-            var writer = JSONWriter()
-            body(&writer)
-            members.append(JSONWriter.quoted(key) + ":" + writer.text)
-        }
-    }
-
-    /// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped.
-    static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+/// A defect not attached to a listed part: `{"name", "detail", "path"}` (path null for the message).
+struct PlacedDefectJSON: Encodable {
+    let name, detail: String
+    let path: String?
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MilterClient
+import StableJSON
 
 /// `scanmilterctl probe`: sends a message through a running milter as an MTA would and prints
 /// what the milter did: its answer and every modification. Exit codes: 0 the milter answered,
@@ -56,12 +57,9 @@ struct ProbeCommand: ParsableCommand {
             throw CLIFailure("probe of \(socket) failed: \(error)", code: .unavailable)
         }
         if json {
-            let object: [String: Any] = [
-                "response": "\(result.response)", "stage": result.stage.rawValue, "body_skipped": result.bodySkipped,
-                "modifications": result.modifications.map { "\($0)" },
-            ]
-            let encoded = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: encoded, as: UTF8.self))
+            print(try StableJSONEncoder(sortedKeys: true).encode(ProbeJSON(
+                response: "\(result.response)", stage: result.stage.rawValue, bodySkipped: result.bodySkipped,
+                modifications: result.modifications.map { "\($0)" })))
         } else {
             print("response: \(result.response) (at \(result.stage.rawValue))")
             if result.bodySkipped { print("body: skipped by the milter") }
@@ -72,5 +70,16 @@ struct ProbeCommand: ParsableCommand {
     /// The client adds the angle brackets itself.
     static func bare(_ address: String) -> String {
         String(address.drop { $0 == "<" }.reversed().drop { $0 == ">" }.reversed())
+    }
+}
+
+/// `probe --json`: one object, keys sorted.
+private struct ProbeJSON: Encodable {
+    let response, stage: String
+    let bodySkipped: Bool
+    let modifications: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case response, stage, bodySkipped = "body_skipped", modifications
     }
 }

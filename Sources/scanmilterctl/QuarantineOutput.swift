@@ -1,16 +1,14 @@
 import ArgumentParser
 import Foundation
 import Quarantine
+import StableJSON
 
 /// How the quarantine commands print: JSON with sorted keys and ISO 8601 dates (stable for
 /// scripts), human text otherwise, errors on standard error.
 enum QuarantineOutput {
     static func json(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        let text = try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(value)
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func line(_ text: String) {

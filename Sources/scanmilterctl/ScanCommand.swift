@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import MIME
 import Scanning
+import StableJSON
 
 /// `scanmilterctl scan`: runs the daemon's whole pipeline offline on .eml files (MIME parse,
 /// type detection and rules, the configured scanner, the policy) and says per file what was found
@@ -61,12 +62,7 @@ struct ScanCommand: ParsableCommand {
 
         var exitCode: SysExit?
         for file in files {
-            let message: MessageBytes
-            do {
-                message = try MessageBytes(mappingFile: file)
-            } catch {
-                let reason = (error as? MessageBytesError)?.reason ?? "\(error)"
-                FileHandle.standardError.write(Data("scanmilterctl scan: \(file): \(reason)\n".utf8))
+            guard let message = MessageFile.open(file, command: "scan") else {
                 exitCode = Self.worse(exitCode, .noInput)
                 continue
             }
@@ -77,7 +73,7 @@ struct ScanCommand: ParsableCommand {
             case .unscanned: exitCode = Self.worse(exitCode, .tempFail)
             }
             let scanned = ScannedMessage(file: file, result: result)
-            print(json ? scanned.json() : scanned.text())
+            print(json ? try scanned.json() : scanned.text())
         }
         if let exitCode { throw CLIFailure(reported: exitCode) }
     }
@@ -95,7 +91,7 @@ struct ScanCommand: ParsableCommand {
 }
 
 /// One scanned message as `scan` prints it. The per-part fields and their decoding come from
-/// `mime --json` (``MimeReport``, ``JSONWriter``); scan adds what the scanner and libmagic found.
+/// `mime --json` (``MimeReport``, ``PartJSON``); scan adds what the scanner and libmagic found.
 struct ScannedMessage {
     let file: String
     let report: MessageScanReport
@@ -136,43 +132,47 @@ struct ScannedMessage {
     /// One JSON object on one line: `{"file", "verdict", "viruses", "reason", "whole_message",
     /// "banned", "harmless_mismatches" (null when none), "decision", "status", "parts": [{mime
     /// --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
-    func json() -> String {
+    func json() throws -> String {
         let overall = Self.describe(report.verdict)
-        var out = JSONWriter()
-        out.object { object in
-            object.field("file") { $0.string(file) }
-            object.field("verdict") { $0.string(overall.name) }
-            object.field("viruses") { $0.array(report.viruses) { $0.string($1) } }
-            object.field("reason") { $0.optionalString(overall.reason) }
-            object.field("whole_message") { $0.string(Self.describe(report.wholeMessage).name) }
-            object.field("banned") { $0.array(banned) { $0.string($1) } }
-            object.field("harmless_mismatches") { $0.optionalString(harmlessMismatches.isEmpty ? nil : harmlessMismatches) }
-            object.field("decision") { $0.string(decision.action.rawValue) }
-            object.field("status") { $0.string(decision.statusText) }
-            object.field("parts") { value in
-                value.array(rows) { item, row in
-                    let verdict = Self.describe(row.scanned.verdict)
-                    let part = row.leaf.part
-                    item.object { fields in
-                        fields.field("path") { $0.string(part.path) }
-                        fields.field("content_type") { $0.string(part.contentType.mimeType) }
-                        fields.field("charset") { $0.optionalString(part.charset) }
-                        fields.field("filename") { $0.optionalString(part.filename) }
-                        fields.field("disposition") { $0.optionalString(part.disposition) }
-                        fields.field("encoding") { $0.string(part.transferEncoding) }
-                        fields.field("size") { $0.number(row.leaf.size) }
-                        fields.field("sha256") { $0.string(row.leaf.sha256) }
-                        fields.field("defects") { $0.array(row.leaf.defects) { $0.defect($1, withPath: false) } }
-                        fields.field("reading") { $0.optionalString(part.reading) }
-                        fields.field("detected_type") { $0.optionalString(row.type) }
-                        fields.field("verdict") { $0.string(verdict.name) }
-                        fields.field("viruses") { $0.array(verdict.viruses) { $0.string($1) } }
-                        fields.field("reason") { $0.optionalString(verdict.reason) }
-                    }
-                }
-            }
+        return try StableJSONEncoder(writesNulls: true).encode(JSONDocument(
+            file: file, verdict: overall.name, viruses: report.viruses, reason: overall.reason,
+            wholeMessage: Self.describe(report.wholeMessage).name, banned: banned,
+            harmlessMismatches: harmlessMismatches.isEmpty ? nil : harmlessMismatches, decision: decision.action.rawValue,
+            status: decision.statusText,
+            parts: rows.map { row in
+                let verdict = Self.describe(row.scanned.verdict)
+                return MergedObject(PartJSON(row.leaf), Findings(
+                    reading: row.leaf.part.reading, detectedType: row.type, verdict: verdict.name,
+                    viruses: verdict.viruses, reason: verdict.reason))
+            }))
+    }
+
+    private struct JSONDocument: Encodable {
+        let file, verdict: String
+        let viruses: [String]
+        let reason: String?
+        let wholeMessage: String
+        let banned: [String]
+        let harmlessMismatches: String?
+        let decision, status: String
+        /// Each part: the `mime --json` keys, then what the scanner and libmagic found.
+        let parts: [MergedObject<PartJSON, Findings>]
+
+        enum CodingKeys: String, CodingKey {
+            case file, verdict, viruses, reason, wholeMessage = "whole_message", banned
+            case harmlessMismatches = "harmless_mismatches", decision, status, parts
         }
-        return out.text
+    }
+
+    private struct Findings: Encodable {
+        let reading, detectedType: String?
+        let verdict: String
+        let viruses: [String]
+        let reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case reading, detectedType = "detected_type", verdict, viruses, reason
+        }
     }
 
     /// The human-readable form: a line for the message, an indented line per part.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import StableJSON
 import Updater
 
 /// `scanmilterctl status`: what is installed, what the daemon runs, how the last update went.
@@ -35,30 +36,19 @@ struct StatusCommand: ParsableCommand {
     }
 
     private func printJSON(database: DatabaseStatus, daemon: Result<String, DaemonControl.Failure>, quarantine: [String: Int]?) {
-        var databaseObject = UpdateOutput.object(database) as? [String: Any] ?? [:]
-        let now = Date()
-        databaseObject["databases"] = database.databases.map { signed -> Any in
-            var entry = UpdateOutput.object(signed) as? [String: Any] ?? [:]
-            entry["ageSeconds"] = Int(now.timeIntervalSince(signed.buildTime))
-            return entry
-        }
-        var daemonObject: [String: Any] = [:]
+        var daemonJSON = StatusJSON.Daemon()
         switch daemon {
         case .success(let text):
-            daemonObject["running"] = true
-            daemonObject["status"] = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? text
+            daemonJSON.running = .bool(true)
+            // The daemon's own status object, or its text if it is not JSON.
+            daemonJSON.status = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
         case .failure(.notRunning(let reason)):
-            daemonObject["running"] = false
-            daemonObject["reason"] = reason
+            (daemonJSON.running, daemonJSON.reason) = (.bool(false), reason)
         case .failure(.other(let reason)):
-            daemonObject["running"] = NSNull()
-            daemonObject["reason"] = reason
+            daemonJSON.reason = reason
         }
-        UpdateOutput.json([
-            "database": databaseObject,
-            "daemon": daemonObject,
-            "quarantine": quarantine.map { $0 as Any } ?? NSNull(),
-        ])
+        UpdateOutput.json(StatusJSON(database: StatusJSON.database(database, now: Date()), daemon: daemonJSON,
+            quarantine: quarantine.map { .object($0.mapValues { .number(Double($0)) }) } ?? .null))
     }
 
     private func printText(database: DatabaseStatus, daemon: Result<String, DaemonControl.Failure>, quarantine: [String: Int]?) {
@@ -96,7 +86,7 @@ struct StatusCommand: ParsableCommand {
 
     /// The daemon's loaded database from its status JSON ("database" key), or the JSON itself.
     static func loadedDatabase(_ json: String) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], let database = object["database"] {
+        if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)), let database = fields["database"] {
             return "loaded \(database)"
         }
         return "status \(json)"
@@ -110,4 +100,34 @@ struct StatusCommand: ParsableCommand {
         default: return "\(Int(seconds / 86_400)) d"
         }
     }
+}
+
+/// `status --json`: `{"daemon", "database", "quarantine"}`, null where a part is unknown.
+private struct StatusJSON: Encodable {
+    /// The signature database, each database with its age.
+    typealias Database = MergedObject<DatabaseStatus, Databases>
+
+    struct Databases: Encodable {
+        let databases: [MergedObject<DatabaseVersion, Age>]
+    }
+
+    struct Age: Encodable {
+        let ageSeconds: Int
+    }
+
+    static func database(_ status: DatabaseStatus, now: Date) -> Database {
+        Database(status, Databases(databases: status.databases.map { MergedObject($0, Age(ageSeconds: Int(now.timeIntervalSince($0.buildTime)))) }))
+    }
+
+    /// Whether the daemon runs (null: cannot tell), its status or why not.
+    struct Daemon: Encodable {
+        var running = JSONValue.null
+        var status: JSONValue?
+        var reason: String?
+    }
+
+    let database: Database
+    let daemon: Daemon
+    /// Entries by state, or null when the store cannot be read.
+    let quarantine: JSONValue
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import StableJSON
 import Updater
 
 /// `scanmilterctl update`: download signature updates with libfreshclam, test them, install
@@ -72,7 +73,7 @@ struct UpdateCommand: ParsableCommand {
             report = rollback ? try updater.rollback() : try updater.update(dryRun: dryRun)
         } catch {
             if json {
-                UpdateOutput.json(["outcome": "failed", "error": ["code": error.code.name, "message": error.message]])
+                UpdateOutput.json(FailureJSON(error: .init(code: error.code.name, message: error.message)))
             } else {
                 UpdateOutput.error(error.message)
             }
@@ -81,10 +82,7 @@ struct UpdateCommand: ParsableCommand {
 
         let daemon = notifyDaemon(after: report, updater: updater, socket: config.milter.controlSocket)
         if json {
-            var object = UpdateOutput.object(report) as? [String: Any] ?? [:]
-            object["summary"] = report.summary
-            if let daemon { object["daemon"] = UpdateOutput.object(daemon) }
-            UpdateOutput.json(object)
+            UpdateOutput.json(MergedObject(report, ReportJSON(summary: report.summary, daemon: daemon)))
         } else {
             UpdateOutput.line(report.summary)
             if let daemon { UpdateOutput.line(daemon.line) }
@@ -124,4 +122,20 @@ struct UpdateCommand: ParsableCommand {
             userAgent: config.update.userAgent,
             canaryDirectory: config.update.canaryDir)
     }
+}
+
+/// `update --json` after a failure: `{"error": {"code", "message"}, "outcome": "failed"}`.
+private struct FailureJSON: Encodable {
+    struct Failure: Encodable {
+        let code, message: String
+    }
+
+    let error: Failure
+    let outcome = "failed"
+}
+
+/// `update --json`: the report's keys, its one-line `summary`, and the daemon's reload when asked.
+private struct ReportJSON: Encodable {
+    let summary: String
+    let daemon: DaemonReload?
 }

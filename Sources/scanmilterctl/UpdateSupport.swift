@@ -3,6 +3,7 @@ import Configuration
 import Filter
 import Foundation
 import Logging
+import StableJSON
 import Updater
 #if canImport(Glibc)
 import Glibc
@@ -96,18 +97,13 @@ enum UpdateOutput {
         FileHandle.standardError.write(Data(("scanmilterctl: " + text + "\n").utf8))
     }
 
-    /// Prints `object` as JSON with sorted keys (stable output for scripts).
-    static func json(_ object: Any) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
-    }
-
-    /// An Encodable value as a JSON object, with ISO 8601 dates.
-    static func object(_ value: some Encodable) -> Any {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        guard let data = try? encoder.encode(value), let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
-        return object
+    /// Prints `value` as JSON with sorted keys and ISO 8601 dates (stable output for scripts).
+    static func json(_ value: some Encodable) {
+        do {
+            line(try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(value))
+        } catch {
+            Self.error("cannot write JSON: \(error)")
+        }
     }
 
     /// Warnings from the updater go to stderr; progress stays quiet unless asked for.

@@ -12,14 +12,124 @@ import Testing
         #expect(config == ScanmilterConfig())
     }
 
-    @Test func sampleConfigurationDocumentsEveryKey() throws {
-        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
-        for (section, keys) in ScanmilterConfig.knownKeys() {
-            #expect(text.contains("[\(section)]"), "section [\(section)] missing from the sample")
-            for key in keys {
-                let present = text.contains("\n\(key) =") || text.contains("\n# \(key) =")
-                #expect(present, "key [\(section)] \(key) is not in conf/scanmilter.toml")
+    /// A key the reference file writes, commented out (`# key = …`) or not: the line without its
+    /// comment, and the comment after the value, if any.
+    struct ReferenceLine {
+        var section: String
+        var key: String
+        var commented: Bool
+        var assignment: String
+        var comment: String?
+    }
+
+    /// The keys the reference file writes in each section (sections are `[name]` lines).
+    static func referenceLines(_ text: String) -> [ReferenceLine] {
+        var section = ""
+        var found: [ReferenceLine] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
+                section = String(line[line.index(after: line.startIndex)..<end])
+                continue
             }
+            let commented = line.hasPrefix("# ")
+            let body = commented ? String(line.dropFirst(2)) : line
+            guard let equals = body.range(of: " = ") else { continue }
+            let key = String(body[..<equals.lowerBound])
+            guard !key.isEmpty, key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else { continue }
+            // The comment starts at the first # outside a string.
+            var inString = false
+            var split = body.endIndex
+            for index in body.indices {
+                if body[index] == "\"" { inString.toggle() }
+                if body[index] == "#", !inString { split = index; break }
+            }
+            let comment = split == body.endIndex ? nil : body[body.index(after: split)...].trimmingCharacters(in: .whitespaces)
+            found.append(ReferenceLine(
+                section: section, key: key, commented: commented,
+                assignment: body[..<split].trimmingCharacters(in: .whitespaces), comment: comment))
+        }
+        return found
+    }
+
+    @Test func referenceFileShowsEveryDeclaredKeyWithItsDefaultAndMeaningAndNoOther() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        let written = Self.referenceLines(text)
+        let declarations = ScanmilterConfig.declarations
+        for declaration in declarations {
+            for key in declaration.keys {
+                let name = "[\(declaration.name)] \(key.name)"
+                let lines = written.filter { $0.section == declaration.name && $0.key == key.name }
+                #expect(lines.count == 1, "\(name) should be written once in conf/scanmilter.toml")
+                guard let entry = lines.first else { continue }
+                #expect(entry.commented == key.unsetByDefault,
+                        "\(name) should be \(key.unsetByDefault ? "commented out (unset by default)" : "set to its default")")
+                if let comment = entry.comment {
+                    #expect(comment == key.meaning, "\(name): the reference file's comment is not the declared meaning")
+                }
+                // The line alone loads, and (unless it is an example of an unset key) gives the default.
+                let config = try ScanmilterConfig.parse("[\(declaration.name)]\n\(entry.assignment)\n", file: "scanmilter.toml")
+                if !key.unsetByDefault {
+                    #expect(config == ScanmilterConfig(), "\(name): the reference file's value is not the default")
+                }
+            }
+        }
+        for entry in written {
+            let declared = declarations.first { $0.name == entry.section }?.keys.contains { $0.name == entry.key } == true
+            #expect(declared, "conf/scanmilter.toml writes [\(entry.section)] \(entry.key), which is not declared")
+        }
+    }
+
+    @Test func everyDeclaredKeyCanBeSetFromTheEnvironmentUnderItsDerivedName() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        for line in Self.referenceLines(text) {
+            // The reference value as an administrator would export it: strings unquoted, lists comma-separated.
+            let value = line.assignment.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let exported = value.hasPrefix("[")
+                ? value.filter { !"[]\"".contains($0) }.replacingOccurrences(of: ", ", with: ",")
+                : value.hasPrefix("\"") ? String(value.dropFirst().dropLast()) : value
+            let variable = ScanmilterConfig.environmentName(section: line.section, key: line.key)
+            let config = try ScanmilterConfig.parse("", environment: [variable: exported])
+            if !line.commented {
+                #expect(config == ScanmilterConfig(), "\(variable)=\(exported) should give the default")
+            }
+        }
+    }
+
+    @Test func threeIndependentMistakesAreAllReportedWithTheirLines() {
+        let text = """
+            [milter]
+            backlog = 128
+            [scan]
+            max_message_size = "lots"
+            temp_dir = "/tmp"
+            [policy]
+            skip_authenticatd = true
+            [headers]
+            add_status = "maybe"
+            """
+        #expect {
+            _ = try ScanmilterConfig.parse(text, file: "scanmilter.toml")
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.allProblems.map(\.description) == [
+                "scanmilter.toml:4: [scan] max_message_size: expected a size such as 25MB or 1048576, got a string \"lots\"",
+                "scanmilter.toml:7: [policy] skip_authenticatd: unknown key 'skip_authenticatd'; did you mean 'skip_authenticated'?",
+                "scanmilter.toml:9: [headers] add_status: expected true or false, got a string \"maybe\"",
+            ] && error.description == error.allProblems.map(\.description).joined(separator: "\n")
+        }
+    }
+
+    @Test func problemsInTheFileAndTheEnvironmentAreReportedTogether() {
+        #expect {
+            _ = try ScanmilterConfig.parse(
+                "[scna]\nx = 1\n[actions]\nclean = \"reject\"\n", file: "test.toml",
+                environment: ["SCANMILTER_SCAN_MAX_FILES": "many"])
+        } throws: { error in
+            (error as? ConfigurationError)?.allProblems.map(\.description) == [
+                "test.toml:1: 'scna' is not a section; sections are [milter], [scan], [policy], [actions], [reply], [headers], [quarantine], [log], [update], [metrics]; did you mean [scan]?",
+                "test.toml:4: [actions] clean: clean mail can only be accept or tag",
+                "environment SCANMILTER_SCAN_MAX_FILES: [scan] max_files: expected a whole number, got 'many'",
+            ]
         }
     }
 
@@ -51,7 +161,7 @@ import Testing
         #expect(config.scan.maxMessageSize == 50 << 20)
         #expect(config.scan.maxRecursion == 10)
         #expect(config.scan.disableCache)
-        #expect(config.scan.strategy == .onFinding)
+        #expect(config.scan.strategy == .attributeOnFinding)
         #expect(config.scan.mailDecodingBudget == 64 << 20)
         #expect(config.scan.alertEncryptedArchive == true)
         #expect(config.scan.alertEncryptedDoc == nil)

@@ -15,4 +15,11 @@ import Testing
         #expect(line.hasSuffix("\"k\":[\"a\",\"b\\n\"]}"))
         #expect(!line.contains("\n"))
     }
+
+    @Test func jsonLinesPutTimeLevelLoggerMessageFirstThenMetadataInKeyOrder() {
+        let line = LogLineHandler.jsonLine(level: .info, label: "scanmilter", message: "message done",
+                                           metadata: ["mail.queue_id": "4Q1", "a": ["z": "1", "b": "2"], "mail.from": "a\u{85}b"])
+        #expect(line.hasPrefix("{\"time\":\""))
+        #expect(line.hasSuffix(#"Z","level":"info","logger":"scanmilter","message":"message done","a":{"b":"2","z":"1"},"mail.from":"a\u0085b","mail.queue_id":"4Q1"}"#))
+    }
 }

@@ -1,0 +1,209 @@
+// Every key of the file, declared once: name, property, type (how it is read and checked) and
+// meaning. The default is the property's initial value (Settings.swift). Adding a key is one
+// property and one line here; conf/scanmilter.toml must then show it (a test says so).
+
+extension MilterSettings: SettingsSection {
+    static let name = "milter"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("socket", \.socket, .string.checked(Self.socketProblem), "unix:/path, inet:PORT@HOST or inet6:PORT@HOST; Postfix: smtpd_milters"),
+            Setting("timeout", \.timeout, .seconds, "how long libmilter waits for Postfix on a connection"),
+            Setting("socket_owner", \.socketOwner, .string, "unix socket owner (empty: the process's user)"),
+            Setting("socket_group", \.socketGroup, .string, "unix socket group, e.g. \"postfix\""),
+            Setting("socket_mode", \.socketMode, SettingType.string.converted(Self.octalMode), "unix socket permissions"),
+            Setting("backlog", \.backlog, .integer(1...65535), "listen queue length"),
+            Setting("user", \.user, .string, "drop to this user after opening the socket (empty: stay)"),
+            Setting("group", \.group, .string, "and this group"),
+            Setting("pidfile", \.pidfile, .string, "write the process id here (empty: none)"),
+            Setting("shutdown_timeout", \.shutdownTimeout, .seconds, "on SIGTERM, how long messages in flight may take to finish"),
+            Setting("control_socket", \.controlSocket, .string, "scanmilterctl reload/status talk here (empty: off)"),
+        ]
+    }
+
+    private static func socketProblem(_ socket: String) -> String? {
+        let prefixes = ["unix:", "local:", "inet:", "inet6:"]
+        if prefixes.contains(where: { socket.hasPrefix($0) }) && socket.count > 5 { return nil }
+        return "'\(socket)' is not a socket spec; use unix:/path, inet:PORT@HOST or inet6:PORT@HOST"
+    }
+
+    private static func octalMode(_ text: String) -> Result<UInt32, ConfigurationMessage> {
+        guard let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+            return .failure(ConfigurationMessage("'\(text)' is not an octal mode such as \"0660\""))
+        }
+        return .success(mode)
+    }
+}
+
+extension ScanSettings: SettingsSection {
+    static let name = "scan"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("backend", \.backend, .choice, "clamav (embedded libclamav) or clamd"),
+            Setting("database_dir", \.databaseDir, .string, "signatures for the embedded engine"),
+            Setting("clamd_servers", \.clamdServers, .strings, "for backend = \"clamd\": \"unix:/run/clamav/clamd.ctl\" or \"HOST:PORT\""),
+            Setting("clamd_timeout", \.clamdTimeout, .seconds, "one clamd request"),
+            Setting("max_message_size", \.maxMessageSize, .byteSize, "scanned size; past it the oversize action applies"),
+            Setting("memory_threshold", \.memoryThreshold, .byteSize, "larger bodies are buffered in an unlinked temp file"),
+            Setting("temp_dir", \.tempDir, .string, "those temp files, and what libclamav extracts"),
+            Setting("max_concurrent_scans", \.maxConcurrentScans, .integer(0...4096), "messages scanned at once; the rest wait (0: one per CPU core)"),
+            Setting("mail_decoding_budget", \.mailDecodingBudget, .byteSize, "message bytes in libclamav's mail parser at once (~1.5x their size in memory)"),
+            Setting("max_scan_size", \.maxScanSize, .optional(.byteSize), "bytes scanned per message, archives included"),
+            Setting("max_file_size", \.maxFileSize, .optional(.byteSize), "largest file inside a message or archive"),
+            Setting("max_recursion", \.maxRecursion, .optional(.integer(1...255)), "archive and container nesting"),
+            Setting("max_files", \.maxFiles, .optional(.integer(1...Int(Int32.max))), "files inside one container"),
+            Setting("max_scan_time", \.maxScanTime, .optional(.seconds), "time for one scan"),
+            Setting("detect_pua", \.detectPUA, .bool, "report potentially unwanted applications"),
+            Setting("strategy", \.strategy, .choice, "what libclamav sees besides each attachment we decode"),
+            Setting("disable_cache", \.disableCache, .bool, "libclamav's cache of clean content (true: rescan repeats)"),
+            Setting("alert_encrypted_archive", \.alertEncryptedArchive, .optional(.bool), "encrypted zip, rar, 7z"),
+            Setting("alert_encrypted_doc", \.alertEncryptedDoc, .optional(.bool), "encrypted PDF and Office documents"),
+            Setting("alert_broken_executables", \.alertBrokenExecutables, .optional(.bool), "malformed PE/ELF files"),
+            Setting("alert_ole2_macros", \.alertOLE2Macros, .optional(.bool), "any Office macro"),
+            Setting("alert_phishing_ssl_mismatch", \.alertPhishingSSLMismatch, .optional(.bool), "links whose text and target disagree (SSL)"),
+            Setting("alert_phishing_cloak", \.alertPhishingCloak, .optional(.bool), "cloaked URLs"),
+            Setting("alert_partition_intersection", \.alertPartitionIntersection, .optional(.bool), "disk images with overlapping partitions"),
+            Setting("alert_exceeds_max", \.alertExceedsMax, .bool, "a scan that hits a limit is unscannable, not silently clean"),
+            Setting("reload_mode", \.reloadMode, .choice, "concurrent (new engine beside the old) or in_place (less memory)"),
+            Setting("reload_check_interval", \.reloadCheckInterval, .seconds, "how often database_dir is checked for new signatures (0: never)"),
+        ]
+    }
+
+    func checkTogether(_ reader: inout SectionReader) {
+        if backend == .clamd && clamdServers.isEmpty {
+            reader.report("clamd_servers", "backend = \"clamd\" needs at least one server, e.g. [\"unix:/run/clamav/clamd.ctl\"]")
+        }
+    }
+}
+
+extension PolicySettings: SettingsSection {
+    static let name = "policy"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("banned_types", \.bannedTypes, .strings, "banned by detected content; \"default\" is the built-in list"),
+            Setting("banned_extensions", \.bannedExtensions, .strings, "banned file-name extensions; \"default\" is what mail clients block"),
+            Setting("type_mismatch", \.typeMismatch, .bool, "ban a name or declared type that disguises harmful content; record harmless mismatches"),
+            Setting("check_archives", \.checkArchives, .bool, "check names and types inside zip, 7z, rar, tar and gz archives"),
+            Setting("ban_encrypted_archives", \.banEncryptedArchives, .bool, "a password-protected archive cannot be checked: rule archive-encrypted"),
+            Setting("ban_archive_limits", \.banArchiveLimits, .bool, "nested too deep or too many entries to check: rule archive-limits"),
+            Setting("trusted_networks", \.trustedNetworks, SettingType.strings.converted(Self.networks), "CIDR ranges whose mail is not scanned, e.g. [\"10.0.0.0/8\"]"),
+            Setting("skip_authenticated", \.skipAuthenticated, .bool, "do not scan mail from SMTP-authenticated senders"),
+            Setting("sender_allowlist", \.senderAllowlist, .strings, "senders (\"user@example.org\" or \"@example.org\") never scanned"),
+            Setting("recipient_allowlist", \.recipientAllowlist, .strings, "recipients never scanned (all recipients must match)"),
+            Setting("max_signature_age", \.maxSignatureAge, .seconds, "older signatures make the stale action apply (0: never)"),
+        ]
+    }
+
+    private static func networks(_ texts: [String]) -> Result<[IPNetwork], ConfigurationMessage> {
+        var networks: [IPNetwork] = []
+        for text in texts {
+            guard let network = IPNetwork(text) else {
+                return .failure(ConfigurationMessage("'\(text)' is not a network such as 10.0.0.0/8 or 2001:db8::/32"))
+            }
+            networks.append(network)
+        }
+        return .success(networks)
+    }
+}
+
+extension ActionSettings: SettingsSection {
+    static let name = "actions"
+    static var settings: [Setting<Self>] {
+        [
+            // A clean message has nothing to strip or quarantine; refusing it would lose mail.
+            Setting("clean", \.clean, Self.action(allowing: [.accept, .tag], else: "clean mail can only be accept or tag"), "clean mail"),
+            Setting("infected", \.infected, .choice, "a virus was found"),
+            Setting("banned", \.banned, .choice, "a type rule banned a part"),
+            Setting("unscannable", \.unscannable, .choice, "scanner failure, parse limit, disk full: never a silent accept"),
+            // Only the first max_message_size bytes are kept: a stripped or quarantined copy would lose the rest.
+            Setting("oversize", \.oversize, Self.action(
+                allowing: MessageAction.allCases.filter { $0 != .strip && $0 != .quarantine },
+                else: "an oversize message is only partly buffered, so it cannot be stripped or quarantined; use tag, accept, reject, tempfail, discard or hold"),
+                "larger than max_message_size: \"Unscanned (size)\""),
+            Setting("stale", \.stale, Self.action(allowing: [.accept, .tag, .tempfail], else: "stale can be accept, tag or tempfail"),
+                "signatures older than max_signature_age: accept, tag or tempfail"),
+        ]
+    }
+
+    private static func action(allowing allowed: [MessageAction], else message: String) -> SettingType<MessageAction> {
+        SettingType<MessageAction>.choice.checked { allowed.contains($0) ? nil : message }
+    }
+}
+
+extension ReplySettings: SettingsSection {
+    static let name = "reply"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("infected", \.infected, .reply(codes: 400...599), "the reply to infected mail (reject, tempfail)"),
+            Setting("banned", \.banned, .reply(codes: 400...599), "the reply to banned attachments"),
+            Setting("unscannable", \.unscannable, .reply(codes: 400...599), "the reply when scanning failed"),
+            Setting("oversize", \.oversize, .reply(codes: 400...599), "the reply to messages past max_message_size"),
+            Setting("stale", \.stale, .reply(codes: 400...499), "the reply while signatures are stale (a 4xx: the sender retries)"),
+        ]
+    }
+}
+
+extension HeaderSettings: SettingsSection {
+    static let name = "headers"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("scanned", \.scannedName, .string.checked(Self.headerNameProblem), "names the scanner and its signature version"),
+            Setting("status", \.statusName, .string.checked(Self.headerNameProblem), "Clean, Infected (name), Banned (rule), Unscanned (reason)"),
+            Setting("add_scanned", \.addScanned, .bool, "add the scanned header"),
+            Setting("add_status", \.addStatus, .bool, "add the status header"),
+            Setting("hostname", \.hostname, .string, "named in X-Virus-Scanned (empty: this host's name)"),
+        ]
+    }
+
+    /// RFC 5322 section 2.2: printable ASCII except colon.
+    private static func headerNameProblem(_ name: String) -> String? {
+        if !name.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }) { return nil }
+        return "'\(name)' is not a header name (printable ASCII, no spaces or colons)"
+    }
+}
+
+extension QuarantineSettings: SettingsSection {
+    static let name = "quarantine"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("dir", \.dir, .string, "message files and the SQLite index"),
+            Setting("release_relay", \.releaseRelay, .string, "an smtpd without milters that released mail goes to"),
+            Setting("max_age", \.maxAge, .seconds, "the daemon purges older entries (0: keep forever)"),
+            Setting("max_bytes", \.maxBytes, .byteSize, "purge oldest first above this size, e.g. \"10GB\" (0: no limit)"),
+        ]
+    }
+}
+
+extension LogSettings: SettingsSection {
+    static let name = "log"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("level", \.level, .choice, "trace, debug, info, notice, warning, error, critical"),
+            Setting("target", \.target, .string, "stderr, stdout or a file path"),
+            Setting("format", \.format, .string.checked { ["text", "json"].contains($0) ? nil : "expected text or json, got '\($0)'" }, "text or json"),
+        ]
+    }
+}
+
+extension UpdateSettings: SettingsSection {
+    static let name = "update"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("databases", \.databases, .strings, "official databases kept current"),
+            Setting("private_mirror", \.privateMirror, .strings, "URLs tried instead of the official mirror"),
+            Setting("custom_urls", \.customURLs, .strings, "extra signature files (.ndb, .hdb, .ldb, ...)"),
+            Setting("interval", \.interval, .seconds, "seconds between scheduled updates, or \"4h\" (0: no schedule)"),
+            Setting("proxy", \.proxy, .string, "http://HOST:PORT"),
+            Setting("user_agent", \.userAgent, .string, "empty: libfreshclam's"),
+            Setting("canary_dir", \.canaryDir, .string, "known-clean messages a new database must pass"),
+        ]
+    }
+}
+
+extension MetricsSettings: SettingsSection {
+    static let name = "metrics"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("listen", \.listen, .string, "Prometheus endpoint HOST:PORT, e.g. \"127.0.0.1:9465\" (empty: off)"),
+        ]
+    }
+}
