@@ -113,7 +113,7 @@ extension ActionSettings: SettingsSection {
             Setting("clean", \.clean, Self.action(allowing: [.accept, .tag], else: "clean mail can only be accept or tag"), "clean mail"),
             Setting("infected", \.infected, .choice, "a virus was found"),
             Setting("banned", \.banned, .choice, "a type rule banned a part"),
-            Setting("unscannable", \.unscannable, .choice, "scanner failure, parse limit, disk full: never a silent accept"),
+            Setting("unscannable", \.unscannable, .choice, "scanner failure, timeout, disk full: never a silent accept"),
             // Only the first max_message_size bytes are kept: a stripped or quarantined copy would lose the rest.
             Setting("oversize", \.oversize, Self.action(
                 allowing: MessageAction.allCases.filter { $0 != .strip && $0 != .quarantine },
@@ -121,6 +121,11 @@ extension ActionSettings: SettingsSection {
                 "larger than max_message_size: \"Unscanned (size)\""),
             Setting("stale", \.stale, Self.action(allowing: [.accept, .tag, .tempfail], else: "stale can be accept, tag or tempfail"),
                 "signatures older than max_signature_age: accept, tag or tempfail"),
+            // A message past a fixed limit was not completely seen: it is never delivered as clean.
+            Setting("limit_exceeded", \.limitExceeded, Self.action(
+                allowing: MessageAction.allCases.filter { $0 != .accept && $0 != .strip },
+                else: "a message past a scanning limit was not completely seen, so it cannot be accepted or stripped; use reject, tempfail, tag, discard, quarantine or hold"),
+                "past a fixed limit a retry cannot change (nesting, parts, header size, archive depth)"),
         ]
     }
 
@@ -138,6 +143,7 @@ extension ReplySettings: SettingsSection {
             Setting("unscannable", \.unscannable, .reply(codes: 400...599), "the reply when scanning failed"),
             Setting("oversize", \.oversize, .reply(codes: 400...599), "the reply to messages past max_message_size"),
             Setting("stale", \.stale, .reply(codes: 400...499), "the reply while signatures are stale (a 4xx: the sender retries)"),
+            Setting("limit_exceeded", \.limitExceeded, .reply(codes: 400...599), "the reply to a message past a fixed limit; %r names the limit"),
         ]
     }
 }

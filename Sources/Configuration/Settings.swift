@@ -183,6 +183,9 @@ public struct ActionSettings: Sendable, Equatable {
     public var oversize: MessageAction = .tag
     /// `stale`: signatures older than `[policy] max_signature_age` (accept, tag or tempfail).
     public var stale: MessageAction = .tag
+    /// `limit_exceeded`: a fixed limit a retry cannot change (nesting, part count, header size,
+    /// archive depth or size): refused for good rather than retried for days.
+    public var limitExceeded: MessageAction = .reject
     public init() {}
 }
 
@@ -193,6 +196,7 @@ public struct ReplySettings: Sendable, Equatable {
     public var unscannable = ReplyTemplate(code: 451, enhancedCode: "4.7.1", text: "Message could not be scanned, please try again later")
     public var oversize = ReplyTemplate(code: 552, enhancedCode: "5.3.4", text: "Message too large to be scanned")
     public var stale = ReplyTemplate(code: 451, enhancedCode: "4.7.1", text: "Virus signatures are out of date, please try again later")
+    public var limitExceeded = ReplyTemplate(code: 554, enhancedCode: "5.6.0", text: "Message exceeds a scanning limit: %r")
     public init() {}
 }
 

@@ -5,7 +5,8 @@ import Scanning
 /// The one place that decides what happens to a message, from what the pipeline found and
 /// what the administrator configured. Pure: no I/O, no libmilter, testable alone.
 ///
-/// Precedence: infected, then banned, then unscannable, then oversize (truncated), then clean
+/// Precedence: infected, then banned, then oversize (truncated), then a fixed limit exceeded
+/// (`limit_exceeded`), then unscannable (failures that may pass on retry), then clean
 /// (with the stale action when the signatures are old). A message cut at the size limit is
 /// never labelled clean.
 public struct Policy: Sendable {
@@ -38,6 +39,13 @@ public struct Policy: Sendable {
             // was never seen: this is the oversize case.
             var decision = Decision(verdict: .unscanned("size"), action: actions.oversize)
             finish(&decision, template: replies.oversize, viruses: [], rules: ["oversize"], queueID: queueID, truncated: true)
+            return decision
+        }
+        if case .unscannable(let reason) = findings.scan, reason.code == .limitExceeded {
+            // A fixed limit (nesting, part count, header size, archive depth): the same message
+            // fails the same way on every retry, so a 4xx would only delay the bounce for days.
+            var decision = Decision(verdict: .unscanned(reason.code.name), action: actions.limitExceeded, notes: [reason.detail])
+            finish(&decision, template: replies.limitExceeded, viruses: [], rules: [reason.detail], queueID: queueID)
             return decision
         }
         if case .unscannable(let reason) = findings.scan {

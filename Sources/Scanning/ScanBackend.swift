@@ -19,7 +19,8 @@ public struct UnscannableReason: Sendable, Equatable, CustomStringConvertible {
         public init(_ name: String) { self.name = name }
         public var description: String { name }
 
-        /// A size, file-count, recursion or time limit was reached.
+        /// A fixed size, file-count, nesting or recursion limit was reached: the same message
+        /// reaches it again on every retry (a time limit is ``timeout``).
         public static let limitExceeded = Code("limit")
         /// An encrypted archive or document could not be opened.
         public static let encrypted = Code("encrypted")

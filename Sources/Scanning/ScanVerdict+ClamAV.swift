@@ -17,7 +17,10 @@ extension ScanVerdict {
             if limits.count + encrypted.count < names.count {
                 self = .infected(names)
             } else if let first = limits.first {
-                self = .unscannable(UnscannableReason(.limitExceeded, first))
+                // MaxScanTime depends on the machine's load, so a retry may pass: a timeout, not
+                // one of the fixed limits a retry cannot change.
+                let code: UnscannableReason.Code = first.contains("MaxScanTime") ? .timeout : .limitExceeded
+                self = .unscannable(UnscannableReason(code, first))
             } else {
                 self = .unscannable(UnscannableReason(.encrypted, encrypted.joined(separator: ", ")))
             }

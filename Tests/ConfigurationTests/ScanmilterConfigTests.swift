@@ -183,6 +183,7 @@ import Testing
         ("[policy]\ntrusted_networks = [\"10.0.0.0/33\"]\n", 2, "policy.trusted_networks", "not a network"),
         ("[actions]\nclean = \"reject\"\n", 2, "actions.clean", "accept or tag"),
         ("[actions]\noversize = \"quarantine\"\n", 2, "actions.oversize", "only partly buffered"),
+        ("[actions]\nlimit_exceeded = \"accept\"\n", 2, "actions.limit_exceeded", "cannot be accepted or stripped"),
         ("[reply]\ninfected = \"550 4.7.1 mismatched class\"\n", 2, "reply.infected", "enhanced code \"4.7.1\" is not of the form 5.X.Y"),
         ("[reply]\ninfected = \"550\"\n", 2, "reply.infected", "expected a reply"),
         ("[reply]\nbanned = \"250 2.0.0 fine\"\n", 2, "reply.banned", "not a 4xx or 5xx"),

@@ -44,6 +44,17 @@ import Testing
         #expect(decision.statusText == "Unscanned (unavailable)")
     }
 
+    @Test func aFixedLimitIsRefusedForGoodAndTheReplyNamesIt() throws {
+        let decision = policy.decide(Findings(scan: .unscannable(UnscannableReason(.limitExceeded, "MIME nesting-too-deep"))))
+        #expect(decision.action == .reject)
+        #expect(decision.reply == (try SMTPReply(code: 554, enhancedCode: "5.6.0", "Message exceeds a scanning limit: MIME nesting-too-deep")))
+        #expect(decision.statusText == "Unscanned (limit)")
+        // A failure a retry may cure keeps the unscannable action.
+        #expect(policy.decide(Findings(scan: .unscannable(UnscannableReason(.timeout, "slow")))).action == .tempfail)
+        // An oversize (truncated) message stays the oversize case even when the cut hit a limit.
+        #expect(policy.decide(Findings(scan: .unscannable(UnscannableReason(.limitExceeded, "x")), truncated: true)).verdict == .unscanned("size"))
+    }
+
     @Test func staleSignaturesApplyTheStaleAction() throws {
         var actions = ActionSettings()
         actions.stale = .tempfail

@@ -64,6 +64,27 @@ import Testing
         #expect(added.contains { $0.hasPrefix("X-Virus-Scanned: scanmilter \(FilterService.version) with ") && $0.hasSuffix(" on mx.test") })
     }
 
+    /// A message nested past the parser's depth limit fails the same way on every retry: it is
+    /// refused for good (5xx naming the limit), not temp-failed for the sender to retry for days.
+    @Test func aMessageNestedPastTheParserLimitIsRejectedNamingTheLimit() throws {
+        let (service, dir) = try Self.service()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 200 enclosed messages, each one's body the next: far past the parser's depth limit.
+        var body = "Subject: innermost\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+        for level in 0..<200 {
+            body = "Subject: level \(level)\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n" + body
+        }
+        let headers: [(String, String)] = [("Subject", " deep"), ("MIME-Version", " 1.0"), ("Content-Type", " message/rfc822")]
+        let (connection, code) = Self.deliver(service, headers: headers, body: body)
+        #expect(code == .reject)
+        #expect(connection.context.reply?.code == 554)
+        let text = connection.context.reply?.lines.first ?? ""
+        // libclamav's recursion limit or our parser's depth limit, whichever is met first.
+        #expect(text.hasPrefix("Message exceeds a scanning limit: "), "\(text)")
+        #expect(text.contains("MaxRecursion") || text.contains("MIME NestingTooDeep"), "\(text)")
+        #expect(service.counters.withLock { $0.byVerdict["unscanned"] } == 1)
+    }
+
     @Test func eicarAttachmentIsRejectedNamingTheVirus() throws {
         let (service, dir) = try Self.service()
         defer { try? FileManager.default.removeItem(atPath: dir) }

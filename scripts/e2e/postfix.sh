@@ -126,6 +126,9 @@ grep -q '^X-Virus-Type-Mismatch: type-mismatch:jpeg-is-png' "${f:-/dev/null}" &&
   || fail "X-Virus-Type-Mismatch missing on the PNG named .jpg"
 reply=$(send hostile-docm-named-docx m1); expect_reply "a .docm named .docx rejected as a disguise" "$reply" '^550 5\.7\.1 .*type-mismatch:word-ooxml-is-word-macro'
 
+reply=$(send nested-200 n1)
+expect_reply "200 nested messages: refused for good (limit_exceeded), naming the limit" "$reply" '^554 5\.6\.0 Message exceeds a scanning limit: [A-Za-z]'
+
 reply=$(send oversize o1); expect_reply "oversize message: oversize action (tag) accepts" "$reply" '^250 '
 if f=$(delivered o1); then
   grep -q '^X-Virus-Status: Unscanned (size)' "$f" && [ "$(grep -c '^X-Virus-Status:' "$f")" = 1 ] \
