@@ -201,6 +201,18 @@ import Testing
         body += "--b1100\r\nContent-Type: text/plain\r\n\r\ndeep\r\n"
         let headers = [("MIME-Version", " 1.0"), ("Content-Type", " multipart/mixed; boundary=\"b0\"")]
         let (connection, code) = Self.deliver(service, headers: headers, body: body)
+        // Never clean; and since a retry would meet the same limit, refused for good.
+        #expect(code == .reject)
+        #expect(connection.context.reply?.code == 554)
+        #expect(connection.context.addedHeaders.contains { $0.value.contains("Clean") } == false)
+    }
+
+    @Test func anAdministratorCanStillTempfailMessagesPastALimit() throws {
+        let (service, dir) = try Self.service { config, _ in config.actions.limitExceeded = .tempfail }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var body = "Subject: innermost\r\n\r\nHello\r\n"
+        for level in 0..<200 { body = "Subject: \(level)\r\nContent-Type: message/rfc822\r\n\r\n" + body }
+        let (connection, code) = Self.deliver(service, headers: [("Content-Type", " message/rfc822")], body: body)
         #expect(code == .tempfail)
         #expect(connection.context.reply?.code == 451)
     }
