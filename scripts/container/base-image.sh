@@ -17,12 +17,13 @@ tarball=$cache/bookworm-base.tar
 make_tarball() {
   [ -s "$tarball" ] && return 0
   mkdir -p "$cache"
-  local mirror rootfs
+  local mirror
   mirror=$(sed -nE 's/^URIs: *(http[^ ]*debian)$/\1/p; s/^deb +(http[^ ]*debian) +bookworm .*/\1/p' \
     /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1 || true)
   mirror=${mirror:-http://deb.debian.org/debian}
+  # Global, not local: the EXIT trap runs after this function has returned.
   rootfs=$(mktemp -d /tmp/scanmilter-rootfs.XXXXXX)
-  trap 'rm -rf "$rootfs"' EXIT
+  trap 'rm -rf "${rootfs:-}"' EXIT
   echo "base-image: debootstrap bookworm from $mirror (about a minute)" >&2
   if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$cache/debootstrap.log" 2>&1; then
     echo "base-image: debootstrap failed; the end of its log ($cache/debootstrap.log):" >&2

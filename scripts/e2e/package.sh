@@ -107,6 +107,7 @@ mkdir -p "$chroot_dir/run/scanmilter" && chown "$(in_root id -u scanmilter)" "$c
 out=$(in_root runuser -u scanmilter -- scanmilter --check --config /etc/scanmilter/scanmilter.toml 2>&1) \
   && pass "the installed configuration checks: $(tail -1 <<< "$out")" || fail "scanmilter --check on the installed configuration" "$out"
 in_root runuser -u scanmilter -- env SCANMILTER_MILTER_SOCKET=unix:/run/scanmilter/milter.sock \
+  SCANMILTER_MILTER_PIDFILE=/run/scanmilter/scanmilter.pid \
   scanmilter --config /etc/scanmilter/scanmilter.toml > "$work/daemon.log" 2>&1 &
 daemon=$!
 ready=""
@@ -117,8 +118,10 @@ for _ in $(seq 1 200); do
 done
 [ -n "$ready" ] && pass "scanmilter runs as user scanmilter and scanmilterctl health passes" \
   || fail "the installed daemon did not become healthy" "$(tail -5 "$work/daemon.log")"
-kill -TERM "$daemon" 2>/dev/null || true
-wait "$daemon" 2>/dev/null && pass "SIGTERM: a clean stop" || fail "the daemon did not stop cleanly" "$(tail -5 "$work/daemon.log")"
+# SIGTERM to scanmilter itself (as systemd sends it), not to the runuser wrapper around it.
+pid=$(cat "$chroot_dir/run/scanmilter/scanmilter.pid" 2>/dev/null || true)
+[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || kill -TERM "$daemon" 2>/dev/null || true
+wait "$daemon" 2>/dev/null && pass "SIGTERM: a clean stop (exit 0)" || fail "the daemon did not stop cleanly" "$(tail -5 "$work/daemon.log")"
 
 echo "package: remove, then purge"
 echo "# an administrator's edit" >> "$chroot_dir/etc/scanmilter/scanmilter.toml"
