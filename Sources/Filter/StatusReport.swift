@@ -20,6 +20,17 @@ struct StatusReport {
             "verdicts": counters.byVerdict,
             "actions": counters.byAction,
         ]
+        if let clamd = service.scanner.clamd {
+            object["clamd_servers"] = clamd.serverStatus.map { server -> [String: Any] in
+                var entry: [String: Any] = [
+                    "server": server.endpoint.description, "state": server.state, "in_flight": server.inFlight,
+                    "scans": server.scans, "failures": server.failures,
+                ]
+                entry["version"] = server.version?.reply
+                entry["last_error"] = server.lastError
+                return entry
+            }
+        }
         if let built = service.scanner.signatureBuildTime {
             object["database_build_time"] = ISO8601DateFormatter().string(from: built)
             object["database_age_seconds"] = Int(Date().timeIntervalSince(built))

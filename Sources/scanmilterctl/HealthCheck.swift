@@ -71,7 +71,23 @@ struct HealthCheck {
         guard loaded, !database.isEmpty else {
             return .failure(Problem(reason: "no scanning engine loaded (\(database.isEmpty ? "empty" : database))"))
         }
-        return .success("engine loaded: \(database)")
+        guard let servers = status["clamd_servers"] as? [[String: Any]] else { return .success("engine loaded: \(database)") }
+        return clamd(servers).map { "engine loaded: \(database); \($0)" }
+    }
+
+    /// Each clamd server's state and version; unhealthy when none takes scans.
+    func clamd(_ servers: [[String: Any]]) -> Result<String, Problem> {
+        let lines = servers.map { server in
+            let name = server["server"] as? String ?? "?"
+            let state = server["state"] as? String ?? "?"
+            let detail = (server["version"] as? String) ?? (server["last_error"] as? String) ?? "no version yet"
+            return "clamd \(name) \(state) (\(detail))"
+        }
+        let summary = lines.joined(separator: "; ")
+        guard servers.contains(where: { $0["state"] as? String == "up" }) else {
+            return .failure(Problem(reason: "no clamd server takes scans: \(summary)"))
+        }
+        return .success(summary)
     }
 
     /// A daemon listening on every address (0.0.0.0, ::) is reached on loopback.
