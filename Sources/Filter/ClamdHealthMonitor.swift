@@ -23,10 +23,13 @@ final class ClamdHealthMonitor: Sendable {
         job = try BackgroundJob(name: "clamd health check", logger: logger)
     }
 
+    /// Checks once before returning (so the signatures' age is known before the first message
+    /// is judged), then every `interval` in the background.
     func start() {
+        let first = check(lastAttempt: nil)
         job.start { [self] stop in
-            var attempted: Set<Int>?
-            repeat { attempted = check(lastAttempt: attempted) } while !stop.wait(for: interval)
+            var attempted = first
+            while !stop.wait(for: interval) { attempted = check(lastAttempt: attempted) }
         }
     }
 

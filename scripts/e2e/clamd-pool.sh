@@ -5,7 +5,9 @@
 # backend. While milter-load streams clean and marked messages over 8 milter connections, both
 # database folders get test database 4 and `scanmilterctl reload` reloads the pool one server at
 # a time. Checked: no message failed, temp-failed or got a wrong verdict; the reload took each
-# server from 3 to 4; `scanmilterctl health` shows both servers up on version 4.
+# server from 3 to 4; `scanmilterctl health` and /metrics show both servers up on version 4.
+# Then, restarted with the default max_signature_age and `stale = "tempfail"`, the daemon
+# temp-fails mail: the test databases are years old, and their age now comes from clamd's VERSION.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -28,6 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 marker=SCANMILTER-E2E-POOL-MARKER
+metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 user=""; [ "$(id -u)" = 0 ] && user="User root"  # as root clamd would switch to clamav and lose our files
 for n in 1 2; do
   mkdir -p "$work/clamd$n/db"
@@ -61,11 +64,14 @@ control_socket = "$work/control.sock"
 backend = "clamd"
 clamd_servers = ["unix:$work/clamd1/clamd.sock", "unix:$work/clamd2/clamd.sock"]
 temp_dir = "$work"
-[policy]
-max_signature_age = 0
 [log]
 target = "$work/scanmilter.log"
+[metrics]
+listen = "127.0.0.1:$metrics_port"
 CONF
+cp "$work/scanmilter.toml" "$work/stale.toml"
+printf '[actions]\nstale = "tempfail"\n' >> "$work/stale.toml"
+printf '[policy]\nmax_signature_age = 0\n' >> "$work/scanmilter.toml"
 
 passed=0; failed=0
 pass() { passed=$((passed + 1)); echo "  ok   $1"; }
@@ -75,10 +81,16 @@ for n in 1 2; do
   for _ in $(seq 100); do [ -S "$work/clamd$n/clamd.sock" ] && break; sleep 0.1; done
   [ -S "$work/clamd$n/clamd.sock" ] || { cat "$work/clamd$n/clamd.log" >&2; echo "e2e clamd-pool: clamd $n did not start" >&2; exit 1; }
 done
-"$bin" --config "$work/scanmilter.toml" > "$work/daemon.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 300); do grep -q "scanmilter ready" "$work/scanmilter.log" 2>/dev/null && break; sleep 0.1; done
-grep -q "scanmilter ready" "$work/scanmilter.log" || { cat "$work/scanmilter.log" "$work/daemon.out" >&2; exit 1; }
+# Starts the daemon on config $1 and waits for its ready line; its pid is in $daemon.
+start_daemon() {
+  : > "$work/scanmilter.log"
+  "$bin" --config "$1" > "$work/daemon.out" 2>&1 &
+  daemon=$!
+  pids+=("$daemon")
+  for _ in $(seq 300); do grep -q "scanmilter ready" "$work/scanmilter.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q "scanmilter ready" "$work/scanmilter.log" || { cat "$work/scanmilter.log" "$work/daemon.out" >&2; exit 1; }
+}
+start_daemon "$work/scanmilter.toml"
 
 health=$("$ctl" health --config "$work/scanmilter.toml" 2>&1 || true)
 case "$health" in
@@ -113,6 +125,22 @@ case "$health" in
   *"clamd1/clamd.sock up (ClamAV "*"/4/"*"clamd2/clamd.sock up (ClamAV "*"/4/"*) pass "health shows both servers up on version 4" ;;
   *) fail "health after the reload" "$health" ;;
 esac
+
+metrics=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
+  "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null || true)
+if grep -q "^scanmilter_signature_version 4$" <<<"$metrics" \
+  && grep -q "^scanmilter_signature_build_timestamp_seconds " <<<"$metrics" \
+  && [ "$(grep -c '^scanmilter_clamd_server_up{.*state="up"} 1$' <<<"$metrics")" = 2 ] \
+  && [ "$(grep -c '^scanmilter_clamd_server_signature_version{.*} 4$' <<<"$metrics")" = 2 ]; then
+  pass "metrics show the signature version and build time, and each server up on version 4"
+else
+  fail "metrics after the reload" "$(grep -E '^scanmilter_(signature|clamd)' <<<"$metrics")"
+fi
+
+kill "$daemon"; wait "$daemon" 2>/dev/null || true
+start_daemon "$work/stale.toml"
+r=$("$ctl" probe --socket "unix:$work/milter.sock" "$work/msgs/clean-1.eml" 2>&1 | head -1 || true)
+[[ "$r" == *"451 4.7.1"*"out of date"* ]] && pass "signatures older than max_signature_age behind clamd: stale, temp-failed: $r" || fail "stale behind clamd" "$r"
 
 echo "e2e clamd-pool: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
