@@ -20,17 +20,11 @@ for tool in "$bin" "$ctl" "$load"; do
 done
 [ -f "$fixtures/test-4.cvd" ] || { echo "e2e clamd-pool: no ClamAV test databases at $fixtures" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/scanmilter-clamd-pool-e2e.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "${KEEP_E2E:-}" ] && echo "e2e clamd-pool: kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
+. "$root/scripts/e2e/lib/workdir.sh"
+e2e_workdir clamd-pool
 
 marker=SCANMILTER-E2E-POOL-MARKER
-metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+metrics_port=$(free_port)
 user=""; [ "$(id -u)" = 0 ] && user="User root"  # as root clamd would switch to clamav and lose our files
 for n in 1 2; do
   mkdir -p "$work/clamd$n/db"
