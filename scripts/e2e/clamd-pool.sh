@@ -6,7 +6,8 @@
 # database folders get test database 4 and `scanmilterctl reload` reloads the pool one server at
 # a time. Checked: no message failed, temp-failed or got a wrong verdict; the reload took each
 # server from 3 to 4; `scanmilterctl health` and /metrics show both servers up on version 4.
-# Then, restarted with the default max_signature_age and `stale = "tempfail"`, the daemon
+# When only one server is told to reload (database 5), the daemon sees the versions differ and
+# reloads the other on its own. Then, restarted with the default max_signature_age and `stale = "tempfail"`, the daemon
 # temp-fails mail: the test databases are years old, and their age now comes from clamd's VERSION.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -129,6 +130,29 @@ if grep -q "^scanmilter_signature_version 4$" <<<"$metrics" \
   pass "metrics show the signature version and build time, and each server up on version 4"
 else
   fail "metrics after the reload" "$(grep -E '^scanmilter_(signature|clamd)' <<<"$metrics")"
+fi
+
+# Database 5 in both folders, but only the second server hears of it.
+for n in 1 2; do
+  cp "$fixtures/test-5.cvd" "$work/clamd$n/db/.daily.new" && mv "$work/clamd$n/db/.daily.new" "$work/clamd$n/db/daily.cvd"
+done
+python3 - "$work/clamd2/clamd.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"zRELOAD\0")
+assert s.recv(100).startswith(b"RELOADING"), "clamd did not answer RELOADING"
+PY
+for _ in $(seq 60); do
+  health=$("$ctl" health --config "$work/scanmilter.toml" 2>&1 || true)
+  [[ "$health" == *"clamd1/clamd.sock up (ClamAV "*"/5/"*"clamd2/clamd.sock up (ClamAV "*"/5/"* ]] && break
+  sleep 0.5
+done
+if [[ "$health" == *"clamd1/clamd.sock up (ClamAV "*"/5/"*"clamd2/clamd.sock up (ClamAV "*"/5/"* ]] \
+  && grep -q "reloading the ones behind" "$work/scanmilter.log"; then
+  pass "the daemon reloaded the server left behind on its own: both on version 5"
+else
+  fail "the server left behind" "$health"
 fi
 
 kill "$daemon"; wait "$daemon" 2>/dev/null || true
