@@ -28,6 +28,9 @@ public struct Daemon: Sendable {
         let watcher = try SignatureWatcher(service: service, logger: logger)
         watcher.start()
         defer { watcher.stop() }
+        let health = try service.scanner.clamd.map { try ClamdHealthMonitor(pool: $0, metrics: service.metrics, logger: logger) }
+        health?.start()
+        defer { health?.stop() }
         let updates = try UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
         updates.start()
         defer { updates.stop() }

@@ -63,13 +63,15 @@ struct MetricsExposition {
         text.gauge("scanmilter_engine_loaded", "1 when an engine with signatures is loaded (the clamd backend counts as loaded).", loaded ? 1 : 0)
         if let database {
             text.gauge("scanmilter_signatures", "Signatures in the loaded database.", Double(database.signatureCount))
-            if let version = database.version {
-                text.gauge("scanmilter_signature_version", "Version of the main signed database (daily), when there is one.", Double(version))
-            }
-            if let built = database.buildTime {
-                text.gauge("scanmilter_signature_build_timestamp_seconds", "When the loaded signatures were built (Unix time).", built.timeIntervalSince1970)
-            }
         }
+        // Behind clamd: the oldest signatures a server in rotation runs.
+        if let version = service.scanner.signatureVersion {
+            text.gauge("scanmilter_signature_version", "Version of the main signed database (daily), when there is one.", Double(version))
+        }
+        if let built = service.scanner.signatureBuildTime {
+            text.gauge("scanmilter_signature_build_timestamp_seconds", "When the loaded signatures were built (Unix time).", built.timeIntervalSince1970)
+        }
+        if let clamd = service.scanner.clamd { text.clamdServers(clamd.serverStatus) }
     }
 
     private func renderQuarantine(_ text: inout PrometheusText) {

@@ -2,27 +2,44 @@ import ClamAV
 public import Foundation
 public import Scanning
 
-/// The scanner the daemon runs: any backend, plus what only the embedded engine can do
-/// (reload, report its database's build time).
+/// The scanner the daemon runs: any backend, plus what only the embedded engine or the clamd
+/// pool can do (reload, report the signatures' build time).
 public struct ScannerHandle: Sendable {
     /// The backend every scan goes through.
     public let backend: any ScanBackend
     /// The embedded engine, when that is the backend.
     public let embedded: ClamAVBackend?
+    /// The clamd pool, when that is the backend.
+    public let clamd: ClamdBackend?
 
     public init(backend: any ScanBackend) {
         self.backend = backend
         self.embedded = backend as? ClamAVBackend
+        self.clamd = backend as? ClamdBackend
     }
 
-    /// When the loaded signatures were built; nil behind clamd or for unsigned databases only.
+    /// When the signatures in use were built (behind clamd: the oldest a server in rotation
+    /// runs, from its VERSION answer); nil for unsigned databases only, or before clamd answered.
     public var signatureBuildTime: Date? {
-        embedded?.database?.buildTime
+        embedded?.database?.buildTime ?? clamd?.oldestVersion?.buildTime
     }
 
-    /// Reloads the embedded engine's signatures; clamd servers reload themselves.
+    /// The signed daily database's version in use (behind clamd: the oldest in rotation).
+    public var signatureVersion: Int? {
+        embedded?.database?.version ?? clamd?.oldestVersion?.signatureVersion
+    }
+
+    /// Reloads the signatures: the embedded engine's, or the clamd pool's one server at a time.
     public func reload() throws -> String {
-        guard let embedded else { return "clamd backend: the clamd servers reload their own signatures" }
+        if let clamd {
+            let outcomes = try clamd.reloadPool()
+            let failed = outcomes.filter { $0.error != nil }
+            guard failed.isEmpty || failed.count < outcomes.count else {
+                throw ClamdReloadError(message: outcomes.map(\.description).joined(separator: "; "))
+            }
+            return "clamd pool, one server at a time: " + outcomes.map(\.description).joined(separator: "; ")
+        }
+        guard let embedded else { return "no reloadable backend" }
         let info = try embedded.reload()
         return info.description
     }

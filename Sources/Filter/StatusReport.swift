@@ -1,4 +1,5 @@
 import Foundation
+import Scanning
 import StableJSON
 
 /// The daemon's state for `scanmilterctl status` and health checks, as one JSON object with
@@ -10,10 +11,34 @@ struct StatusReport: Encodable {
     let verdicts, actions: [String: Int]
     let databaseBuildTime: Date?
     let databaseAgeSeconds: Int?
+    /// Each clamd server's state and version, with the clamd backend only.
+    let clamdServers: [ClamdServer]?
 
     enum CodingKeys: String, CodingKey {
         case version, pid, database, engineLoaded = "engine_loaded", connections, messages, inFlight = "in_flight",
-            bypassed, verdicts, actions, databaseBuildTime = "database_build_time", databaseAgeSeconds = "database_age_seconds"
+            bypassed, verdicts, actions, databaseBuildTime = "database_build_time", databaseAgeSeconds = "database_age_seconds",
+            clamdServers = "clamd_servers"
+    }
+
+    /// One clamd server (`version` and `last_error` only when known).
+    struct ClamdServer: Encodable {
+        let server, state: String
+        let inFlight, scans, failures: Int
+        let version, lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case server, state, inFlight = "in_flight", scans, failures, version, lastError = "last_error"
+        }
+
+        init(_ status: ClamdServerStatus) {
+            server = status.endpoint.description
+            state = status.state
+            inFlight = status.inFlight
+            scans = status.scans
+            failures = status.failures
+            version = status.version?.reply
+            lastError = status.lastError
+        }
     }
 
     init(service: FilterService) {
@@ -32,6 +57,7 @@ struct StatusReport: Encodable {
         actions = counters.byAction
         databaseBuildTime = service.scanner.signatureBuildTime
         databaseAgeSeconds = databaseBuildTime.map { Int(Date().timeIntervalSince($0)) }
+        clamdServers = service.scanner.clamd.map { $0.serverStatus.map(ClamdServer.init) }
     }
 
     func json() -> String {

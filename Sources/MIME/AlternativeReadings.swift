@@ -5,7 +5,8 @@
 /// Structure readings re-run the structure pass over the entity's bytes with another choice:
 /// another `boundary` parameter or Content-Type header, a header read past stray non-field
 /// lines, boundaries matched by prefix, or (for a multipart or enclosed message sent with a
-/// transfer encoding) the decoded body. Leaf readings are the same bytes with another transfer
+/// transfer encoding) the decoded body; and content with a header of its own hidden in a
+/// multipart's preamble or epilogue, read as a part. Leaf readings are the same bytes with another transfer
 /// encoding or file name. Only leaves not already in the main reading are kept, and all
 /// readings together count against `Limits.maxAlternativeReadings`.
 struct AlternativeReadings {
@@ -59,8 +60,17 @@ struct AlternativeReadings {
                         reading: "header of \(describe(node)) read past lines that are no fields")
             }
             if node.reportedPrefixLine {
-                reparse(node, range: range, choice: .main, builder: builder, matchingPrefixes: true,
+                reparse(node, range: range, choice: .main, builder: builder, prefixMatching: .innermostFirst,
                         reading: "boundary lines of \(describe(node)) matched by prefix")
+            }
+            if node.nestedBoundaryPrefix {
+                reparse(node, range: range, choice: .main, builder: builder, prefixMatching: .outermostFirst,
+                        reading: "boundary lines of \(describe(node)) matched by prefix, outermost first")
+            }
+            for hidden in node.hiddenParts {
+                let path = node.path.isEmpty ? hidden.place : "\(node.path).\(hidden.place)"
+                reparse(node, range: hidden.range, choice: .main, builder: builder, depth: node.depth + 1, path: path,
+                        reading: "part hidden in the \(hidden.place) of \(describe(node))")
             }
             let encoding = TransferEncoding(facts.transferEncoding)
             let type = facts.contentType
@@ -82,14 +92,15 @@ struct AlternativeReadings {
         node.path.isEmpty ? "the message" : "part \(node.path)"
     }
 
-    /// Re-runs the structure pass on one entity's bytes under another choice of header.
+    /// Re-runs the structure pass on one entity's bytes under another choice of header (or on
+    /// other bytes read as an entity at `depth` with section `path`).
     private mutating func reparse(
         _ node: StructurePass.Node, range: Range<Int>, choice: EntityFacts.Choice, builder: TreeBuilder,
-        matchingPrefixes: Bool = false, reading: String
+        prefixMatching: StructurePass.PrefixMatching = .exact, depth: Int? = nil, path: String? = nil, reading: String
     ) {
         guard take() else { return }
-        var pass = StructurePass(base: base, range: range, limits: limits, matchesBoundaryPrefixes: matchingPrefixes)
-        pass.run(rootDepth: node.depth, leafPath: node.leafPath, multipartPath: node.multipartPath, choice: choice)
+        var pass = StructurePass(base: base, range: range, limits: limits, prefixMatching: prefixMatching)
+        pass.run(rootDepth: depth ?? node.depth, leafPath: path ?? node.leafPath, multipartPath: path ?? node.multipartPath, choice: choice)
         let nodes = pass.nodes
         let built = builder.assemble(nodes, reading: reading)
         for index in builder.preOrder(nodes) where builder.isLeaf(nodes[index], in: nodes) {
@@ -132,6 +143,9 @@ struct AlternativeReadings {
     }
 
     private mutating func add(_ part: MIMEPart) {
+        // An empty part without a name (a reading that splits between two delimiter lines)
+        // gives a scanner nothing to look at.
+        guard !part.bodyRange.isEmpty || part.filename != nil else { return }
         if seen == nil { seen = Set(primaryLeaves.map(LeafKey.init)) }
         // Mutated in place through the optional, so the set is never copied.
         if seen?.insert(LeafKey(part)).inserted == true { leaves.append(part) }

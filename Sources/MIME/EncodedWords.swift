@@ -34,6 +34,7 @@ enum EncodedWords {
             let parsed = parseWord(bytes, at: index)
             if parsed.unterminated {
                 // No "?=" follows, so no later "=?" can start a word either: stop (keeps this linear).
+                defects.append((.invalidEncodedWord, "encoded word without its closing '?='; kept as text"))
                 break
             }
             guard let word = parsed.word else {
@@ -54,6 +55,9 @@ enum EncodedWords {
             }
             if word.isBase64 && !isCleanBase64(bytes[word.payload]) {
                 defects.append((.invalidEncodedWord, "encoded word with invalid base64"))
+            }
+            if !word.isBase64 && !isCleanQ(bytes[word.payload]) {
+                defects.append((.invalidEncodedWord, "encoded word with a broken Q escape or a blank"))
             }
             let charset = Charsets.normalized(word.charset)
             if pendingCharset != charset { flushPending() }
@@ -126,6 +130,24 @@ enum EncodedWords {
 
     private static func isCleanBase64(_ payload: ArraySlice<UInt8>) -> Bool {
         payload.allSatisfy { Base64Decoder.table[Int($0)] < 64 || $0 == 0x3D }
+    }
+
+    /// Q text has no blanks and every `=` starts two hex digits (RFC 2047 §4.2).
+    private static func isCleanQ(_ payload: ArraySlice<UInt8>) -> Bool {
+        var index = payload.startIndex
+        while index < payload.endIndex {
+            let byte = payload[index]
+            if byte == 0x20 || byte == 0x09 { return false }
+            if byte == 0x3D {
+                guard index + 2 < payload.endIndex, QuotedPrintableDecoder.hexValue(payload[index + 1]) != nil,
+                      QuotedPrintableDecoder.hexValue(payload[index + 2]) != nil
+                else { return false }
+                index += 3
+                continue
+            }
+            index += 1
+        }
+        return true
     }
 
     /// The Q encoding (RFC 2047 §4.2): `_` is a space, `=XX` a byte.

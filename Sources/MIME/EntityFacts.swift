@@ -158,13 +158,16 @@ struct EntityFacts {
         }
         nameCandidates += Self.preferredFirst(typeParameters, named: "name")
         var names: [String] = []
+        var undecodedNames: [String] = []
         for candidate in nameCandidates {
             guard let cleaned = FileNames.clean(candidate) else { continue }
-            if names.isEmpty { defects += cleaned.defects }
+            // The first name's defects are the part's; a broken encoded word counts in any name.
+            defects += names.isEmpty ? cleaned.defects : cleaned.defects.filter { $0.0 == .invalidEncodedWord }
             if !names.contains(cleaned.name) { names.append(cleaned.name) }
+            if let raw = cleaned.undecoded, !undecodedNames.contains(raw) { undecodedNames.append(raw) }
         }
         filename = names.first
-        alternativeFileNames = Array(names.dropFirst())
+        alternativeFileNames = Array(names.dropFirst()) + undecodedNames.filter { !names.contains($0) }
         if choice == .main {
             // RFC 2045 §3 and RFC 2183 allow each once. Repeats that disagree are reported as
             // conflicts (with their readings); repeats that agree get this milder defect.

@@ -5,15 +5,22 @@ enum FileNames {
     struct Cleaned {
         let name: String
         let defects: [(MIMEDefect.Name, String)]
+        /// The name with its RFC 2047 words left as they are, when one of them was invalid: what
+        /// a client that will not decode a broken word shows (and checks the extension of).
+        var undecoded: String? = nil
     }
 
-    static func clean(_ raw: String) -> Cleaned? {
+    static func clean(_ raw: String, decodingWords: Bool = true) -> Cleaned? {
         var defects: [(MIMEDefect.Name, String)] = []
         var name = raw
-        if name.contains("=?") {
+        var undecoded: String?
+        if decodingWords && name.contains("=?") {
             let decoded = EncodedWords.decode(Array(name.utf8))
             name = decoded.text
             defects += decoded.defects
+            if decoded.defects.contains(where: { $0.0 == .invalidEncodedWord }) {
+                undecoded = clean(raw, decodingWords: false)?.name
+            }
         }
         if let separator = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
             let stripped = String(name[name.index(after: separator)...])
@@ -26,7 +33,7 @@ enum FileNames {
             let codes = suspicious.prefix(8).map { "U+" + String($0.value, radix: 16, uppercase: true) }
             defects.append((.suspiciousFileNameCharacters, "file name '\(printable(name))' contains \(codes.joined(separator: " "))"))
         }
-        return Cleaned(name: name, defects: defects)
+        return Cleaned(name: name, defects: defects, undecoded: undecoded)
     }
 
     /// Control characters (C0, DEL, C1) and the bidirectional marks and overrides that let

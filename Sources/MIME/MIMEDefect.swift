@@ -87,6 +87,16 @@ public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
         case missingFinalBoundary = "MissingFinalBoundary"
         /// A line that starts like a boundary but carries more text; other readers may split there.
         case boundaryPrefixLine = "BoundaryPrefixLine"
+        /// A multipart's boundary and an enclosing one are prefixes of one another; readers that
+        /// match boundaries by prefix split differently (an alternative reading shows how).
+        case nestedBoundaryPrefix = "NestedBoundaryPrefix"
+        /// A multipart with a delimiter but no part; its body is read as one leaf.
+        case emptyMultipart = "EmptyMultipart"
+        /// The preamble holds header fields a client may show as a part; read as one too.
+        case partInPreamble = "PartInPreamble"
+        /// The epilogue (after the close delimiter) holds header fields a client may show as a
+        /// part; read as one too.
+        case partInEpilogue = "PartInEpilogue"
         /// A boundary longer than RFC 2046's 70 characters or containing characters it forbids.
         case invalidBoundary = "InvalidBoundary"
         /// A multipart with a transfer encoding other than 7bit, 8bit or binary (RFC 2045 §6.4).

@@ -26,6 +26,15 @@ struct StructurePass {
         var closed = false
         var sawBoundary = false
         var reportedPrefixLine = false
+        /// Its boundary and an enclosing one are prefixes of one another.
+        var nestedBoundaryPrefix = false
+        /// Where the first boundary line starts (the preamble ends there).
+        var preambleEnd: Int?
+        /// Where the line after the close delimiter starts (the epilogue starts there).
+        var epilogueStart: Int?
+        /// Header-led content in the preamble or epilogue that a client could show as a part:
+        /// each range starts at its first `Content-` field and runs to the end of the gap.
+        var hiddenParts: [(range: Range<Int>, place: String)] = []
         /// The header ended at a stray line with a `Content-` field after it.
         var contentFieldAfterStrayLine = false
         /// Where this node sits in the open-entity stack while it is on it.
@@ -39,8 +48,18 @@ struct StructurePass {
     let limit: Int
     let limits: MIMEParser.Limits
     /// Also take a line that only starts with an open boundary as that boundary (some readers
-    /// match boundaries by prefix); used for an alternative reading only.
-    let matchesBoundaryPrefixes: Bool
+    /// match boundaries by prefix, innermost or outermost first); alternative readings only.
+    let prefixMatching: PrefixMatching
+
+    /// How boundary lines are matched.
+    enum PrefixMatching {
+        /// Only blanks (or "--" and blanks) may follow a boundary (RFC 2046 §5.1.1).
+        case exact
+        /// A line that starts with an open delimiter is that delimiter, the innermost first.
+        case innermostFirst
+        /// Likewise, the outermost first (a reader that splits the outer multipart first).
+        case outermostFirst
+    }
     private(set) var nodes: [Node] = []
     private(set) var messageDefects: [(MIMEDefect.Name, String)] = []
     private var stack: [Int] = []
@@ -56,12 +75,12 @@ struct StructurePass {
     private var openMultiparts: Int { openMultipartList.count }
     private var partLimitReached = false
 
-    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits, matchesBoundaryPrefixes: Bool = false) {
+    init(base: UnsafePointer<UInt8>, range: Range<Int>, limits: MIMEParser.Limits, prefixMatching: PrefixMatching = .exact) {
         self.base = base
         self.rangeStart = range.lowerBound
         self.limit = range.upperBound
         self.limits = limits
-        self.matchesBoundaryPrefixes = matchesBoundaryPrefixes
+        self.prefixMatching = prefixMatching
     }
 
     /// Parses the entity at the start of the range and everything inside it.
@@ -146,6 +165,9 @@ struct StructurePass {
                     enclosed = true
                 }
             }
+            if isOpenMultipart, let boundary = facts.boundary {
+                notePrefixBoundaries(of: &node, boundary: boundary)
+            }
             let index = append(node)
             if isOpenMultipart, let boundary = facts.boundary {
                 openBoundaries[boundary, default: []].append(index)
@@ -193,8 +215,14 @@ struct StructurePass {
     /// A multipart that ends with no parts is one leaf, and is numbered like one.
     private mutating func close(_ index: Int, at end: Int) {
         nodes[index].end = max(nodes[index].bodyStart, end)
+        if nodes[index].delimiter != nil && nodes[index].sawBoundary {
+            noteHiddenParts(index)
+        }
         if nodes[index].delimiter != nil && nodes[index].children.isEmpty {
             nodes[index].path = nodes[index].leafPath
+            if nodes[index].sawBoundary {
+                nodes[index].defects.append((.emptyMultipart, "multipart with a delimiter but no part; its body is read as one leaf"))
+            }
         }
         guard nodes[index].delimiter != nil, !nodes[index].closed else { return }
         markClosed(index)
@@ -240,7 +268,7 @@ struct StructurePass {
         var contentEnd = end.content
         while contentEnd > line + 2 && ByteScan.isBlank(base[contentEnd - 1]) { contentEnd -= 1 }
         let length = contentEnd - line - 2
-        if matchesBoundaryPrefixes, let match = matchBoundaryPrefix(at: line, next: end.next) {
+        if prefixMatching != .exact, let match = matchBoundaryPrefix(at: line, next: end.next) {
             return match
         }
         guard length >= 0, length <= longestOpenBoundary + 2,
@@ -256,9 +284,10 @@ struct StructurePass {
         return nil
     }
 
-    /// The innermost open multipart whose delimiter starts the line, whatever follows it.
+    /// The innermost (or outermost) open multipart whose delimiter starts the line, whatever follows it.
     private func matchBoundaryPrefix(at line: Int, next: Int) -> BoundaryMatch? {
-        for index in openMultipartList.reversed() {
+        let order = prefixMatching == .outermostFirst ? Array(openMultipartList) : openMultipartList.reversed()
+        for index in order {
             guard let delimiter = nodes[index].delimiter, ByteScan.matches(delimiter, in: base, at: line, limit: limit) else { continue }
             let after = line + delimiter.count
             let isClose = after + 2 <= limit && base[after] == 0x2D && base[after + 1] == 0x2D
@@ -299,8 +328,10 @@ struct StructurePass {
             close(inner, at: end)
         }
         let multipart = stack[match.stackIndex]
+        if !nodes[multipart].sawBoundary { nodes[multipart].preambleEnd = line }
         nodes[multipart].sawBoundary = true
         if match.isClose {
+            nodes[multipart].epilogueStart = match.nextLine
             markClosed(multipart)
             return match.nextLine
         }
@@ -315,4 +346,62 @@ struct StructurePass {
     }
 
     static let octetStream = ContentType(type: "application", subtype: "octet-stream")
+
+    // MARK: what hides between and around the parts
+
+    /// A new multipart whose boundary and an enclosing open one are prefixes of one another:
+    /// readers that match boundary lines by prefix split it differently (RFC 2046 §5.1.1 asks
+    /// senders to avoid this), so it gets a defect, and the enclosing multipart a prefix reading.
+    private mutating func notePrefixBoundaries(of node: inout Node, boundary: [UInt8]) {
+        for outer in openMultipartList {
+            guard let other = nodes[outer].facts.boundary, other != boundary,
+                  other.starts(with: boundary) || boundary.starts(with: other) else { continue }
+            node.defects.append((.nestedBoundaryPrefix, "boundary '\(Self.printable(boundary))' and the enclosing boundary '\(Self.printable(other))' are prefixes of one another"))
+            nodes[outer].nestedBoundaryPrefix = true
+            nodes[outer].facts.hasStructuralOddity = true
+            return
+        }
+    }
+
+    /// A preamble or epilogue that holds a `Content-` header field at a line start: a client that
+    /// reads past the delimiters (or ignores the close delimiter) shows a part there, so it gets
+    /// a defect and an alternative reading from that field on.
+    private mutating func noteHiddenParts(_ index: Int) {
+        let node = nodes[index]
+        var gaps: [(Range<Int>, String, MIMEDefect.Name)] = []
+        if let end = node.preambleEnd, end > node.bodyStart { gaps.append((node.bodyStart..<end, "preamble", .partInPreamble)) }
+        if let start = node.epilogueStart, node.end > start { gaps.append((start..<node.end, "epilogue", .partInEpilogue)) }
+        for (gap, place, defect) in gaps {
+            guard let field = firstContentField(in: gap) else { continue }
+            nodes[index].hiddenParts.append((field..<gap.upperBound, place))
+            nodes[index].facts.hasStructuralOddity = true
+            nodes[index].defects.append((defect, "a header field at offset \(field) in the \(place) starts content a client may show as a part"))
+        }
+    }
+
+    /// The first line in `range` that starts with a `Content-` field name and a colon.
+    private func firstContentField(in range: Range<Int>) -> Int? {
+        var line = range.lowerBound
+        while line < range.upperBound {
+            if ByteScan.matchesIgnoringCase(Self.contentPrefix, in: base, at: line, limit: range.upperBound) {
+                let end = ByteScan.lineEnd(base, from: line, limit: range.upperBound)
+                var name = line + Self.contentPrefix.count
+                while name < end.content, Self.isFieldNameByte(base[name]) { name += 1 }
+                if name < end.content && base[name] == 0x3A { return line }
+            }
+            guard let newline = ByteScan.find(0x0A, in: base, from: line, limit: range.upperBound) else { return nil }
+            line = newline + 1
+        }
+        return nil
+    }
+
+    private static let contentPrefix = Array("content-".utf8)
+
+    private static func isFieldNameByte(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F && byte != 0x3A
+    }
+
+    private static func printable(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes.prefix(80), as: UTF8.self)
+    }
 }

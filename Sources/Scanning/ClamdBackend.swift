@@ -10,6 +10,11 @@ import Synchronization
 /// `retryInterval` (in the background while other servers carry the load, inline when none is
 /// up) and returns to rotation when it answers. With every server down the verdict is
 /// `.unscannable(.backendUnavailable)`, never a guess.
+///
+/// `checkServers()` is the health check a daemon runs in the background: it PINGs every server,
+/// so a dead one leaves rotation before mail meets it, and asks each for VERSION, which gives the
+/// signature version and build time (`signatureBuildTime`) the staleness policy needs.
+/// `reloadPool()` reloads the servers' signatures one at a time, each out of rotation meanwhile.
 public final class ClamdBackend: ScanBackend {
     /// The pool's servers and timeouts.
     public struct Configuration: Sendable {
@@ -26,6 +31,12 @@ public final class ClamdBackend: ScanBackend {
         public var maximumAttempts: Int
         /// Bytes per INSTREAM chunk.
         public var chunkSize: Int
+        /// In a pool reload, how long a server may take to answer with new signatures before it
+        /// is taken back as it is (with concurrent reloads clamd keeps answering the old version
+        /// while it loads, and an unchanged database never shows a new one).
+        public var reloadSettle: Duration = .seconds(5)
+        /// In a pool reload, the longest wait for one server to answer again after RELOAD.
+        public var reloadTimeout: Duration = .seconds(120)
 
         /// A pool of `servers`; the default read timeout outlasts clamd's own MaxScanTime (120 s).
         public init(
@@ -57,9 +68,9 @@ public final class ClamdBackend: ScanBackend {
 
     /// The settings the pool was created with.
     public let configuration: Configuration
-    private let clients: [ClamdClient]
-    private let state: Mutex<ClamdPoolState>
-    private let logger: Logger
+    let clients: [ClamdClient]
+    let state: Mutex<ClamdPoolState>
+    let logger: Logger
 
     /// Creates the pool; servers start in rotation and are marked down by their first failure.
     public init(configuration: Configuration, logger: Logger) throws(ConfigurationError) {
@@ -87,26 +98,36 @@ public final class ClamdBackend: ScanBackend {
         run { client throws(ClamdError) in try client.scan(fileDescriptor: fileDescriptor) }
     }
 
-    /// clamd's VERSION answer, refreshed at most once a minute while scans succeed.
+    /// The oldest signatures in rotation, from clamd's VERSION answers (refreshed by
+    /// `checkServers()` and at most once a minute per server while scans succeed).
     public var databaseDescription: String {
-        state.withLock { $0.version } .map(ClamdReply.databaseDescription(fromVersion:)) ?? "clamd (version not yet known)"
+        state.withLock { $0.oldestVersion }?.description ?? "clamd (version not yet known)"
+    }
+
+    /// The oldest signatures in rotation: the ones a message may be scanned with.
+    public var oldestVersion: ClamdVersion? {
+        state.withLock { $0.oldestVersion }
     }
 
     /// Each server's state now, in configuration order.
     public var serverStatus: [ClamdServerStatus] {
         state.withLock { pool in
             pool.servers.enumerated().map { index, server in
-                ClamdServerStatus(endpoint: configuration.servers[index], isUp: server.isUp, inFlight: server.inFlight,
-                                  scans: server.scans, failures: server.failures, lastError: server.lastError)
+                ClamdServerStatus(endpoint: configuration.servers[index], isUp: server.isUp, isReloading: server.reloading,
+                                  inFlight: server.inFlight, scans: server.scans, failures: server.failures,
+                                  lastError: server.lastError, version: server.version)
             }
         }
     }
 
-    /// PINGs every server now and updates which are up; returns the status afterwards.
+    /// The health check: PINGs every server (but one being reloaded) and asks each that answers
+    /// for VERSION, so dead servers leave rotation before mail meets them and servers that
+    /// answer again return. Returns the status afterwards.
     @discardableResult
     public func checkServers() -> [ClamdServerStatus] {
-        for index in clients.indices { probe(index) }
-        refreshVersionIfStale(force: true)
+        for index in clients.indices where !state.withLock({ $0.servers[index].reloading }) {
+            if probe(index) { refreshVersionIfStale(force: true, using: index) }
+        }
         return serverStatus
     }
 
@@ -159,42 +180,62 @@ public final class ClamdBackend: ScanBackend {
         guard !due.isEmpty else { return }
         if anyUp {
             Thread.detachNewThread { [self] in
-                for index in due { probe(index) }
+                for index in due { _ = probe(index) }
             }
         } else {
-            for index in due { probe(index) }
+            for index in due { _ = probe(index) }
         }
     }
 
-    /// PINGs one server and records the outcome.
-    private func probe(_ index: Int) {
+    /// PINGs one server and records the outcome; returns whether it answered.
+    func probe(_ index: Int) -> Bool {
         do {
             try clients[index].ping()
             let cameBack = state.withLock { $0.recover(index) }
             if cameBack {
                 logger.notice("clamd server back in rotation", metadata: ["clamd.server": "\(configuration.servers[index])"])
             }
+            return true
         } catch {
-            state.withLock { $0.probeFailed(index, error: error.description) }
+            let wasUp = state.withLock { $0.probeFailed(index, error: error.description) }
+            if wasUp {
+                logger.warning("clamd server marked down by the health check", metadata: [
+                    "clamd.server": "\(configuration.servers[index])", "clamd.error": "\(error)",
+                ])
+            }
+            return false
         }
     }
 
-    /// Asks for VERSION at most once a minute, on a server that just answered.
-    private func refreshVersionIfStale(force: Bool, using preferred: Int? = nil) {
+    /// Asks one server that just answered for VERSION, at most once a minute unless forced.
+    private func refreshVersionIfStale(force: Bool, using index: Int) {
         let now = ContinuousClock.now
         let claimed = state.withLock { pool -> Bool in
-            if !force, let fetched = pool.versionFetched, fetched.duration(to: now) < Self.versionRefreshInterval { return false }
-            pool.versionFetched = now
+            if !force, let fetched = pool.servers[index].versionFetched, fetched.duration(to: now) < Self.versionRefreshInterval {
+                return false
+            }
+            pool.servers[index].versionFetched = now
             return true
         }
         guard claimed else { return }
-        let candidates = preferred.map { [$0] } ?? Array(clients.indices)
-        for index in candidates where state.withLock({ $0.servers[index].isUp }) {
-            if let version = try? clients[index].version() {
-                state.withLock { $0.version = version }
-                return
-            }
+        do {
+            let version = try fetchVersion(index)
+            state.withLock { $0.servers[index].version = version }
+        } catch {
+            logger.warning("clamd server gave no version", metadata: [
+                "clamd.server": "\(configuration.servers[index])", "clamd.error": "\(error)",
+            ])
         }
+    }
+
+    /// Sends VERSION to one server and reads the answer.
+    func fetchVersion(_ index: Int) throws(ClamdError) -> ClamdVersion {
+        let reply = try clients[index].version()
+        guard let version = ClamdVersion(reply: reply) else {
+            throw ClamdError(.protocolViolation, endpoint: configuration.servers[index].description,
+                             message: "VERSION answered \"\(reply.prefix(200))\"")
+        }
+        return version
     }
 }
 
@@ -202,8 +243,10 @@ public final class ClamdBackend: ScanBackend {
 public struct ClamdServerStatus: Sendable, Equatable {
     /// The server.
     public var endpoint: ClamdEndpoint
-    /// Whether scans are sent to it.
+    /// Whether it answers (scans are sent to it unless it is reloading).
     public var isUp: Bool
+    /// Out of rotation while a pool reload reloads its signatures.
+    public var isReloading: Bool
     /// Scans running on it now.
     public var inFlight: Int
     /// Scans it has completed (any verdict).
@@ -212,4 +255,11 @@ public struct ClamdServerStatus: Sendable, Equatable {
     public var failures: Int
     /// The last failure, if any.
     public var lastError: String?
+    /// Its last VERSION answer: engine, signature version and build time.
+    public var version: ClamdVersion?
+
+    /// `up`, `down` or `reloading`, for status output and metrics.
+    public var state: String {
+        isReloading ? "reloading" : isUp ? "up" : "down"
+    }
 }

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A client for one clamd server: PING, VERSION and INSTREAM scans over a fresh connection each.
+/// A client for one clamd server: PING, VERSION, RELOAD and INSTREAM scans over a fresh connection each.
 ///
 /// Protocol (clamd(8)): commands are sent as `z<COMMAND>\0` and answered with a NUL-terminated
 /// reply. `zINSTREAM\0` is followed by chunks, each a 4-byte big-endian length and that many
@@ -35,6 +35,16 @@ public struct ClamdClient: Sendable {
     /// Sends VERSION and returns clamd's answer, e.g. `ClamAV 1.4.6/27450/Tue Nov 24 09:12:00 2026`.
     public func version() throws(ClamdError) -> String {
         try command("VERSION")
+    }
+
+    /// Sends RELOAD and expects RELOADING: clamd then loads its database again, in the background
+    /// while it keeps scanning with the old one (ConcurrentDatabaseReload, the default) or
+    /// answering nothing until it is done (clamd.conf(5)).
+    public func reload() throws(ClamdError) {
+        let reply = try command("RELOAD")
+        guard reply == "RELOADING" else {
+            throw ClamdError(.protocolViolation, endpoint: endpoint.description, message: "RELOAD answered \"\(reply.prefix(200))\"")
+        }
     }
 
     /// Scans bytes held in memory with INSTREAM.

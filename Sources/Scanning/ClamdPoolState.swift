@@ -10,13 +10,29 @@ struct ClamdPoolState: Sendable {
         var probing = false
         /// The earliest time the next PING may be sent while down.
         var nextProbe: ContinuousClock.Instant = .now
+        /// The server's last VERSION answer, and when it was asked.
+        var version: ClamdVersion?
+        var versionFetched: ContinuousClock.Instant?
+        /// Taken out of rotation while it reloads its signatures; no scan is sent to it.
+        var reloading = false
+
+        /// Whether a new scan may be sent to it.
+        var inRotation: Bool { isUp && !reloading }
     }
 
     var servers: [Server]
     /// Where the next tie-break starts, so equal servers are used in turn.
     var cursor = 0
-    var version: String?
-    var versionFetched: ContinuousClock.Instant?
+    /// A pool reload is under way; a second one waits its turn.
+    var poolReloading = false
+
+    /// The oldest signatures among the servers in rotation (the ones mail may meet), or any
+    /// server's when none in rotation has answered VERSION yet.
+    var oldestVersion: ClamdVersion? {
+        let known = servers.filter(\.inRotation).compactMap(\.version)
+        let candidates = known.isEmpty ? servers.compactMap(\.version) : known
+        return candidates.min { ($0.signatureVersion ?? -1) < ($1.signatureVersion ?? -1) }
+    }
 
     init(serverCount: Int) {
         servers = Array(repeating: Server(), count: serverCount)
@@ -27,7 +43,7 @@ struct ClamdPoolState: Sendable {
         var best: Int?
         for step in servers.indices {
             let index = (cursor + step) % servers.count
-            guard servers[index].isUp, !excluded.contains(index) else { continue }
+            guard servers[index].inRotation, !excluded.contains(index) else { continue }
             if best.map({ servers[index].inFlight < servers[$0].inFlight }) ?? true { best = index }
         }
         guard let chosen = best else { return nil }
@@ -49,8 +65,13 @@ struct ClamdPoolState: Sendable {
 
     /// A scan on `index` failed: the server goes down until a PING answers. Returns whether it was up.
     mutating func fail(_ index: Int, error: String, nextProbe: ContinuousClock.Instant) -> Bool {
-        let wasUp = servers[index].isUp
         servers[index].inFlight -= 1
+        return markDown(index, error: error, nextProbe: nextProbe)
+    }
+
+    /// `index` failed outside a scan: down until a PING answers. Returns whether it was up.
+    mutating func markDown(_ index: Int, error: String, nextProbe: ContinuousClock.Instant) -> Bool {
+        let wasUp = servers[index].isUp
         servers[index].failures += 1
         servers[index].lastError = error
         if wasUp { servers[index].nextProbe = nextProbe }
@@ -66,7 +87,7 @@ struct ClamdPoolState: Sendable {
             servers[index].nextProbe = nextProbe
             due.append(index)
         }
-        return (due, servers.contains { $0.isUp })
+        return (due, servers.contains(where: \.inRotation))
     }
 
     /// A PING answered: back in rotation. Returns whether it had been down.
@@ -77,10 +98,13 @@ struct ClamdPoolState: Sendable {
         return wasDown
     }
 
-    /// A PING failed: stays (or goes) down until its next probe time.
-    mutating func probeFailed(_ index: Int, error: String) {
+    /// A PING failed: stays (or goes) down until its next probe time. Returns whether it was up.
+    mutating func probeFailed(_ index: Int, error: String) -> Bool {
+        let wasUp = servers[index].isUp
+        defer { if wasUp { servers[index].failures += 1 } }
         servers[index].probing = false
         servers[index].isUp = false
         servers[index].lastError = error
+        return wasUp
     }
 }

@@ -34,12 +34,4 @@ enum ClamdReply {
         // "COMMAND READ TIMED OUT", "UNKNOWN COMMAND" and anything else: the exchange failed.
         throw ClamdError(.protocolViolation, endpoint: endpoint, message: "unexpected reply \"\(reply.prefix(200))\"")
     }
-
-    /// A readable form of a VERSION reply: `ClamAV 1.4.6/27450/Tue Nov 24 09:12:00 2026` becomes
-    /// `ClamAV 1.4.6, daily 27450 (Tue Nov 24 09:12:00 2026), via clamd`.
-    static func databaseDescription(fromVersion reply: String) -> String {
-        let parts = reply.split(separator: "/", maxSplits: 2).map(String.init)
-        guard parts.count == 3 else { return "\(reply), via clamd" }
-        return "\(parts[0]), daily \(parts[1]) (\(parts[2])), via clamd"
-    }
 }

@@ -73,7 +73,29 @@ struct HealthCheck {
         guard loaded, !database.isEmpty else {
             return .failure(Problem(reason: "no scanning engine loaded (\(database.isEmpty ? "empty" : database))"))
         }
-        return .success("engine loaded: \(database)")
+        guard case .array(let list)? = status["clamd_servers"] else { return .success("engine loaded: \(database)") }
+        let servers = list.compactMap { item -> [String: String]? in
+            guard case .object(let fields) = item else { return nil }
+            return fields.compactMapValues { value in
+                if case .string(let text) = value { return text }
+                return nil
+            }
+        }
+        return clamd(servers).map { "engine loaded: \(database); \($0)" }
+    }
+
+    /// Each clamd server's state and version (the text fields of the status); unhealthy when
+    /// none takes scans.
+    func clamd(_ servers: [[String: String]]) -> Result<String, Problem> {
+        let lines = servers.map { server in
+            let detail = server["version"] ?? server["last_error"] ?? "no version yet"
+            return "clamd \(server["server"] ?? "?") \(server["state"] ?? "?") (\(detail))"
+        }
+        let summary = lines.joined(separator: "; ")
+        guard servers.contains(where: { $0["state"] == "up" }) else {
+            return .failure(Problem(reason: "no clamd server takes scans: \(summary)"))
+        }
+        return .success(summary)
     }
 
     /// A daemon listening on every address (0.0.0.0, ::) is reached on loopback.

@@ -220,17 +220,21 @@ import Testing
     @Test func windowsExecutableNamedAsPDFIsBannedByContent() throws {
         let (service, dir) = try Self.service()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // MZ header with a PE signature at 0x80: libmagic calls it a PE32 executable.
-        var pe = [UInt8](repeating: 0, count: 0x200)
-        pe[0] = UInt8(ascii: "M"); pe[1] = UInt8(ascii: "Z"); pe[0x3C] = 0x80
-        pe.replaceSubrange(0x80..<0x84, with: Array("PE\0\0".utf8))
-        pe[0x84] = 0x4C; pe[0x85] = 0x01; pe[0x86] = 1; pe[0x94] = 0xE0; pe[0x96] = 0x02; pe[0x97] = 0x01
-        pe[0x98] = 0x0B; pe[0x99] = 0x01
-        let encoded = Data(pe).base64EncodedString(options: .lineLength76Characters).replacingOccurrences(of: "\n", with: "")
+        let encoded = Data(Self.peExecutable).base64EncodedString(options: .lineLength76Characters).replacingOccurrences(of: "\n", with: "")
         let body = "--b1\r\nContent-Type: text/plain\r\n\r\nReport attached\r\n--b1\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\n"
             + "Content-Disposition: attachment; filename=\"report.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\(encoded)\r\n--b1--\r\n"
         let (connection, code) = Self.deliver(service, headers: Self.multipartHeaders, body: body)
         #expect(code == .reject)
         #expect(connection.context.reply?.lines.first?.contains("banned-type:pe-executable") == true)
     }
+
+    /// An MZ header with a PE signature at 0x80: libmagic calls it a PE32 executable.
+    static let peExecutable: [UInt8] = {
+        var pe = [UInt8](repeating: 0, count: 0x200)
+        pe[0] = UInt8(ascii: "M"); pe[1] = UInt8(ascii: "Z"); pe[0x3C] = 0x80
+        pe.replaceSubrange(0x80..<0x84, with: Array("PE\0\0".utf8))
+        pe[0x84] = 0x4C; pe[0x85] = 0x01; pe[0x86] = 1; pe[0x94] = 0xE0; pe[0x96] = 0x02; pe[0x97] = 0x01
+        pe[0x98] = 0x0B; pe[0x99] = 0x01
+        return pe
+    }()
 }

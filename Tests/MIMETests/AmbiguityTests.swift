@@ -22,8 +22,11 @@ import Testing
         """)
         #expect(defectNames(parsed).contains("MultipleBoundaryParameters"))
         #expect(parsed.leaves.map { text(of: $0) } == ["harmless"])
+        // Read with the second boundary, and (past the first one's close delimiter) as a part
+        // hidden in the epilogue: both readings show the program.
+        #expect(defectNames(parsed).contains("PartInEpilogue"))
         let hidden = parsed.alternativeLeaves
-        #expect(hidden.map(\.filename) == ["evil.exe"])
+        #expect(hidden.map(\.filename) == ["evil.exe", "evil.exe"])
         #expect(hidden.first?.decoded() == [0x4D, 0x5A, 0x90, 0x00])
         #expect(hidden.first?.reading?.contains("boundary parameter 2") == true)
     }

@@ -45,4 +45,25 @@ import Testing
         let parsed = parse("Content-Disposition: attachment; filename=\"=?UTF-8?B?5pel5pys?=.pdf\"\n\n")
         #expect(parsed.root.filename == "日本.pdf")
     }
+
+    @Test(arguments: [
+        "=?utf-8?B?!!cmVwb3J0?=.pdf",     // base64 outside its alphabet
+        "=?utf-8?Q?report=ZZ?=.pdf",      // a Q escape that is no hex
+        "=?utf-8?Q?two words?=.pdf",      // a blank inside a Q word
+        "report=?utf-8?Q?unterminated.pdf", // no closing ?=
+    ])
+    func anInvalidEncodedWordInAFileNameIsADefectAndItsRawNameAReading(name: String) {
+        let parsed = parse("Content-Type: application/pdf; name=\"\(name)\"\n\nbody\n")
+        #expect(defectNames(parsed).contains("InvalidEncodedWord"))
+        // A client that will not decode the broken word shows the name as sent: that name is
+        // type-checked too.
+        let names = [parsed.root.filename] + parsed.alternativeLeaves.map(\.filename)
+        #expect(names.contains(name))
+    }
+
+    @Test func aValidEncodedWordHasNoRawReading() {
+        let parsed = parse("Content-Type: application/pdf; name=\"=?utf-8?Q?report?=.pdf\"\n\nbody\n")
+        #expect(parsed.root.filename == "report.pdf")
+        #expect(parsed.alternativeLeaves.isEmpty && parsed.defects.isEmpty)
+    }
 }

@@ -1,4 +1,5 @@
 @testable import Scanning
+import Foundation
 import Testing
 
 /// clamd's reply strings (as listed in clamd(8) and clamd's own sources) and what each means.
@@ -52,8 +53,23 @@ import Testing
     }
 
     @Test func theVersionReplyBecomesADatabaseDescription() {
-        #expect(ClamdReply.databaseDescription(fromVersion: "ClamAV 1.4.6/27450/Tue Nov 24 09:12:00 2026")
+        #expect(ClamdVersion(reply: "ClamAV 1.4.6/27450/Tue Nov 24 09:12:00 2026")?.description
             == "ClamAV 1.4.6, daily 27450 (Tue Nov 24 09:12:00 2026), via clamd")
-        #expect(ClamdReply.databaseDescription(fromVersion: "ClamAV 1.4.6") == "ClamAV 1.4.6, via clamd")
+        #expect(ClamdVersion(reply: "ClamAV 1.4.6")?.description == "ClamAV 1.4.6, via clamd")
+    }
+
+    @Test func theVersionReplyGivesTheSignatureVersionAndBuildTime() throws {
+        let version = try #require(ClamdVersion(reply: "ClamAV 1.4.6/27480/Mon Dec  1 09:25:02 2025"))
+        #expect(version.engine == "1.4.6")
+        #expect(version.signatureVersion == 27480)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone.current
+        let built = try #require(version.buildTime)
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: built)
+        #expect([parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second] == [2025, 12, 1, 9, 25, 2])
+        // Unsigned databases alone: the engine, and nothing to judge the signatures' age by.
+        let unsigned = try #require(ClamdVersion(reply: "ClamAV 1.4.6"))
+        #expect(unsigned.signatureVersion == nil && unsigned.buildTime == nil)
+        #expect(ClamdVersion(reply: "UNKNOWN COMMAND") == nil)
     }
 }

@@ -15,15 +15,8 @@ fixtures=$("$root/scripts/test-cvd/fetch.sh")  # the cache, SCANMILTER_TEST_CVD_
 [ -x "$bin" ] && [ -x "$ctl" ] || { echo "e2e update: build scanmilter and scanmilterctl first" >&2; exit 1; }
 [ -f "$fixtures/test-3.cvd" ] || { echo "e2e update: no ClamAV test databases at $fixtures" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/scanmilter-update-e2e.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "${KEEP_E2E:-}" ] && echo "e2e update: kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/scripts/e2e/lib/workdir.sh"
+e2e_workdir update
 mirror_port=$(free_port); milter_port=$(free_port)
 
 mkdir -p "$work/db" "$work/mirror" "$work/msgs"

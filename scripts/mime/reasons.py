@@ -14,6 +14,11 @@ REASONS = {
     "malformed-cr-only-line-endings":
         "Both find the same two parts; we parse a copy with LF line ends (BareCarriageReturnLineEnds), "
         "so the 7bit text part reads with LF where Python keeps the bare CRs.",
+    "malformed-empty-multipart-hidden-preamble":
+        "A multipart with a close delimiter and no part, a part header in its preamble: as for "
+        "malformed-multipart-no-parts we keep the whole body, delimiter included, as one leaf "
+        "(EmptyMultipart), and read the preamble from its header on as a part (PartInPreamble); "
+        "Python drops the delimiter line and sees no part.",
     "malformed-multipart-no-parts":
         "A multipart with a close delimiter and no part: we keep its whole body, delimiter included, "
         "as one leaf (33 bytes); Python drops the delimiter line from it (23 bytes).",

@@ -279,6 +279,31 @@ def _():
                                                                 'attachment; filename="=?x-unknown?Q?abc?="')]))
 
 
+@bad("bad-encoded-word-q")
+def _():
+    # A blank and a broken escape inside Q words: clients that refuse them show the name as sent.
+    return message(envelope("Broken Q words"),
+                   multipart("mixed", "bq", [text_part(), leaf('application/pdf; name="=?utf-8?Q?sales report?=.pdf"',
+                                                               b64(pdf(100)), "base64",
+                                                               'attachment; filename="=?utf-8?Q?q3=ZZ?=.pdf"')]))
+
+
+@bad("unterminated-encoded-word")
+def _():
+    return message(envelope("Encoded word never closed"),
+                   multipart("mixed", "uw", [text_part(), leaf('application/pdf; name="=?utf-8?Q?minutes.pdf"',
+                                                               b64(pdf(100)), "base64")]))
+
+
+@bad("empty-multipart-hidden-preamble")
+def _():
+    # No part at all, but a header in the preamble: the body is one leaf, and a client that
+    # reads the preamble as a part shows a program.
+    pre = ("Content-Type: application/octet-stream; name=\"setup.exe\"\nContent-Transfer-Encoding: base64\n\n"
+           + b64(exe(120)).decode())
+    return raw_message("Empty multipart with a preamble part", 'multipart/mixed; boundary="nothing"', pre + "--nothing--\n")
+
+
 @bad("rfc2231-unknown-charset")
 def _():
     return message(envelope("Unknown 2231 charset"),
