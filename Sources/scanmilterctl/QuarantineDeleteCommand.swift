@@ -18,12 +18,11 @@ struct QuarantineDeleteCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
-        _ = try QuarantineIDs.parse(ids)
+        try QuarantineIDs.validate(ids)
     }
 
     /// One id's result, as `--json` prints it; every key is always present.
-    struct Result: Encodable {
+    struct Result: PerIDResult {
         var id: String
         var deleted: Bool
         var reason = ""
@@ -48,7 +47,6 @@ struct QuarantineDeleteCommand: ParsableCommand {
                 if !json { QuarantineOutput.error("\(id): \(error.message)") }
             }
         }
-        if json { try QuarantineOutput.json(results) }
-        if let failure = results.first(where: { $0.exitCode != 0 }) { throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError) }
+        try QuarantineOutput.finish(results, json: json)
     }
 }

@@ -29,6 +29,17 @@ struct QuarantineOptions: ParsableArguments {
         }
     }
 
+    /// Opens the store and runs one query on it; a store error becomes the command's failure
+    /// (its message and sysexits code).
+    func query<Answer>(_ body: (QuarantineStore) throws -> Answer) throws -> Answer {
+        let store = try openStore()
+        do {
+            return try body(store)
+        } catch {
+            throw QuarantineOutput.fail(error)
+        }
+    }
+
     /// Errors from the store go to standard error (standard output stays for results); its
     /// warnings and notices are left out because each command prints its own outcome.
     static let logger: Logger = {
@@ -53,6 +64,13 @@ extension SysExit {
 
 /// Parses command-line ids, refusing anything that is not one before any file is touched.
 enum QuarantineIDs {
+    /// The `validate()` of a command that acts on ids: at least one, each an id.
+    static func validate(_ texts: [String]) throws {
+        guard !texts.isEmpty else { throw ValidationError("give at least one id") }
+        _ = try parse(texts)
+    }
+
+
     static func parse(_ texts: [String]) throws -> [QuarantineID] {
         try texts.map { text in
             guard let id = QuarantineID(text) else {

@@ -34,12 +34,11 @@ struct QuarantineReleaseCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
-        _ = try QuarantineIDs.parse(ids)
+        try QuarantineIDs.validate(ids)
     }
 
     /// One id's result, as `--json` prints it; every key is always present.
-    struct Result: Encodable {
+    struct Result: PerIDResult {
         var id: String
         /// `released`, `would_release`, `kept_held`, `refused` or `error`.
         var result: String
@@ -83,8 +82,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
             results.append(result)
             if !json { printLine(result) }
         }
-        if json { try QuarantineOutput.json(results) }
-        if let failure = results.first(where: { $0.exitCode != 0 }) { throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError) }
+        try QuarantineOutput.finish(results, json: json)
     }
 
     private func describe(_ outcome: ReleaseOutcome, into result: inout Result) {
