@@ -15,6 +15,13 @@ public struct ScannerHandle: Sendable {
         self.embedded = backend as? ClamAVBackend
     }
 
+    /// Whether scans can run: the embedded engine has a database loaded (it can be absent after
+    /// an in-place reload failed), or the backend is clamd, whose servers load their own and are
+    /// checked per scan.
+    public var engineLoaded: Bool {
+        embedded.map { $0.database != nil } ?? true
+    }
+
     /// When the loaded signatures were built; nil behind clamd or for unsigned databases only.
     public var signatureBuildTime: Date? {
         embedded?.database?.buildTime

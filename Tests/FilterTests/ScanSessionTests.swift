@@ -71,7 +71,7 @@ import Testing
         #expect(code == .reject)
         #expect(connection.context.reply?.code == 550)
         #expect(connection.context.reply?.lines.first?.contains("Test.EICAR") == true)
-        #expect(service.counters.withLock { $0.byVerdict["infected"] } == 1)
+        #expect(service.metrics.snapshot.messagesByVerdict["infected"] == 1)
     }
 
     @Test func forgedStatusHeadersAreDeletedLastFirst() throws {
@@ -106,7 +106,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let connection = TestConnection { service.makeSession() }
         #expect(connection.connect(address: .inet(address: "10.9.8.7", port: 1)) == .accept)
-        #expect(service.counters.withLock { $0.bypassed } == 1)
+        #expect(service.metrics.snapshot.bypassed == 1)
     }
 
     @Test func aTempFileFailureTempFailsInsteadOfAccepting() throws {
