@@ -8,15 +8,16 @@ import Milter
 /// which libmilter also treats as stop), then lets messages in flight finish.
 public struct Daemon: Sendable {
     public let service: FilterService
-    public let logger: Logger
     /// The configuration file, handed to scheduled updates.
     public let configPath: String
 
-    public init(service: FilterService, configPath: String, logger: Logger) {
+    public init(service: FilterService, configPath: String) {
         self.service = service
         self.configPath = configPath
-        self.logger = logger
     }
+
+    /// The service's logger: the daemon logs where the service does.
+    public var logger: Logger { service.logger }
 
     /// Runs until stopped; throws when the socket cannot be opened or privileges not dropped.
     public func run() throws {
