@@ -11,15 +11,7 @@ struct QuarantineDeleteCommand: ParsableCommand {
 
     @OptionGroup var options: QuarantineOptions
 
-    @Argument(help: "Ids of the entries to delete.")
-    var ids: [String]
-
-    @Flag(help: "Print the results as JSON.")
-    var json = false
-
-    func validate() throws {
-        try QuarantineIDs.validate(ids)
-    }
+    @OptionGroup var targets: QuarantineTargets
 
     /// One id's result, as `--json` prints it; every key is always present.
     struct Result: PerIDResult {
@@ -37,16 +29,16 @@ struct QuarantineDeleteCommand: ParsableCommand {
     func run() throws {
         let store = try options.openStore()
         var results: [Result] = []
-        for id in try QuarantineIDs.parse(ids) {
+        for id in try targets.parsed() {
             do {
                 try store.delete(id, by: LoginName.current)
                 results.append(Result(id: id.rawValue, deleted: true, exitCode: 0))
-                if !json { QuarantineOutput.line("\(id): deleted") }
+                if !targets.json { QuarantineOutput.line("\(id): deleted") }
             } catch {
                 results.append(Result(id: id.rawValue, deleted: false, reason: error.message, exitCode: SysExit(error).rawValue))
-                if !json { QuarantineOutput.error("\(id): \(error.message)") }
+                if !targets.json { QuarantineOutput.error("\(id): \(error.message)") }
             }
         }
-        try QuarantineOutput.finish(results, json: json)
+        try QuarantineOutput.finish(results, json: targets.json)
     }
 }

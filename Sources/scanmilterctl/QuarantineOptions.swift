@@ -62,14 +62,28 @@ extension SysExit {
     }
 }
 
-/// Parses command-line ids, refusing anything that is not one before any file is touched.
-enum QuarantineIDs {
-    /// The `validate()` of a command that acts on ids: at least one, each an id.
-    static func validate(_ texts: [String]) throws {
-        guard !texts.isEmpty else { throw ValidationError("give at least one id") }
-        _ = try parse(texts)
+/// The ids and `--json` of a command that acts on several entries (release, delete).
+struct QuarantineTargets: ParsableArguments {
+    @Argument(help: "Ids of the entries.")
+    var ids: [String]
+
+    @Flag(help: "Print the results as JSON.")
+    var json = false
+
+    /// At least one id, each an id, before any file is touched.
+    func validate() throws {
+        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
+        _ = try QuarantineIDs.parse(ids)
     }
 
+    /// The ids, parsed.
+    func parsed() throws -> [QuarantineID] {
+        try QuarantineIDs.parse(ids)
+    }
+}
+
+/// Parses command-line ids, refusing anything that is not one before any file is touched.
+enum QuarantineIDs {
 
     static func parse(_ texts: [String]) throws -> [QuarantineID] {
         try texts.map { text in
