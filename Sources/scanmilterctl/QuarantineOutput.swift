@@ -12,8 +12,10 @@ protocol PerIDResult: Encodable {
 /// How the quarantine commands print: JSON with sorted keys and ISO 8601 dates (stable for
 /// scripts), human text otherwise, errors on standard error.
 enum QuarantineOutput {
+    /// Prints `value` as JSON with every key present: a nil optional (an empty store's `oldest`,
+    /// an entry's `postfix_config_directory`) is `null`, so scripts always find the same keys.
     static func json(_ value: some Encodable) throws {
-        let text = try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(value)
+        let text = try StableJSONEncoder(sortedKeys: true, prettyPrinted: true, writesNulls: true).encode(value)
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
