@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "Sockets", swiftSettings: swiftSettings),
         // The one JSON writer: Encodable values with keys in a stable order (--json, log lines).
         .target(name: "StableJSON", swiftSettings: swiftSettings),
+        // The shapes of our errors: an extensible code, a C call that failed, a coded message.
+        .target(name: "ErrorCodes", swiftSettings: swiftSettings),
 
         // MARK: milter (issue: Milter)
         // The protocol's values (replies, action sets, steps, stages), shared by the filter side
@@ -66,14 +68,14 @@ let package = Package(
             name: "CClamAV",
             linkerSettings: [.linkedLibrary("clamav"), .linkedLibrary("freshclam")]
         ),
-        .target(name: "ClamAV", dependencies: ["CClamAV", logging], swiftSettings: swiftSettings),
+        .target(name: "ClamAV", dependencies: ["CClamAV", "ErrorCodes", logging], swiftSettings: swiftSettings),
         .target(name: "CMagic", linkerSettings: [.linkedLibrary("magic")]),
         .target(name: "CArchive", linkerSettings: [.linkedLibrary("archive")]),
-        .target(name: "Archives", dependencies: ["CArchive"], swiftSettings: swiftSettings),
-        .target(name: "FileMagic", dependencies: ["CMagic"], swiftSettings: swiftSettings),
+        .target(name: "Archives", dependencies: ["CArchive", "ErrorCodes"], swiftSettings: swiftSettings),
+        .target(name: "FileMagic", dependencies: ["CMagic", "ErrorCodes"], swiftSettings: swiftSettings),
         .target(
             name: "Scanning",
-            dependencies: ["ClamAV", "FileMagic", "MIME", "Sockets", logging],
+            dependencies: ["ClamAV", "ErrorCodes", "FileMagic", "MIME", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
         // Configuration parses its own TOML subset: every error then carries a line number,
@@ -88,10 +90,10 @@ let package = Package(
         // MARK: quarantine (issue: Quarantine) and signature updates (issue: updates)
         .target(
             name: "Quarantine",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "MilterProtocol", "Sockets", logging],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "ErrorCodes", "MilterProtocol", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Updater", dependencies: ["ClamAV", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
+        .target(name: "Updater", dependencies: ["ClamAV", "ErrorCodes", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
 
         // MARK: the appliance (issue: daemon)
         .target(

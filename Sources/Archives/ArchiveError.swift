@@ -1,22 +1,9 @@
+public import ErrorCodes
+
 /// A libarchive failure: which C function failed, libarchive's message and errno.
 public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; extensible without breaking callers that switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        /// The code's stable name, used in messages.
-        public let name: String
-        /// Creates a code; prefer the predefined ones.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// A reader could not be allocated or configured (no input involved).
-        public static let setup = Code("setup")
-        /// An entry header could not be read: truncated or corrupt input.
-        public static let header = Code("header")
-        /// An entry's data could not be read: truncated, corrupt or unsupported compression.
-        public static let data = Code("data")
-        /// Content that looked like an archive could not be opened.
-        public static let open = Code("open")
-    }
+    public typealias Code = ErrorCode<ArchiveError>
 
     /// The kind of failure.
     public var code: Code
@@ -36,4 +23,15 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { "\(function) failed (\(code)): \(message)" }
+}
+
+extension ArchiveError.Code {
+    /// A reader could not be allocated or configured (no input involved).
+    public static var setup: Self { Self("setup") }
+    /// An entry header could not be read: truncated or corrupt input.
+    public static var header: Self { Self("header") }
+    /// An entry's data could not be read: truncated, corrupt or unsupported compression.
+    public static var data: Self { Self("data") }
+    /// Content that looked like an archive could not be opened.
+    public static var open: Self { Self("open") }
 }

@@ -1,18 +1,25 @@
 internal import CClamAV
+public import ErrorCodes
+
+/// Marks errors of libclamav (`cl_error_t`).
+public enum LibClamAV {}
+
+/// A libclamav call that failed: which C function, its `cl_error_t` and what libclamav said.
+public typealias ClamAVError = LibraryCallError<LibClamAV>
 
 extension ClamAVError.Code {
     /// A database file is malformed (`CL_EMALFDB`).
-    public static var malformedDatabase: Self { Self("CL_EMALFDB") }
+    public static var malformedDatabase: Self { Self(CL_EMALFDB) }
     /// A CVD container is broken (`CL_ECVD`).
-    public static var brokenCVD: Self { Self("CL_ECVD") }
+    public static var brokenCVD: Self { Self(CL_ECVD) }
     /// A signed database failed verification (`CL_EVERIFY`).
-    public static var verificationFailed: Self { Self("CL_EVERIFY") }
+    public static var verificationFailed: Self { Self(CL_EVERIFY) }
     /// A file or directory could not be opened (`CL_EOPEN`).
-    public static var openFailed: Self { Self("CL_EOPEN") }
+    public static var openFailed: Self { Self(CL_EOPEN) }
     /// Out of memory (`CL_EMEM`).
-    public static var outOfMemory: Self { Self("CL_EMEM") }
+    public static var outOfMemory: Self { Self(CL_EMEM) }
     /// The scan ran past MaxScanTime (`CL_ETIMEOUT`).
-    public static var timeout: Self { Self("CL_ETIMEOUT") }
+    public static var timeout: Self { Self(CL_ETIMEOUT) }
     /// The database directory does not exist or is not a directory (checked before libclamav).
     public static var databaseDirectoryMissing: Self { Self("database-directory-missing") }
     /// The database directory holds no file libclamav loads (checked before libclamav).

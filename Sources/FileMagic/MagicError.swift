@@ -1,36 +1,18 @@
+public import ErrorCodes
+
+/// Marks errors of libmagic.
+public enum LibMagic {}
+
 /// A libmagic failure: which C function failed, on what, and libmagic's own message.
-public struct MagicError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The kind of failure; extensible without breaking callers that switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        /// The code's stable name, used in messages.
-        public let name: String
-        /// Creates a code; prefer the predefined ones.
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
+public typealias MagicError = LibraryCallError<LibMagic>
 
-        /// `magic_open` could not allocate a handle.
-        public static let openFailed = Code("open")
-        /// The magic database could not be loaded (missing, unreadable, wrong version).
-        public static let databaseLoad = Code("database")
-        /// A parameter or flag could not be set on a handle.
-        public static let setup = Code("setup")
-        /// libmagic could not classify a buffer.
-        public static let detection = Code("detection")
-    }
-
-    /// The kind of failure.
-    public var code: Code
-    /// The libmagic function that reported it, e.g. `magic_load`.
-    public var function: String
-    /// libmagic's message (`magic_error`), or ours when libmagic gave none.
-    public var message: String
-
-    /// Creates an error naming the failed libmagic function.
-    public init(_ code: Code, function: String, message: String) {
-        self.code = code
-        self.function = function
-        self.message = message
-    }
-
-    public var description: String { "\(function) failed (\(code)): \(message)" }
+extension MagicError.Code {
+    /// `magic_open` could not allocate a handle.
+    public static var openFailed: Self { Self("open") }
+    /// The magic database could not be loaded (missing, unreadable, wrong version).
+    public static var databaseLoad: Self { Self("database") }
+    /// A parameter or flag could not be set on a handle.
+    public static var setup: Self { Self("setup") }
+    /// libmagic could not classify a buffer.
+    public static var detection: Self { Self("detection") }
 }

@@ -15,7 +15,7 @@ public final class MagicHandle {
     /// (Debian's libmagic-mgc, `/usr/share/misc/magic.mgc`) when it is nil.
     public init(databasePath: String? = nil, prefixLength: Int = TypeDetector.Configuration.defaultPrefixLength) throws {
         guard let handle = magic_open(MAGIC_NONE) else {
-            throw MagicError(.openFailed, function: "magic_open", message: "could not allocate a libmagic handle")
+            throw MagicError(function: "magic_open", code: .openFailed, message: "could not allocate a libmagic handle")
         }
         raw = handle
         self.prefixLength = max(1, prefixLength)
@@ -95,6 +95,6 @@ public final class MagicHandle {
 
     private func error(_ function: String, _ code: MagicError.Code, subject: String) -> MagicError {
         let detail = magic_error(raw).map { String(cString: $0) } ?? "no message (errno \(magic_errno(raw)))"
-        return MagicError(code, function: function, message: "\(subject): \(detail)")
+        return MagicError(function: function, code: code, message: "\(subject): \(detail)")
     }
 }

@@ -8,15 +8,16 @@ import Milter
 /// which libmilter also treats as stop), then lets messages in flight finish.
 public struct Daemon: Sendable {
     public let service: FilterService
-    public let logger: Logger
     /// The configuration file, handed to scheduled updates.
     public let configPath: String
 
-    public init(service: FilterService, configPath: String, logger: Logger) {
+    public init(service: FilterService, configPath: String) {
         self.service = service
         self.configPath = configPath
-        self.logger = logger
     }
+
+    /// The service's logger: the daemon logs where the service does.
+    public var logger: Logger { service.logger }
 
     /// Runs until stopped; throws when the socket cannot be opened or privileges not dropped.
     public func run() throws {
@@ -25,7 +26,8 @@ public struct Daemon: Sendable {
         defer { control?.stop() }
         let metricsServer = try service.startMetricsServer()
         defer { metricsServer?.stop() }
-        let watcher = try SignatureWatcher(service: service, logger: logger)
+        let watcher = try SignatureWatcher(
+            directory: config.scan.databaseDir, interval: config.scan.reloadCheckInterval, reload: service.signatureReload(logger: logger))
         watcher.start()
         defer { watcher.stop() }
         let health = try service.scanner.clamd.map { try ClamdHealthMonitor(pool: $0, metrics: service.metrics, logger: logger) }
@@ -34,7 +36,7 @@ public struct Daemon: Sendable {
         let updates = try UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
         updates.start()
         defer { updates.stop() }
-        let retention = try RetentionScheduler(service: service, logger: logger)
+        let retention = try RetentionScheduler(sink: service.quarantine, settings: config.quarantine, logger: logger)
         retention.start()
         defer { retention.stop() }
         if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
@@ -44,7 +46,7 @@ public struct Daemon: Sendable {
         try runMilter(
             name: "scanmilter", socket: config.milter.socket,
             timeout: .milliseconds(Int64(config.milter.timeout * 1000)), removeStaleSocket: true,
-            actions: [.addHeaders, .changeHeaders, .changeBody, .quarantine], exceptionPolicy: .tempfail,
+            actions: ScanSession.requiredActions, exceptionPolicy: .tempfail,
             backlog: config.milter.backlog, logger: logger,
             onListening: { spec in
                 do {
@@ -70,7 +72,7 @@ public struct Daemon: Sendable {
     private func waitForMessagesInFlight() {
         let deadline = ContinuousClock.now + .milliseconds(Int64(service.config.milter.shutdownTimeout * 1000))
         while ContinuousClock.now < deadline {
-            let inFlight = service.counters.withLock { $0.inFlight }
+            let inFlight = service.metrics.snapshot.inFlight
             if inFlight == 0 { break }
             logger.info("waiting for messages in flight", metadata: ["count": "\(inFlight)"])
             usleep(100_000)
@@ -84,24 +86,15 @@ public struct Daemon: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let service = self.service
-        let logger = self.logger
+        let reload = service.signatureReload(logger: logger)
         let server = try ControlServer(path: path, logger: logger) { command, _ in
             switch command {
             case "ping":
                 return "pong"
             case "reload":
-                do {
-                    let description = try service.scanner.reload()
-                    service.metrics.recordReload(succeeded: true)
-                    logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "control"])
-                    return description
-                } catch {
-                    service.metrics.recordReload(succeeded: false)
-                    logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
-                    throw error
-                }
+                return try reload.run(trigger: "control")
             case "status":
-                return StatusReport(service: service).json()
+                return service.statusJSON()
             default:
                 throw UnknownControlCommand(message: "unknown command '\(command)'; commands: ping, reload, status")
             }

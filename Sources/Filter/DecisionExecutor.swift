@@ -12,7 +12,18 @@ import MIME
 /// `[actions]` section), `MilterAction` (one smfi_* call) or `ActionFlags` (what a milter
 /// connection may do).
 struct DecisionExecutor {
-    let service: FilterService
+    /// The `[headers]` section: which status headers to add, under which names.
+    let headers: HeaderSettings
+    /// The value of the `X-Virus-Scanned` header: product, signatures, host.
+    let scannedHeaderValue: String
+    /// The host a strip notice names.
+    let hostname: String
+    /// `[reply] unscannable`, whose codes a failure to act reuses when they are temporary.
+    let unscannableReply: ReplyTemplate
+    /// Where quarantined and held messages are recorded; nil without a store.
+    let quarantine: (any QuarantineSink)?
+    /// The signature set a quarantine entry names.
+    let databaseDescription: String
     let logger: Logger
 
     func apply(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) -> MilterResponseSummaryAndResponse {
@@ -20,7 +31,7 @@ struct DecisionExecutor {
             return try perform(outcome, message: message, session: session, context: context)
         } catch {
             logger.error("action failed; message temp-failed", metadata: ["scan.action": "\(outcome.decision.action.rawValue)", "error": "\(error)"])
-            let template = service.config.reply.unscannable
+            let template = unscannableReply
             let fits = template.code < 500
             let reply = Result { () throws(SMTPReplyError) in
                 try SMTPReply(code: fits ? template.code : 451, enhancedCode: fits ? template.enhancedCode : "4.7.1",
@@ -42,7 +53,7 @@ struct DecisionExecutor {
         case .discard:
             return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "discard"))
         case .quarantine:
-            guard let sink = service.quarantine, let raw = outcome.raw else {
+            guard let sink = quarantine, let raw = outcome.raw else {
                 throw Failure(message: "quarantine action but no quarantine store is available")
             }
             let id = try sink.store(quarantined(raw, decision: decision, message: message, session: session, context: context))
@@ -73,13 +84,13 @@ struct DecisionExecutor {
             sender: message.sender, senderParameters: message.senderParameters, recipients: message.recipients,
             recipientParameters: message.recipientParameters, subject: message.subject, verdict: decision.statusText,
             names: Self.names(decision), action: decision.action.rawValue,
-            databaseVersion: service.scanner.backend.databaseDescription)
+            databaseVersion: databaseDescription)
     }
 
     /// Lists a held message in the quarantine index too, so `scanmilterctl quarantine list` shows
     /// it. The message itself is safe in Postfix's hold queue, so a failure here is only logged.
     private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) {
-        guard let sink = service.quarantine, let raw = outcome.raw else { return }
+        guard let sink = quarantine, let raw = outcome.raw else { return }
         do {
             let id = try sink.recordHold(quarantined(raw, decision: outcome.decision, message: message, session: session, context: context))
             logger.info("message held", metadata: ["quarantine.id": "\(id)"])
@@ -103,9 +114,8 @@ struct DecisionExecutor {
     static let mismatchHeaderName = "X-Virus-Type-Mismatch"
 
     private func addStatusHeaders(_ decision: Decision, findings: Findings?, context: any MilterContext) throws {
-        let headers = service.config.headers
         if headers.addScanned {
-            try context.addHeader(headers.scannedName, value: Self.headerValue(HeaderText.sanitized(service.scannedHeaderValue), context))
+            try context.addHeader(headers.scannedName, value: Self.headerValue(HeaderText.sanitized(scannedHeaderValue), context))
         }
         if headers.addStatus {
             try context.addHeader(headers.statusName, value: Self.headerValue(decision.statusText, context))
@@ -124,7 +134,7 @@ struct DecisionExecutor {
     private func strip(_ outcome: MessageOutcome, context: any MilterContext) throws -> String {
         guard let parsed = outcome.result?.parsed,
               let rewrite = StripRewriter.rewrite(parsed, paths: outcome.decision.stripParts,
-                                                  notice: StripRewriter.notice(for: outcome.decision, hostname: service.hostname))
+                                                  notice: StripRewriter.notice(for: outcome.decision, hostname: hostname))
         else { throw Failure(message: "strip: the parts to remove could not be found") }
         if rewrite.replaceTopLevelContentHeaders {
             try context.changeHeader("Content-Type", index: 1, value: Self.headerValue("text/plain; charset=utf-8", context))

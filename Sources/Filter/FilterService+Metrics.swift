@@ -1,9 +1,29 @@
+import Logging
+import Quarantine
 extension FilterService {
-    /// Whether scans can run: the embedded engine has a database loaded, or the backend is clamd
-    /// (whose servers load their own; the clamd pool reports them unavailable per scan).
-    public var engineLoaded: Bool {
-        guard let embedded = scanner.embedded else { return true }
-        return embedded.database != nil
+    /// Whether scans can run (``ScannerHandle/engineLoaded``).
+    public var engineLoaded: Bool { scanner.engineLoaded }
+
+    /// The `/metrics` page as it stands now.
+    func metricsPage() -> String {
+        let stats: QuarantineStats?
+        do {
+            stats = try quarantine?.stats()
+        } catch {
+            // Counts that cannot be read are left out of the page; the rest still serves.
+            stats = nil
+        }
+        return MetricsExposition(metrics: metrics.snapshot, scanner: scanner, demo: isDemoDatabase, quarantine: stats).render()
+    }
+
+    /// The one way this service's signatures are reloaded, logging to `logger`.
+    func signatureReload(logger: Logger) -> SignatureReload {
+        SignatureReload(scanner: scanner, metrics: metrics, logger: logger)
+    }
+
+    /// The `/status` answer of the control socket, as JSON.
+    func statusJSON() -> String {
+        StatusReport(metrics: metrics.snapshot, scanner: scanner).json()
     }
 
     /// The metrics endpoint's answer for `path`: `/metrics` (Prometheus text) or `/health`.
@@ -11,7 +31,7 @@ extension FilterService {
         switch path {
         case "/metrics":
             return MetricsServer.Response(
-                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: MetricsExposition(service: self).render())
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsPage())
         case "/health", "/healthz":
             if engineLoaded {
                 return MetricsServer.Response(status: 200, body: "ok: \(scanner.backend.databaseDescription)\n")

@@ -5,7 +5,8 @@ import Foundation
 public import Logging
 public import MIME
 import Scanning
-public import Synchronization
+import Synchronization
+public import Quarantine
 
 /// The scanning milter's shared part: configuration, the pipeline and the scanner, counters.
 /// One per process; every connection's ``ScanSession`` refers to it. Everything here is
@@ -27,22 +28,9 @@ public final class FilterService: Sendable {
     /// mapped bodies and libclamav's temp files take, whatever the number of connections.
     let scanSlots: DispatchSemaphore
 
-    /// Counters for status and metrics.
-    public let counters = Mutex(Counters())
-    /// Counters and histograms for the Prometheus endpoint (`[metrics] listen`).
+    /// Every count the daemon keeps, read by `/status` and by the Prometheus endpoint.
     public let metrics = Metrics()
     private let nextConnectionID = Atomic<UInt64>(1)
-
-    /// What the daemon has done since it started.
-    public struct Counters: Sendable, Equatable {
-        public var connections = 0
-        public var messages = 0
-        public var byVerdict: [String: Int] = [:]
-        public var byAction: [String: Int] = [:]
-        public var bypassed = 0
-        public var inFlight = 0
-        public init() {}
-    }
 
     public init(
         config: ScanmilterConfig, pipeline: Pipeline, scanner: ScannerHandle, quarantine: (any QuarantineSink)?,
@@ -61,8 +49,16 @@ public final class FilterService: Sendable {
     /// A new session for a new connection (called on libmilter's threads).
     public func makeSession() -> ScanSession {
         let id = nextConnectionID.add(1, ordering: .relaxed).oldValue
-        counters.withLock { $0.connections += 1 }
+        metrics.recordConnection()
         return ScanSession(service: self, connectionID: id)
+    }
+
+    /// What carries out one message's decision, with this service's settings and store.
+    func decisionExecutor(logger: Logger) -> DecisionExecutor {
+        DecisionExecutor(
+            headers: config.headers, scannedHeaderValue: scannedHeaderValue, hostname: hostname,
+            unscannableReply: config.reply.unscannable, quarantine: quarantine,
+            databaseDescription: scanner.backend.databaseDescription, logger: logger)
     }
 
     /// `X-Virus-Scanned`: the product, the engine and signature version, and the host. A demo
@@ -99,6 +95,8 @@ public protocol QuarantineSink: Sendable {
     func recordHold(_ message: QuarantinedMessage) throws -> String
     /// Applies `[quarantine] max_age` and `max_bytes`; returns a one-line summary.
     func applyRetention(maxAge: Double, maxBytes: Int) throws -> String
+    /// Counts entries by status and the bytes stored, for the metrics endpoint.
+    func stats() throws -> QuarantineStats
 }
 
 /// A message on its way into the quarantine.

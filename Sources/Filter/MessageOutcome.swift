@@ -14,10 +14,10 @@ struct MessageOutcome {
 
     /// Runs the pipeline on the buffered message. A message that could not be stored or read
     /// back is unscannable: the unscannable action (tempfail by default) applies, never accept.
-    static func evaluate(_ message: MessageState, queueID: String, service: FilterService, logger: Logger) -> MessageOutcome {
+    static func evaluate(_ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger) -> MessageOutcome {
         func unscannable(_ detail: String) -> MessageOutcome {
             logger.error("message could not be buffered", metadata: ["error": "\(detail)"])
-            return Self.unscannable(message, detail, queueID: queueID, service: service)
+            return Self.unscannable(message, detail, queueID: queueID, policy: pipeline.policy)
         }
         if let failure = message.storageFailure { return unscannable(failure) }
         let bytes: MessageBytes
@@ -31,15 +31,15 @@ struct MessageOutcome {
                 return unscannable("\(error)")
             }
         }
-        let result = service.pipeline.evaluate(bytes, truncated: message.buffer.isTruncated, queueID: queueID)
+        let result = pipeline.evaluate(bytes, truncated: message.buffer.isTruncated, queueID: queueID)
         return MessageOutcome(decision: result.decision, result: result, raw: bytes, started: message.started)
     }
 
     /// The outcome for a message that could not be scanned at all: the unscannable action.
-    static func unscannable(_ message: MessageState, _ detail: String, queueID: String, service: FilterService) -> MessageOutcome {
+    static func unscannable(_ message: MessageState, _ detail: String, queueID: String, policy: Policy) -> MessageOutcome {
         let findings = Findings(scan: .unscannable(UnscannableReason(.engineError, detail)))
         return MessageOutcome(
-            decision: service.pipeline.policy.decide(findings, queueID: queueID), result: nil, raw: nil, started: message.started)
+            decision: policy.decide(findings, queueID: queueID), result: nil, raw: nil, started: message.started)
     }
 
     /// One line per message: queue id, sender, recipients, size, verdict, decision, names, stage times.

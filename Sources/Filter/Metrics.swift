@@ -1,7 +1,8 @@
 import Synchronization
 
-/// What the daemon counts for Prometheus: messages by verdict and action, bytes, stage durations,
-/// SKIPs, oversize messages, scanner errors, reloads. One per ``FilterService``.
+/// Everything the daemon counts, kept once: connections, bypasses, messages in flight and by
+/// verdict and action, bytes, stage durations, SKIPs, oversize messages, scanner errors, reloads.
+/// One per ``FilterService``; `/status` and `/metrics` both read its ``snapshot``.
 ///
 /// libmilter calls back on a pool of worker threads, so everything sits behind one `Mutex`; a
 /// recording is a few dictionary updates, far below the cost of the scan it follows.
@@ -17,6 +18,12 @@ public final class Metrics: Sendable {
 
     /// Everything counted so far.
     public struct Snapshot: Sendable, Equatable {
+        /// SMTP connections the MTA handed to the milter.
+        public var connections = 0
+        /// Connections and messages accepted without scanning by a bypass rule.
+        public var bypassed = 0
+        /// Messages being decided right now.
+        public var inFlight = 0
         public var messagesByVerdict: [String: Int] = [:]
         public var messagesByAction: [String: Int] = [:]
         /// Bytes of message content handed to the pipeline (what was kept, at most `max_message_size`).
@@ -36,6 +43,9 @@ public final class Metrics: Sendable {
         /// Stage name → histogram of its durations in seconds.
         public var durations: [String: Histogram] = [:]
         public init() {}
+
+        /// Messages decided (each has exactly one verdict).
+        public var messages: Int { messagesByVerdict.values.reduce(0, +) }
     }
 
     private let state = Mutex(Snapshot())
@@ -56,6 +66,23 @@ public final class Metrics: Sendable {
                 state.durations[stage, default: Histogram(bounds: Self.durationBuckets)].observe(seconds)
             }
         }
+    }
+
+    /// Counts one connection handed to the milter.
+    public func recordConnection() {
+        state.withLock { $0.connections += 1 }
+    }
+
+    /// Counts one connection or message accepted by a bypass rule.
+    public func recordBypass() {
+        state.withLock { $0.bypassed += 1 }
+    }
+
+    /// Counts a message as in flight while `body` decides it.
+    public func inFlight<Result>(_ body: () throws -> Result) rethrows -> Result {
+        state.withLock { $0.inFlight += 1 }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        return try body()
     }
 
     /// Counts one SKIP answer to a body chunk.

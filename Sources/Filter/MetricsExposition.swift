@@ -5,13 +5,18 @@ import Quarantine
 /// Renders the Prometheus text exposition format (version 0.0.4) of a service's metrics:
 /// https://prometheus.io/docs/instrumenting/exposition_formats/
 struct MetricsExposition {
-    let service: FilterService
+    /// The counts, taken once for the page.
+    let metrics: Metrics.Snapshot
+    /// The engine and its signatures.
+    let scanner: ScannerHandle
+    /// Whether the signatures are the demo database.
+    let demo: Bool
+    /// The quarantine's counts; nil without a store or when they could not be read.
+    let quarantine: QuarantineStats?
 
     /// The whole `/metrics` page.
     func render() -> String {
         var text = PrometheusText()
-        let metrics = service.metrics.snapshot
-        let counters = service.counters.withLock { $0 }
 
         text.family("scanmilter_messages_total", "counter", "Messages decided, by verdict.")
         for (verdict, count) in metrics.messagesByVerdict.sorted(by: { $0.key < $1.key }) {
@@ -41,41 +46,40 @@ struct MetricsExposition {
         }
         text.counter("scanmilter_reloads_total", "Signature reloads that succeeded.", metrics.reloads)
         text.counter("scanmilter_reload_failures_total", "Signature reloads that failed (the running signatures stayed).", metrics.reloadFailures)
-        text.counter("scanmilter_connections_total", "SMTP connections the MTA handed to the milter.", counters.connections)
-        text.counter("scanmilter_bypassed_total", "Connections and messages accepted without scanning by a bypass rule.", counters.bypassed)
-        text.gauge("scanmilter_messages_in_flight", "Messages being decided right now.", Double(counters.inFlight))
+        text.counter("scanmilter_connections_total", "SMTP connections the MTA handed to the milter.", metrics.connections)
+        text.counter("scanmilter_bypassed_total", "Connections and messages accepted without scanning by a bypass rule.", metrics.bypassed)
+        text.gauge("scanmilter_messages_in_flight", "Messages being decided right now.", Double(metrics.inFlight))
         renderEngine(&text)
         renderQuarantine(&text)
         return text.output
     }
 
     private func renderEngine(_ text: inout PrometheusText) {
-        let embedded = service.scanner.embedded
+        let embedded = scanner.embedded
         let database = embedded?.database
-        let loaded = embedded == nil || database != nil
         text.family("scanmilter_engine_info", "gauge", "The scanning engine and its signatures (labels); always 1.")
         text.sample("scanmilter_engine_info", [
             "backend": embedded == nil ? "clamd" : "clamav",
             "engine_version": embedded == nil ? "" : ClamAVLibrary.version,
-            "database": service.scanner.backend.databaseDescription,
-            "demo": service.isDemoDatabase ? "true" : "false",
+            "database": scanner.backend.databaseDescription,
+            "demo": demo ? "true" : "false",
         ], 1)
-        text.gauge("scanmilter_engine_loaded", "1 when an engine with signatures is loaded (the clamd backend counts as loaded).", loaded ? 1 : 0)
+        text.gauge("scanmilter_engine_loaded", "1 when an engine with signatures is loaded (the clamd backend counts as loaded).", scanner.engineLoaded ? 1 : 0)
         if let database {
             text.gauge("scanmilter_signatures", "Signatures in the loaded database.", Double(database.signatureCount))
         }
         // Behind clamd: the oldest signatures a server in rotation runs.
-        if let version = service.scanner.signatureVersion {
+        if let version = scanner.signatureVersion {
             text.gauge("scanmilter_signature_version", "Version of the main signed database (daily), when there is one.", Double(version))
         }
-        if let built = service.scanner.signatureBuildTime {
+        if let built = scanner.signatureBuildTime {
             text.gauge("scanmilter_signature_build_timestamp_seconds", "When the loaded signatures were built (Unix time).", built.timeIntervalSince1970)
         }
-        if let clamd = service.scanner.clamd { text.clamdServers(clamd.serverStatus) }
+        if let clamd = scanner.clamd { text.clamdServers(clamd.serverStatus) }
     }
 
     private func renderQuarantine(_ text: inout PrometheusText) {
-        guard let store = service.quarantine as? QuarantineStore, let stats = try? store.stats() else { return }
+        guard let stats = quarantine else { return }
         // A gauge; the total is sum(scanmilter_quarantine_entries) (a gauge never ends in _total).
         text.family("scanmilter_quarantine_entries", "gauge", "Entries in the quarantine, by status.")
         for (status, count) in stats.byStatus.sorted(by: { $0.key < $1.key }) {

@@ -53,7 +53,11 @@ public final class ScanSession: MilterHandler {
     /// is the message as sent.
     public var protocolOptIns: ProtocolSteps { [.headerLeadingSpace] }
 
-    public var actions: ActionFlags { [.addHeaders, .changeHeaders, .changeBody, .quarantine] }
+    /// What a decision may ask of the MTA: status headers, forged ones removed, a stripped body,
+    /// the hold queue. The daemon registers with exactly these.
+    public static let requiredActions: ActionFlags = [.addHeaders, .changeHeaders, .changeBody, .quarantine]
+
+    public var actions: ActionFlags { Self.requiredActions }
 
     // MARK: connection
 
@@ -66,7 +70,7 @@ public final class ScanSession: MilterHandler {
         logger[metadataKey: "client.addr"] = "\(clientAddress ?? address.description)"
         if let reason = BypassRules(service.config.policy).atConnect(clientAddress: clientAddress) {
             connectionBypass = reason
-            service.counters.withLock { $0.bypassed += 1 }
+            service.metrics.recordBypass()
             logger.debug("connection bypassed", metadata: ["bypass": "\(reason.rawValue)"])
             return .accept  // no further callbacks for this connection: trusted mail costs nothing
         }
@@ -86,7 +90,7 @@ public final class ScanSession: MilterHandler {
         message.senderParameters = parameters.raw
         message.started = ContinuousClock.now
         if let reason = BypassRules(service.config.policy).atSender(sender, authenticatedUser: context.macro("{auth_authen}")) {
-            service.counters.withLock { $0.bypassed += 1 }
+            service.metrics.recordBypass()
             logger.info("message bypassed", metadata: ["bypass": "\(reason.rawValue)", "mail.from": "\(sender)"])
             return .accept
         }
@@ -107,7 +111,7 @@ public final class ScanSession: MilterHandler {
     public func endOfHeaders(context: any MilterContext) throws -> MilterResponse {
         message.endHeaders()
         if let reason = BypassRules(service.config.policy).atRecipients(message.recipients) {
-            service.counters.withLock { $0.bypassed += 1 }
+            service.metrics.recordBypass()
             logger.info("message bypassed", metadata: ["bypass": "\(reason.rawValue)", "mail.from": "\(message.sender)"])
             return .accept
         }
@@ -128,11 +132,12 @@ public final class ScanSession: MilterHandler {
         let queueID = context.macro("i") ?? ""
         var logger = self.logger
         logger[metadataKey: "mail.queue_id"] = "\(queueID)"
-        service.counters.withLock { $0.inFlight += 1 }
-        defer {
-            service.counters.withLock { $0.inFlight -= 1 }
-            message.reset()
-        }
+        defer { message.reset() }
+        return service.metrics.inFlight { decide(queueID: queueID, logger: logger, context: context) }
+    }
+
+    /// Scans, decides, acts, logs and counts one message; the caller counts it in flight.
+    private func decide(queueID: String, logger: Logger, context: any MilterContext) -> MilterResponse {
         // One of a bounded number of scan slots: the message's body stays in its (unlinked) temp
         // file until then, so memory does not grow with the number of connections.
         let outcome: MessageOutcome
@@ -144,20 +149,15 @@ public final class ScanSession: MilterHandler {
                 if message.buffer.isSpilled { ClamAVLibrary.returnFreeMemory() }
                 service.scanSlots.signal()
             }
-            outcome = MessageOutcome.evaluate(message, queueID: queueID, service: service, logger: logger)
-            acted = DecisionExecutor(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+            outcome = MessageOutcome.evaluate(message, queueID: queueID, pipeline: service.pipeline, logger: logger)
+            acted = service.decisionExecutor(logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         } else {
             logger.warning("no scan slot became free in time; message temp-failed")
             outcome = MessageOutcome.unscannable(message, "scanner busy: no scan slot within \(Int(Self.scanSlotWait))s",
-                                                 queueID: queueID, service: service)
-            acted = DecisionExecutor(service: service, logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
+                                                 queueID: queueID, policy: service.pipeline.policy)
+            acted = service.decisionExecutor(logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         }
         outcome.logSummary(message: message, response: acted.summary, logger: logger)
-        service.counters.withLock {
-            $0.messages += 1
-            $0.byVerdict[outcome.decision.verdictName, default: 0] += 1
-            $0.byAction[outcome.decision.action.rawValue, default: 0] += 1
-        }
         service.metrics.record(MessageSample(outcome: outcome, message: message))
         return acted.response
     }

@@ -18,6 +18,13 @@ public struct ScannerHandle: Sendable {
         self.clamd = backend as? ClamdBackend
     }
 
+    /// Whether scans can run: the embedded engine has a database loaded (it can be absent after
+    /// an in-place reload failed), or the backend is clamd, whose servers load their own and are
+    /// health-checked in the background.
+    public var engineLoaded: Bool {
+        embedded.map { $0.database != nil } ?? true
+    }
+
     /// When the signatures in use were built (behind clamd: the oldest a server in rotation
     /// runs, from its VERSION answer); nil for unsigned databases only, or before clamd answered.
     public var signatureBuildTime: Date? {

@@ -5,31 +5,32 @@ import Sockets
 /// Reloads the embedded engine when the signature directory changes (clamd's SelfCheck), every
 /// `[scan] reload_check_interval`. A reload that fails leaves the running signatures in place.
 final class SignatureWatcher: Sendable {
-    private let service: FilterService
-    private let logger: Logger
+    private let directory: String
+    private let interval: Double
+    private let reload: SignatureReload
     private let job: BackgroundJob
 
-    init(service: FilterService, logger: Logger) throws {
-        self.service = service
-        self.logger = logger
-        job = try BackgroundJob(name: "signature watcher", logger: logger)
+    /// Watches `directory` every `interval` seconds (0: never) and reloads with `reload`.
+    init(directory: String, interval: Double, reload: SignatureReload) throws {
+        self.directory = directory
+        self.interval = interval
+        self.reload = reload
+        job = try BackgroundJob(name: "signature watcher", logger: reload.logger)
     }
 
     func start() {
-        let interval = service.config.scan.reloadCheckInterval
-        guard interval > 0, service.scanner.embedded != nil else { return }
+        guard interval > 0, reload.scanner.embedded != nil else { return }
         // The first look is taken here, not on the new thread: a change made right after start()
         // returns is then a change, whenever the thread gets to run.
-        let first = Self.fingerprint(service.config.scan.databaseDir)
-        job.start { [self] stop in watch(every: interval, from: first, stop: stop) }
+        let first = Self.fingerprint(directory)
+        job.start { [self] stop in watch(from: first, stop: stop) }
     }
 
     func stop() {
         job.stop()
     }
 
-    private func watch(every interval: Double, from first: [String], stop: StopSignal) {
-        let directory = service.config.scan.databaseDir
+    private func watch(from first: [String], stop: StopSignal) {
         var last = first
         while !stop.wait(for: .seconds(interval)) {
             var now = Self.fingerprint(directory)
@@ -43,14 +44,8 @@ final class SignatureWatcher: Sendable {
                 now = again
             }
             last = now
-            do {
-                let description = try service.scanner.reload()
-                service.metrics.recordReload(succeeded: true)
-                logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "directory change"])
-            } catch {
-                service.metrics.recordReload(succeeded: false)
-                logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
-            }
+            // Logged and counted by the reload; the running signatures stay when it fails.
+            _ = try? reload.run(trigger: "directory change")
         }
     }
 

@@ -41,23 +41,20 @@ struct StatusReport: Encodable {
         }
     }
 
-    init(service: FilterService) {
-        let counters = service.counters.withLock { $0 }
+    init(metrics: Metrics.Snapshot, scanner: ScannerHandle) {
         version = FilterService.version
         pid = Int(getpid())
-        database = service.scanner.backend.databaseDescription
-        // The embedded engine can be absent after an in-place reload failed; clamd servers
-        // are checked per scan, so the pool counts as loaded.
-        engineLoaded = service.scanner.embedded.map { $0.database != nil } ?? true
-        connections = counters.connections
-        messages = counters.messages
-        inFlight = counters.inFlight
-        bypassed = counters.bypassed
-        verdicts = counters.byVerdict
-        actions = counters.byAction
-        databaseBuildTime = service.scanner.signatureBuildTime
+        database = scanner.backend.databaseDescription
+        engineLoaded = scanner.engineLoaded
+        connections = metrics.connections
+        messages = metrics.messages
+        inFlight = metrics.inFlight
+        bypassed = metrics.bypassed
+        verdicts = metrics.messagesByVerdict
+        actions = metrics.messagesByAction
+        databaseBuildTime = scanner.signatureBuildTime
         databaseAgeSeconds = databaseBuildTime.map { Int(Date().timeIntervalSince($0)) }
-        clamdServers = service.scanner.clamd.map { $0.serverStatus.map(ClamdServer.init) }
+        clamdServers = scanner.clamd.map { $0.serverStatus.map(ClamdServer.init) }
     }
 
     func json() -> String {

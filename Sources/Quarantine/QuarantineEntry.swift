@@ -157,30 +157,3 @@ public struct QuarantineEntry: Sendable, Codable {
         case releases
     }
 }
-
-extension QuarantineEntry {
-    /// Encodes every key, `postfix_config_directory` as null when there is none, so scripts
-    /// reading `--json` always find the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(receivedAt, forKey: .receivedAt)
-        try container.encode(queueID, forKey: .queueID)
-        try container.encode(clientAddress, forKey: .clientAddress)
-        try container.encode(clientHelo, forKey: .clientHelo)
-        try container.encode(sender, forKey: .sender)
-        try container.encode(recipients, forKey: .recipients)
-        try container.encode(subject, forKey: .subject)
-        try container.encode(size, forKey: .size)
-        try container.encode(sha256, forKey: .sha256)
-        try container.encode(verdict, forKey: .verdict)
-        try container.encode(findings, forKey: .findings)
-        try container.encode(action, forKey: .action)
-        try container.encode(status, forKey: .status)
-        try container.encode(statusReason, forKey: .statusReason)
-        try container.encode(statusChangedAt, forKey: .statusChangedAt)
-        try container.encode(signatureVersion, forKey: .signatureVersion)
-        try container.encode(postfixConfigDirectory, forKey: .postfixConfigDirectory)
-        try container.encode(releases, forKey: .releases)
-    }
-}

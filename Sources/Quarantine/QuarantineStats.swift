@@ -33,17 +33,3 @@ public struct QuarantineStats: Sendable, Codable, Equatable {
         case topFindings = "top_findings"
     }
 }
-
-extension QuarantineStats {
-    /// Encodes every key, `oldest` and `newest` as null for an empty store.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(entries, forKey: .entries)
-        try container.encode(byStatus, forKey: .byStatus)
-        try container.encode(byAction, forKey: .byAction)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode(oldest, forKey: .oldest)
-        try container.encode(newest, forKey: .newest)
-        try container.encode(topFindings, forKey: .topFindings)
-    }
-}

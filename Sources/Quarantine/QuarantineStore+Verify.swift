@@ -84,19 +84,13 @@ extension QuarantineStore {
 
     private func mend(_ report: VerifyReport, now: Date) throws(QuarantineError) {
         for id in report.missingFiles {
-            try write("mark \(id) deleted") { db in
-                try db.execute(
-                    sql: "UPDATE entry SET status = 'deleted', status_reason = 'message file missing (found by verify)', status_changed_at = ? WHERE id = ? AND status IN ('held', 'released')",
-                    arguments: [now.timeIntervalSince1970, id.rawValue])
-            }
+            try mark(id, .deleted, from: [.held, .released], reason: "message file missing (found by verify)", at: now)
             logger.warning("quarantine entry without file marked deleted", metadata: ["quarantine.id": "\(id)"])
         }
         for id in report.interruptedReleases {
-            try write("reset \(id)") { db in
-                try db.execute(
-                    sql: "UPDATE entry SET status = 'held', status_reason = 'a release was interrupted and may have been delivered: check the relay log before releasing again', status_changed_at = ? WHERE id = ? AND status = 'releasing'",
-                    arguments: [now.timeIntervalSince1970, id.rawValue])
-            }
+            try mark(
+                id, .held, from: [.releasing],
+                reason: "a release was interrupted and may have been delivered: check the relay log before releasing again", at: now)
             logger.warning("interrupted quarantine release reset to held", metadata: ["quarantine.id": "\(id)"])
         }
         for name in report.leftoverFiles {
@@ -107,6 +101,17 @@ extension QuarantineStore {
             try recover(id, now: now)
         }
         try MessageFile.syncDirectory(directory)
+    }
+
+    /// Sets `id`'s status to `status` with `reason`, if its status is one of `from`.
+    private func mark(_ id: QuarantineID, _ status: EntryStatus, from: [EntryStatus], reason: String, at now: Date) throws(QuarantineError) {
+        let placeholders = Array(repeating: "?", count: from.count).joined(separator: ", ")
+        let values: [(any DatabaseValueConvertible)?] = [status.rawValue, reason, now.timeIntervalSince1970, id.rawValue]
+        try write("mark \(id) \(status.rawValue)") { db in
+            try db.execute(
+                sql: "UPDATE entry SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ? AND status IN (\(placeholders))",
+                arguments: StatementArguments(values + from.map(\.rawValue)))
+        }
     }
 
     /// Rebuilds a row from a message file alone: held, envelope unknown (release needs --to).

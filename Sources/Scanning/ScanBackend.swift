@@ -1,3 +1,4 @@
+public import ErrorCodes
 public import MIME
 
 /// What a scan found. Outcomes are values; a failure to scan is a verdict too, so that no caller
@@ -14,23 +15,7 @@ public enum ScanVerdict: Sendable, Equatable {
 /// Why content could not be scanned.
 public struct UnscannableReason: Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; extensible without breaking callers that switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        public let name: String
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// A fixed size, file-count, nesting or recursion limit was reached: the same message
-        /// reaches it again on every retry (a time limit is ``timeout``).
-        public static let limitExceeded = Code("limit")
-        /// An encrypted archive or document could not be opened.
-        public static let encrypted = Code("encrypted")
-        /// The engine reported an error for this content.
-        public static let engineError = Code("engine")
-        /// No backend could be reached (clamd down, engine not loaded).
-        public static let backendUnavailable = Code("unavailable")
-        /// The scan did not finish in time.
-        public static let timeout = Code("timeout")
-    }
+    public typealias Code = ErrorCode<UnscannableReason>
 
     /// The kind of failure.
     public var code: Code
@@ -43,6 +28,20 @@ public struct UnscannableReason: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(detail)" }
+}
+
+extension UnscannableReason.Code {
+    /// A fixed size, file-count, nesting or recursion limit was reached: the same message
+    /// reaches it again on every retry (a time limit is ``timeout``).
+    public static var limitExceeded: Self { Self("limit") }
+    /// An encrypted archive or document could not be opened.
+    public static var encrypted: Self { Self("encrypted") }
+    /// The engine reported an error for this content.
+    public static var engineError: Self { Self("engine") }
+    /// No backend could be reached (clamd down, engine not loaded).
+    public static var backendUnavailable: Self { Self("unavailable") }
+    /// The scan did not finish in time.
+    public static var timeout: Self { Self("timeout") }
 }
 
 /// A scanner: the embedded libclamav engine or a pool of clamd servers. The rest of the code

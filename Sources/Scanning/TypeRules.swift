@@ -89,14 +89,8 @@ public struct TypeRules: Sendable {
     /// kind of content and libmagic found another; nil when either side is unknown. The hit is
     /// harmless unless the content can do harm (``canDoHarm(_:traits:)``).
     public func extensionMismatch(fileName: String, detected: DetectedType, traits: ContentTraits = .none) -> TypeRuleHit? {
-        guard let ext = AttachmentName(fileName).realExtension,
-            let claimed = TypeFamilies.byExtension[ext],
-            let found = TypeFamilies.family(of: detected, traits: traits),
-            !TypeFamilies.compatible(claimed: claimed, detected: found)
-        else { return nil }
-        return TypeRuleHit(
-            .typeMismatch, "\(claimed)-is-\(found)", detail: ".\(ext) file is \(detected.mimeType)",
-            isHarmless: !Self.canDoHarm(detected, traits: traits))
+        guard let ext = AttachmentName(fileName).realExtension, let claimed = TypeFamilies.byExtension[ext] else { return nil }
+        return Self.mismatch(.typeMismatch, claimed: claimed, detected: detected, traits: traits, detail: ".\(ext) file is \(detected.mimeType)")
     }
 
     /// `content-type-mismatch:<declared family>-is-<detected family>` when the declared
@@ -106,13 +100,23 @@ public struct TypeRules: Sendable {
     public func contentTypeMismatch(declared: String, detected: DetectedType, traits: ContentTraits = .none) -> TypeRuleHit? {
         let declaredType = Self.normalizedMIMEType(declared)
         guard !TypeFamilies.genericDeclaredTypes.contains(declaredType),
-            let claimed = TypeFamilies.byMIMEType[declaredType] ?? FileCategory.all.first(where: { $0.mimeTypes.contains(declaredType) })?.label,
-            let found = TypeFamilies.family(of: detected, traits: traits),
+            let claimed = TypeFamilies.byMIMEType[declaredType] ?? FileCategory.all.first(where: { $0.mimeTypes.contains(declaredType) })?.label
+        else { return nil }
+        return Self.mismatch(
+            .contentTypeMismatch, claimed: claimed, detected: detected, traits: traits,
+            detail: "declared \(declaredType), content is \(detected.mimeType)")
+    }
+
+    /// `<rule>:<claimed>-is-<found>` when the claimed family and the one libmagic found are not
+    /// compatible, harmless unless the content can do harm; nil when they agree or the content's
+    /// family is unknown. What both mismatch rules share once each has its claim.
+    private static func mismatch(
+        _ kind: TypeRuleHit.Kind, claimed: String, detected: DetectedType, traits: ContentTraits, detail: String
+    ) -> TypeRuleHit? {
+        guard let found = TypeFamilies.family(of: detected, traits: traits),
             !TypeFamilies.compatible(claimed: claimed, detected: found)
         else { return nil }
-        return TypeRuleHit(
-            .contentTypeMismatch, "\(claimed)-is-\(found)", detail: "declared \(declaredType), content is \(detected.mimeType)",
-            isHarmless: !Self.canDoHarm(detected, traits: traits))
+        return TypeRuleHit(kind, "\(claimed)-is-\(found)", detail: detail, isHarmless: !canDoHarm(detected, traits: traits))
     }
 
     /// A MIME type reduced to `type/subtype` in lower case: parameters, spaces and the extra

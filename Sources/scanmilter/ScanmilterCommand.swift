@@ -68,7 +68,7 @@ struct ScanmilterCommand: ParsableCommand {
             return
         }
         do {
-            try Daemon(service: service, configPath: config, logger: logger).run()
+            try Daemon(service: service, configPath: config).run()
         } catch {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))

@@ -11,19 +11,10 @@ struct QuarantineDeleteCommand: ParsableCommand {
 
     @OptionGroup var options: QuarantineOptions
 
-    @Argument(help: "Ids of the entries to delete.")
-    var ids: [String]
-
-    @Flag(help: "Print the results as JSON.")
-    var json = false
-
-    func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
-        _ = try QuarantineIDs.parse(ids)
-    }
+    @OptionGroup var targets: QuarantineTargets
 
     /// One id's result, as `--json` prints it; every key is always present.
-    struct Result: Encodable {
+    struct Result: PerIDResult {
         var id: String
         var deleted: Bool
         var reason = ""
@@ -38,17 +29,16 @@ struct QuarantineDeleteCommand: ParsableCommand {
     func run() throws {
         let store = try options.openStore()
         var results: [Result] = []
-        for id in try QuarantineIDs.parse(ids) {
+        for id in try targets.parsed() {
             do {
                 try store.delete(id, by: LoginName.current)
                 results.append(Result(id: id.rawValue, deleted: true, exitCode: 0))
-                if !json { QuarantineOutput.line("\(id): deleted") }
+                if !targets.json { QuarantineOutput.line("\(id): deleted") }
             } catch {
                 results.append(Result(id: id.rawValue, deleted: false, reason: error.message, exitCode: SysExit(error).rawValue))
-                if !json { QuarantineOutput.error("\(id): \(error.message)") }
+                if !targets.json { QuarantineOutput.error("\(id): \(error.message)") }
             }
         }
-        if json { try QuarantineOutput.json(results) }
-        if let failure = results.first(where: { $0.exitCode != 0 }) { throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError) }
+        try QuarantineOutput.finish(results, json: targets.json)
     }
 }

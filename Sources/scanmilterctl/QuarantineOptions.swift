@@ -29,6 +29,17 @@ struct QuarantineOptions: ParsableArguments {
         }
     }
 
+    /// Opens the store and runs one query on it; a store error becomes the command's failure
+    /// (its message and sysexits code).
+    func query<Answer>(_ body: (QuarantineStore) throws -> Answer) throws -> Answer {
+        let store = try openStore()
+        do {
+            return try body(store)
+        } catch {
+            throw QuarantineOutput.fail(error)
+        }
+    }
+
     /// Errors from the store go to standard error (standard output stays for results); its
     /// warnings and notices are left out because each command prints its own outcome.
     static let logger: Logger = {
@@ -51,8 +62,29 @@ extension SysExit {
     }
 }
 
+/// The ids and `--json` of a command that acts on several entries (release, delete).
+struct QuarantineTargets: ParsableArguments {
+    @Argument(help: "Ids of the entries.")
+    var ids: [String]
+
+    @Flag(help: "Print the results as JSON.")
+    var json = false
+
+    /// At least one id, each an id, before any file is touched.
+    func validate() throws {
+        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
+        _ = try QuarantineIDs.parse(ids)
+    }
+
+    /// The ids, parsed.
+    func parsed() throws -> [QuarantineID] {
+        try QuarantineIDs.parse(ids)
+    }
+}
+
 /// Parses command-line ids, refusing anything that is not one before any file is touched.
 enum QuarantineIDs {
+
     static func parse(_ texts: [String]) throws -> [QuarantineID] {
         try texts.map { text in
             guard let id = QuarantineID(text) else {

@@ -3,11 +3,19 @@ import Foundation
 import Quarantine
 import StableJSON
 
+/// One id's result of a command that acts on several ids (release, delete).
+protocol PerIDResult: Encodable {
+    /// 0, or the sysexits status this id alone would exit with.
+    var exitCode: Int32 { get }
+}
+
 /// How the quarantine commands print: JSON with sorted keys and ISO 8601 dates (stable for
 /// scripts), human text otherwise, errors on standard error.
 enum QuarantineOutput {
+    /// Prints `value` as JSON with every key present: a nil optional (an empty store's `oldest`,
+    /// an entry's `postfix_config_directory`) is `null`, so scripts always find the same keys.
     static func json(_ value: some Encodable) throws {
-        let text = try StableJSONEncoder(sortedKeys: true, prettyPrinted: true).encode(value)
+        let text = try StableJSONEncoder(sortedKeys: true, prettyPrinted: true, writesNulls: true).encode(value)
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
@@ -17,6 +25,15 @@ enum QuarantineOutput {
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data(("scanmilterctl: " + text + "\n").utf8))
+    }
+
+    /// Prints per-id results as JSON when asked (text was printed as each came), then fails
+    /// with the first failure's exit status, if any.
+    static func finish(_ results: [some PerIDResult], json: Bool) throws {
+        if json { try Self.json(results) }
+        if let failure = results.first(where: { $0.exitCode != 0 }) {
+            throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError)
+        }
     }
 
     /// The failure to throw for a store error.

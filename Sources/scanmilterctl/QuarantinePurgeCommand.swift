@@ -33,14 +33,8 @@ struct QuarantinePurgeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try options.openStore()
         let cutoff = Date().addingTimeInterval(-(QuarantineTime.seconds(olderThan) ?? 0))
-        let report: PurgeReport
-        do {
-            report = try store.purge(olderThan: cutoff, status: status?.status)
-        } catch {
-            throw QuarantineOutput.fail(error)
-        }
+        let report = try options.query { try $0.purge(olderThan: cutoff, status: status?.status) }
         if json {
             try QuarantineOutput.json(Result(removed: report.removed.map(\.rawValue), bytes: report.bytes))
         } else {

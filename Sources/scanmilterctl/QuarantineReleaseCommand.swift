@@ -18,8 +18,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
 
     @OptionGroup var options: QuarantineOptions
 
-    @Argument(help: "Ids of the entries to release.")
-    var ids: [String]
+    @OptionGroup var targets: QuarantineTargets
 
     @Option(name: .customLong("to"), help: "Send to this address instead of the original recipients (repeatable).")
     var recipients: [String] = []
@@ -30,16 +29,8 @@ struct QuarantineReleaseCommand: ParsableCommand {
     @Flag(help: "Release even when the rescan finds something.")
     var force = false
 
-    @Flag(help: "Print the results as JSON.")
-    var json = false
-
-    func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one id") }
-        _ = try QuarantineIDs.parse(ids)
-    }
-
     /// One id's result, as `--json` prints it; every key is always present.
-    struct Result: Encodable {
+    struct Result: PerIDResult {
         var id: String
         /// `released`, `would_release`, `kept_held`, `refused` or `error`.
         var result: String
@@ -70,7 +61,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
             relay: relay, recipients: recipients.isEmpty ? nil : recipients, releasedBy: LoginName.current,
             force: force, dryRun: dryRun)
         var results: [Result] = []
-        for id in try QuarantineIDs.parse(ids) {
+        for id in try targets.parsed() {
             var result = Result(id: id.rawValue, result: "error", exitCode: 0)
             do {
                 let outcome = try store.release(id, options: releaseOptions) { bytes in rescan?(bytes) }
@@ -81,10 +72,9 @@ struct QuarantineReleaseCommand: ParsableCommand {
                 result.exitCode = SysExit(error).rawValue
             }
             results.append(result)
-            if !json { printLine(result) }
+            if !targets.json { printLine(result) }
         }
-        if json { try QuarantineOutput.json(results) }
-        if let failure = results.first(where: { $0.exitCode != 0 }) { throw CLIFailure(reported: SysExit(rawValue: failure.exitCode) ?? .ioError) }
+        try QuarantineOutput.finish(results, json: targets.json)
     }
 
     private func describe(_ outcome: ReleaseOutcome, into result: inout Result) {

@@ -31,13 +31,8 @@ struct QuarantineShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try options.openStore()
-        let entry: QuarantineEntry
-        do {
-            entry = try store.entry(QuarantineIDs.parse([id])[0])
-        } catch let error as QuarantineError {
-            throw QuarantineOutput.fail(error)
-        }
+        let id = try QuarantineIDs.parse([id])[0]
+        let (entry, store) = try options.query { store in (try store.entry(id), store) }
         if json {
             try QuarantineOutput.json(entry)
         } else if headers || raw {

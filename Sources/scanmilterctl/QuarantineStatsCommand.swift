@@ -12,13 +12,7 @@ struct QuarantineStatsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let store = try options.openStore()
-        let stats: QuarantineStats
-        do {
-            stats = try store.stats()
-        } catch {
-            throw QuarantineOutput.fail(error)
-        }
+        let stats = try options.query { try $0.stats() }
         if json {
             try QuarantineOutput.json(stats)
             return

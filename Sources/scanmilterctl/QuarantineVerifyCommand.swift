@@ -24,13 +24,7 @@ struct QuarantineVerifyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let store = try options.openStore()
-        let report: VerifyReport
-        do {
-            report = try store.verify(repair: repair)
-        } catch {
-            throw QuarantineOutput.fail(error)
-        }
+        let report = try options.query { try $0.verify(repair: repair) }
         if json {
             try QuarantineOutput.json(report)
         } else {

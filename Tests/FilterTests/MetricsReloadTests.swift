@@ -8,9 +8,10 @@ import Testing
 /// a good new database counts as a reload, a broken one as a failure (the old engine stays).
 @Suite struct MetricsReloadTests {
     @Test func watcherReloadsAndFailuresAreCounted() throws {
-        let (service, dir) = try ScanSessionTests.service { config, _ in config.scan.reloadCheckInterval = 0.2 }
+        let (service, dir) = try ScanSessionTests.service()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let watcher = try SignatureWatcher(service: service, logger: Logger(label: "test"))
+        let watcher = try SignatureWatcher(
+            directory: "\(dir)/db", interval: 0.2, reload: service.signatureReload(logger: Logger(label: "test")))
         watcher.start()
         defer { watcher.stop() }
 

@@ -62,7 +62,7 @@ import Testing
         let (service, connection, code) = try Self.deliver(name)
         #expect(code == .continue, "\(name): \(connection.context.reply.map { "\($0)" } ?? "no reply")")
         #expect(connection.context.addedHeaders.contains { $0.name == "X-Virus-Status" && $0.value == " Clean" }, "\(name)")
-        #expect(service.counters.withLock { $0.byVerdict["clean"] } == 1, "\(name)")
+        #expect(service.metrics.snapshot.messagesByVerdict["clean"] == 1, "\(name)")
     }
 
     @Test(arguments: hostile)
@@ -86,7 +86,7 @@ import Testing
         #expect(done.metadata["scan.harmless_mismatches"] == "\(recorded)")
         #expect(done.metadata["scan.verdict"] == "clean")
         #expect(service.metrics.snapshot.harmlessMismatches == ["type-mismatch": 1, "content-type-mismatch": 1])
-        let page = MetricsExposition(service: service).render()
+        let page = service.metricsPage()
         #expect(page.contains("scanmilter_harmless_mismatches_total{kind=\"content-type-mismatch\"} 1\n"))
     }
 

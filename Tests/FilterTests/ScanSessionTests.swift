@@ -82,7 +82,7 @@ import Testing
         // libclamav's recursion limit or our parser's depth limit, whichever is met first.
         #expect(text.hasPrefix("Message exceeds a scanning limit: "), "\(text)")
         #expect(text.contains("MaxRecursion") || text.contains("MIME NestingTooDeep"), "\(text)")
-        #expect(service.counters.withLock { $0.byVerdict["unscanned"] } == 1)
+        #expect(service.metrics.snapshot.messagesByVerdict["unscanned"] == 1)
     }
 
     @Test func eicarAttachmentIsRejectedNamingTheVirus() throws {
@@ -92,7 +92,7 @@ import Testing
         #expect(code == .reject)
         #expect(connection.context.reply?.code == 550)
         #expect(connection.context.reply?.lines.first?.contains("Test.EICAR") == true)
-        #expect(service.counters.withLock { $0.byVerdict["infected"] } == 1)
+        #expect(service.metrics.snapshot.messagesByVerdict["infected"] == 1)
     }
 
     @Test func forgedStatusHeadersAreDeletedLastFirst() throws {
@@ -127,7 +127,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let connection = TestConnection { service.makeSession() }
         #expect(connection.connect(address: .inet(address: "10.9.8.7", port: 1)) == .accept)
-        #expect(service.counters.withLock { $0.bypassed } == 1)
+        #expect(service.metrics.snapshot.bypassed == 1)
     }
 
     @Test func aTempFileFailureTempFailsInsteadOfAccepting() throws {
