@@ -153,23 +153,13 @@ struct AlternativeReadings {
 }
 
 extension MIMEPart {
-    /// The same part read with another transfer encoding.
-    func with(transferEncoding: String, reading: String) -> MIMEPart {
+    /// The same part read with another transfer encoding and/or file name.
+    func with(transferEncoding: String? = nil, filename: String? = nil, reading: String) -> MIMEPart {
         MIMEPart(
-            path: path, contentType: contentType, charset: charset, disposition: disposition, filename: filename,
-            transferEncoding: transferEncoding, headerRange: headerRange, bodyRange: bodyRange, children: children,
-            defects: defects, depth: depth, reading: reading, origin: origin, message: message, fields: fields,
-            decodeLimit: decodeLimit
-        )
-    }
-
-    /// The same part read with another file name.
-    func with(filename: String, reading: String) -> MIMEPart {
-        MIMEPart(
-            path: path, contentType: contentType, charset: charset, disposition: disposition, filename: filename,
-            transferEncoding: transferEncoding, headerRange: headerRange, bodyRange: bodyRange, children: children,
-            defects: defects, depth: depth, reading: reading, origin: origin, message: message, fields: fields,
-            decodeLimit: decodeLimit
+            path: path, contentType: contentType, charset: charset, disposition: disposition, filename: filename ?? self.filename,
+            transferEncoding: transferEncoding ?? self.transferEncoding, headerRange: headerRange, bodyRange: bodyRange,
+            children: children, defects: defects, depth: depth, reading: reading, origin: origin, message: message,
+            fields: fields, decodeLimit: decodeLimit
         )
     }
 }
