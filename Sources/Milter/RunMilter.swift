@@ -30,7 +30,9 @@ extension MilterCallbacks where State == any MilterHandler {
 
 /// Runs a milter of ``MilterHandler``s until it is stopped (pymilter's `Milter.runmilter`).
 ///
-/// Blocks the stop signals, checks `socket`, registers, sets timeout and backlog, opens the
+/// Blocks the stop signals, checks `socket`, makes one handler to check its declarations
+/// (``MilterHandler/checkDeclarations()``: an implemented callback left out of
+/// ``MilterHandler/implementedCallbacks`` fails here, not silently later), registers, sets timeout and backlog, opens the
 /// socket (removing a stale unix socket when asked; `TCP_NODELAY` for inet sockets), calls
 /// `onListening`, then runs libmilter's main loop. Returns after ``Libmilter/stop()`` or
 /// SIGHUP/SIGTERM; throws a ``MilterError`` naming the step that failed.
@@ -58,6 +60,13 @@ public func runMilter(
     Libmilter.blockStopSignals()
     let spec = try SocketSpec(socket)
     Libmilter.setExceptionPolicy(exceptionPolicy)
+    let sample: any MilterHandler
+    do {
+        sample = try factory()
+    } catch {
+        throw .invalidArgument(function: "smfi_register", reason: "the handler factory failed: \(error)")
+    }
+    try sample.checkDeclarations()
     try Libmilter.register(name: name, flags: actions, callbacks: .handler(factory), logger: logger)
     try Libmilter.setConnection(spec)
     if let timeout {

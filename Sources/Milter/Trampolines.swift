@@ -23,7 +23,7 @@ private func box(for ctx: OpaquePointer) -> ConnectionBox? {
     logger[metadataKey: "milter.conn_id"] = "\(connectionIDs.add(1, ordering: .relaxed).newValue)"
     let context = LibmilterContext(ctx: ctx, negotiated: NegotiatedOptions(actions: registration.flags, steps: []))
     do {
-        let box = try registration.makeBox(context, ResponseRules(policy: policy, logger: logger))
+        let box = try registration.makeBox(context, ResponseRules(policy: policy, logger: logger, milterName: registration.name))
         guard smfi_setpriv(ctx, Unmanaged.passRetained(box).toOpaque()) == MI_SUCCESS else {
             // Balance the retain we just gave away; libmilter did not take it.
             Unmanaged.passUnretained(box).release()

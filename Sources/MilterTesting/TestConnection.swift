@@ -22,6 +22,9 @@ public final class TestConnection {
     public private(set) var handler: (any MilterHandler)?
     /// Each step sent and the code answered, in order.
     public private(set) var responses: [StepResponse] = []
+    /// Why the handler was refused before its first step (``MilterHandler/checkDeclarations()``),
+    /// as `runMilter` would refuse it at registration; every step then answers the exception policy.
+    public private(set) var declarationError: MilterError?
 
     private let factory: () throws -> any MilterHandler
     private var rules: ResponseRules
@@ -31,22 +34,25 @@ public final class TestConnection {
     private var pendingMacros: [MacroStage: [String: String]] = [:]
 
     /// Creates a connection whose handler `factory` makes at the first step.
+    /// `milterName` is the name the exception policy's reply gives, as `runMilter`'s `name`.
     public init(
         offer: NegotiationOffer = .everything, exceptionPolicy: ExceptionPolicy = .tempfail,
+        milterName: String = "test-milter",
         logger: Logger = Logger(label: "MilterTesting"), factory: @escaping () throws -> any MilterHandler
     ) {
         self.offer = offer
         self.factory = factory
-        self.rules = ResponseRules(policy: exceptionPolicy, logger: logger)
+        self.rules = ResponseRules(policy: exceptionPolicy, logger: logger, milterName: milterName)
         self.context = RecordingContext(negotiated: NegotiatedOptions(actions: offer.actions, steps: offer.steps))
     }
 
     /// Creates a connection for an existing handler.
     public convenience init(
         handler: any MilterHandler, offer: NegotiationOffer = .everything,
-        exceptionPolicy: ExceptionPolicy = .tempfail, logger: Logger = Logger(label: "MilterTesting")
+        exceptionPolicy: ExceptionPolicy = .tempfail, milterName: String = "test-milter",
+        logger: Logger = Logger(label: "MilterTesting")
     ) {
-        self.init(offer: offer, exceptionPolicy: exceptionPolicy, logger: logger, factory: { handler })
+        self.init(offer: offer, exceptionPolicy: exceptionPolicy, milterName: milterName, logger: logger, factory: { handler })
     }
 
     /// Macros the MTA will send with the next step of `stage` (as `D` packets do).
@@ -211,6 +217,14 @@ public final class TestConnection {
     private func makeHandler() throws -> any MilterHandler {
         if let handler { return handler }
         let made = try factory()
+        do {
+            try made.checkDeclarations()
+        } catch {
+            // A mistake in the handler's code, not in the traffic: as loud as runMilter makes it.
+            rules.logger.critical("the handler's declarations are wrong", metadata: ["error": "\(error)"])
+            declarationError = error
+            throw error
+        }
         handler = made
         return made
     }

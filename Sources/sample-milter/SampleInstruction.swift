@@ -17,6 +17,8 @@ enum SampleInstruction: Equatable {
     case accept
     case `throw`
     case skip
+    /// Answered by the header callback itself (a no-reply step by default), not at end of message.
+    case rejectInHeader
 
     /// Why an instruction could not be understood.
     struct ParseError: Error, CustomStringConvertible {
@@ -75,6 +77,7 @@ enum SampleInstruction: Equatable {
         case "accept": self = .accept
         case "throw": self = .throw
         case "skip": self = .skip
+        case "reject-in-header": self = .rejectInHeader
         default:
             throw fail("unknown action \"\(verb)\"")
         }

@@ -24,6 +24,8 @@ struct SampleMilterCommand: ParsableCommand {
               tempfail, discard, accept   answer so
               throw                       throw: the exception policy answers
               skip                        answer SKIP to the first body chunk
+              reject-in-header            the header callback itself answers
+                                          550 5.7.1 (a no-reply step by default)
             The first reply/tempfail/discard/accept/throw decides the answer and
             ends the list; the actions before it are performed. A malformed
             action throws. "X-Sample-Macro-i: VALUE" is added first whenever
@@ -60,6 +62,15 @@ struct SampleMilterCommand: ParsableCommand {
     @Option(help: "The filter name given to libmilter.")
     var name = "sample-milter"
 
+    @Option(help: ArgumentHelp("The callbacks the handler declares it implements, comma-separated (default header,body); leaving out one it implements is refused at registration.", visibility: .hidden))
+    var declare: String = "header,body"
+
+    @Option(help: ArgumentHelp("The callbacks negotiated as no-reply, comma-separated (default header).", visibility: .hidden))
+    var noReply: String = "header"
+
+    @Option(help: ArgumentHelp("Macros to ask for at a stage: STAGE:NAME,NAME... (stage as connect, helo, envelopeFrom, envelopeRecipient, data, endOfHeaders, endOfMessage); repeatable.", visibility: .hidden))
+    var macroList: [String] = []
+
     func validate() throws {
         do {
             _ = try SocketSpec(socket)
@@ -70,6 +81,9 @@ struct SampleMilterCommand: ParsableCommand {
             throw ValidationError("--exception-policy must be one of tempfail, continue, reject, accept")
         }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        _ = try callbacks(declare, option: "--declare")
+        _ = try callbacks(noReply, option: "--no-reply")
+        _ = try macroLists()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -84,6 +98,9 @@ struct SampleMilterCommand: ParsableCommand {
         }
         let logger = Logger(label: "sample-milter")
         StopSignalThread.start(signal: SIGUSR1)
+        let declared = try callbacks(declare, option: "--declare")
+        let noReplied = try callbacks(noReply, option: "--no-reply")
+        let macros = try macroLists()
         do {
             try runMilter(
                 name: name, socket: socket, timeout: timeout.map { .seconds($0) },
@@ -94,7 +111,11 @@ struct SampleMilterCommand: ParsableCommand {
                     print("listening on \(spec)")
                     fflush(nil)
                 },
-                factory: { [endOfMessageOnly] in SampleHandler(logger: logger, endOfMessageOnly: endOfMessageOnly) }
+                factory: { [endOfMessageOnly] in
+                    endOfMessageOnly
+                        ? EndOfMessageOnlyHandler() as any MilterHandler
+                        : SampleHandler(logger: logger, declared: declared, noReply: noReplied, macroLists: macros)
+                }
             )
         } catch {
             logger.critical("sample-milter cannot run", metadata: ["error": "\(error)"])
@@ -105,5 +126,28 @@ struct SampleMilterCommand: ParsableCommand {
             "milter.contexts_created": "\(diagnostics.contextsCreated)",
             "milter.contexts_deleted": "\(diagnostics.contextsDeleted)",
         ])
+    }
+
+    private func callbacks(_ list: String, option: String) throws -> Set<MilterCallback> {
+        var set: Set<MilterCallback> = []
+        for name in list.split(separator: ",") {
+            guard let callback = MilterCallback(rawValue: String(name)) else {
+                throw ValidationError("\(option): \"\(name)\" is not a callback (connect, helo, envelopeFrom, ...)")
+            }
+            set.insert(callback)
+        }
+        return set
+    }
+
+    private func macroLists() throws -> [MacroStage: [String]] {
+        var lists: [MacroStage: [String]] = [:]
+        for entry in macroList {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let stage = MacroStage.allCases.first(where: { $0.description == parts[0] }) else {
+                throw ValidationError("--macro-list \"\(entry)\" must be STAGE:NAME,NAME with a stage such as envelopeFrom")
+            }
+            lists[stage] = parts[1].split(separator: ",").map(String.init)
+        }
+        return lists
     }
 }

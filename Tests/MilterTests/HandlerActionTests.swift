@@ -76,7 +76,7 @@ struct HandlerActionTests {
         }, offer: offer)
         #expect(connection.endOfMessage() == .tempfail)
         #expect(thrown as? MilterError == .actionNotNegotiated(function: function, flag: flag))
-        #expect(connection.context.actions.isEmpty)
+        #expect(connection.context.actionsBesideTheReply.isEmpty)
     }
 
     @Test func handlerThatDeclinesAnActionCannotUseIt() {
@@ -186,6 +186,6 @@ struct HandlerActionTests {
             return .continue
         })
         #expect(connection.endOfMessage() == .tempfail)
-        #expect(connection.context.actions.isEmpty)
+        #expect(connection.context.actionsBesideTheReply.isEmpty)
     }
 }

@@ -1,0 +1,62 @@
+import MilterClient
+import Testing
+
+/// What a milter declares, checked through real libmilter: the built `sample-milter` runs as a
+/// child process and `MilterClient` plays the MTA (issue 15, items 1, 3 and 4).
+@Suite("sample-milter declarations and no-reply answers", .serialized)
+struct DeclarationProcessTests {
+    @Test func aCallbackImplementedButNotDeclaredIsRefusedAtRegistration() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // SampleHandler implements header and body; declaring only body hides header.
+        let run = try SampleMilter.runToExit(arguments: ["--socket", "unix:\(directory.path)/m.sock", "--declare", "body"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("SampleHandler implements header but leaves it out of implementedCallbacks"),
+                "stderr: \(run.stderr)")
+    }
+
+    @Test func macroListOfMoreThanFiveIsRefusedAtRegistration() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let run = try SampleMilter.runToExit(arguments: [
+            "--socket", "unix:\(directory.path)/m.sock", "--macro-list", "envelopeFrom:a,b,c,d,e,f",
+        ])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("smfi_setsymlist: the envelopeFrom macro list names 6 macros; at most 5 per stage"),
+                "stderr: \(run.stderr)")
+    }
+
+    @Test func macroListOfFiveReachesTheMTA() throws {
+        let milter = try SampleMilter.start(transport: .unix, arguments: ["--macro-list", "envelopeFrom:{auth_type},{auth_authen},i,j,_"])
+        defer { milter.stop() }
+        let session = try milter.openSession()
+        defer { try? session.quit() }
+        #expect(session.negotiated?.requestedMacros == [.envelopeFrom: ["{auth_type}", "{auth_authen}", "i", "j", "_"]])
+    }
+
+    @Test func rejectFromANoReplyHeaderReachesTheMTAAtTheNextStepWithAReply() throws {
+        let milter = try SampleMilter.start(transport: .unix)
+        defer { milter.stop() }
+        let session = try milter.openSession()
+        #expect(session.negotiated?.steps.contains(.noReplyHeader) == true)
+        let result = try milter.send(actions: ["reject-in-header"], on: session)
+        #expect(result.response == SampleMilterProcessTests.reply("550 5.7.1 rejected in header"))
+        #expect(result.stage != .endOfMessage)
+    }
+
+    @Test func anAnswerOwedWhenTheMessageAbortsIsLoggedAsLost() throws {
+        let milter = try SampleMilter.start(transport: .unix)
+        defer { milter.stop() }
+        let session = try milter.openSession()
+        _ = try session.mail(from: "<a@example.com>")
+        _ = try session.recipient("<b@example.com>")
+        _ = try session.header(name: "X-Sample-Action", value: "reject-in-header")
+        try session.abort()
+        // Quit only after the log line: Debian's libmilter worker pool may drop a session whose
+        // socket has already hung up before it reads the commands still buffered.
+        defer { try? session.quit() }
+        let logged = milter.waitForStderr(containing: "never reached the MTA", within: .seconds(5))
+        #expect(logged, "stderr: \(milter.stderr)")
+        #expect(milter.stderr.contains("xxfi_header"))
+    }
+}
