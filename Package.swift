@@ -139,7 +139,7 @@ let package = Package(
             dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "MilterProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FilterTests",
             dependencies: [

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MilterProtocol
 
 extension ScanmilterConfig {
     /// The sections a file may have; anything else is an error.
