@@ -25,6 +25,10 @@ public final class TestConnection {
     /// Why the handler was refused before its first step (``MilterHandler/checkDeclarations()``),
     /// as `runMilter` would refuse it at registration; every step then answers the exception policy.
     public private(set) var declarationError: MilterError?
+    /// The last message of ``sendMessage(raw:from:to:chunkSize:)`` as the MTA would deliver
+    /// it, after every modification; nil when end of message rejected, discarded or
+    /// temp-failed it, or was not reached.
+    public private(set) var deliveredMessage: DeliveredMessage?
 
     private let factory: () throws -> any MilterHandler
     private var rules: ResponseRules
@@ -210,6 +214,47 @@ public final class TestConnection {
             start = end
         }
         return endOfMessage()
+    }
+
+    /// Feeds a raw RFC 5322 message (LF or CRLF line ends) as an MTA would: MAIL, RCPTs, DATA,
+    /// each header unfolded (with its leading space if the handler negotiated
+    /// ``MilterProtocol/ProtocolSteps/headerLeadingSpace``), end of headers, the body with CRLF
+    /// line ends in chunks of `chunkSize`, end of message (pymilter testctx's `_feedFile`).
+    /// Afterwards ``deliveredMessage`` holds the message as the MTA would deliver it.
+    /// Returns the end-of-message answer (nil if it was not reached).
+    @discardableResult
+    public func sendMessage(
+        raw: [UInt8], from sender: String, to recipients: [String], chunkSize: Int = 65535
+    ) -> ResponseCode? {
+        deliveredMessage = nil
+        negotiate()
+        let keepSpace = context.negotiated.steps.contains(.headerLeadingSpace)
+        let message = MilterMessage(parsing: raw, keepLeadingSpace: keepSpace)
+        let firstAction = context.actions.count
+        mailFrom(sender)
+        recipients.forEach { rcptTo($0) }
+        data()
+        for header in message.headers { self.header(header.name, valueBytes: header.value) }
+        endOfHeaders()
+        var start = 0
+        while start < message.body.count {
+            let end = min(start + max(chunkSize, 1), message.body.count)
+            body(Array(message.body[start..<end]))
+            start = end
+        }
+        let code = endOfMessage()
+        if code == .continue || code == .accept {
+            deliveredMessage = DeliveredMessage(
+                sender: EnvelopeAddress(sender), recipients: recipients.map { EnvelopeAddress($0) },
+                message: message, actions: context.actions[firstAction...])
+        }
+        return code
+    }
+
+    /// Feeds a raw message given as text; see ``sendMessage(raw:from:to:chunkSize:)``.
+    @discardableResult
+    public func sendMessage(raw text: String, from sender: String, to recipients: [String], chunkSize: Int = 65535) -> ResponseCode? {
+        sendMessage(raw: Array(text.utf8), from: sender, to: recipients, chunkSize: chunkSize)
     }
 
     // MARK: - Steps
