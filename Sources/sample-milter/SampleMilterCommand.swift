@@ -62,6 +62,15 @@ struct SampleMilterCommand: ParsableCommand {
     @Option(help: "The filter name given to libmilter.")
     var name = "sample-milter"
 
+    @Flag(help: ArgumentHelp("Implement every callback and report what each saw in X-Sample-Seen headers at end of message (instructions are not performed).", visibility: .hidden))
+    var report = false
+
+    @Option(help: ArgumentHelp("libmilter's debug level (smfi_setdbg).", visibility: .hidden))
+    var debugLevel: Int?
+
+    @Option(help: ArgumentHelp("The listen backlog (smfi_setbacklog).", visibility: .hidden))
+    var backlog: Int?
+
     @Option(help: ArgumentHelp("The callbacks the handler declares it implements, comma-separated (default header,body); leaving out one it implements is refused at registration.", visibility: .hidden))
     var declare: String = "header,body"
 
@@ -102,19 +111,20 @@ struct SampleMilterCommand: ParsableCommand {
         let noReplied = try callbacks(noReply, option: "--no-reply")
         let macros = try macroLists()
         do {
+            if let debugLevel { try Libmilter.setDebugLevel(debugLevel) }
             try runMilter(
                 name: name, socket: socket, timeout: timeout.map { .seconds($0) },
                 removeStaleSocket: removeStaleSocket,
-                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail,
+                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail, backlog: backlog,
                 tcpNoDelay: !noTcpNodelay, logger: logger,
                 onListening: { spec in
                     print("listening on \(spec)")
                     fflush(nil)
                 },
-                factory: { [endOfMessageOnly] in
-                    endOfMessageOnly
-                        ? EndOfMessageOnlyHandler() as any MilterHandler
-                        : SampleHandler(logger: logger, declared: declared, noReply: noReplied, macroLists: macros)
+                factory: { [endOfMessageOnly, report] () -> any MilterHandler in
+                    if endOfMessageOnly { return EndOfMessageOnlyHandler() }
+                    if report { return ReportingHandler(noReply: noReplied, macroLists: macros) }
+                    return SampleHandler(logger: logger, declared: declared, noReply: noReplied, macroLists: macros)
                 }
             )
         } catch {
