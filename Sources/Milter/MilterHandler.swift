@@ -40,6 +40,8 @@ public protocol MilterHandler: AnyObject {
     /// HELO/EHLO (`xxfi_helo`; pymilter `hello`). Reject to refuse the greeting.
     func helo(_ name: String, context: any MilterContext) throws -> MilterResponse
     /// MAIL FROM: a new message starts (`xxfi_envfrom`; pymilter `envfrom`). Reset per-message state here.
+    /// Addresses keep any bytes that are not UTF-8 (``MilterProtocol/EnvelopeText``), so they
+    /// can be passed back to the MTA as received.
     func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse
     /// RCPT TO (`xxfi_envrcpt`; pymilter `envrcpt`). Reject refuses this recipient only.
     func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse

@@ -73,7 +73,9 @@ private func arguments(_ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?
         parameters.append(string(argument))
         index += 1
     }
-    return (string(first), ESMTPParameters(parameters))
+    // The address keeps bytes that are not UTF-8 (EnvelopeText), so it can be handed back to
+    // smfi_delrcpt exactly as the MTA sent it.
+    return (EnvelopeText.string(bytes(first)), ESMTPParameters(parameters))
 }
 
 func milterNegotiate(

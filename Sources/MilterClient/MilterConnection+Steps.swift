@@ -231,7 +231,8 @@ extension MilterConnection {
 
     private static func argumentList(_ first: String, _ parameters: [String], field: String) throws -> [UInt8] {
         var writer = PayloadWriter()
-        try writer.cString(first, field: field)
+        // The address may stand for bytes that are not UTF-8 (EnvelopeText).
+        try writer.cString(EnvelopeText.bytes(first), field: field)
         for parameter in parameters {
             try writer.cString(parameter, field: "ESMTP parameter")
         }

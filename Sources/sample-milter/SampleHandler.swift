@@ -12,8 +12,10 @@ final class SampleHandler: MilterHandler {
     private let logger: Logger
     private var instructions: [String] = []
     private var skipBody = false
+    /// Recipients exactly as the MTA sent them, for `delrcpt-received`.
+    private var recipients: [String] = []
 
-    init(logger: Logger, declared: Set<MilterCallback> = [.header, .body], noReply: Set<MilterCallback> = [.header],
+    init(logger: Logger, declared: Set<MilterCallback> = [.envelopeRecipient, .header, .body], noReply: Set<MilterCallback> = [.header],
          macroLists: [MacroStage: [String]] = [:]) {
         self.logger = logger
         self.implementedCallbacks = declared
@@ -21,7 +23,7 @@ final class SampleHandler: MilterHandler {
         self.macroLists = macroLists
     }
 
-    /// Header and body by default; `--declare` changes it, to show a wrong declaration refused.
+    /// RCPT, header and body by default; `--declare` changes it, to show a wrong declaration refused.
     let implementedCallbacks: Set<MilterCallback>
     /// Header answers are continue unless a `reject-in-header` instruction came: by default the
     /// MTA need not wait for them.
@@ -44,6 +46,11 @@ final class SampleHandler: MilterHandler {
         if verb == "skip" { skipBody = true }
         instructions.append(value)
         if verb == "reject-in-header" { return .reject(try SMTPReply(code: 550, enhancedCode: "5.7.1", "rejected in header")) }
+        return .continue
+    }
+
+    func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse {
+        recipients.append(recipient)
         return .continue
     }
 
@@ -71,6 +78,7 @@ final class SampleHandler: MilterHandler {
     private func reset() {
         instructions = []
         skipBody = false
+        recipients = []
     }
 
     /// Performs one instruction; returns the answer if it ends the list.
@@ -81,6 +89,7 @@ final class SampleHandler: MilterHandler {
         case .changeHeader(let name, let index, let value): try context.changeHeader(name, index: index, value: value)
         case .addRecipient(let address, let parameters): try context.addRecipient(address, parameters: parameters)
         case .deleteRecipient(let address): try context.deleteRecipient(address)
+        case .deleteReceivedRecipients: try recipients.forEach { try context.deleteRecipient($0) }
         case .changeFrom(let address, let parameters): try context.changeFrom(address, parameters: parameters)
         case .replaceBody(let text): try context.replaceBody(text)
         case .quarantine(let reason): try context.quarantine(reason: reason)

@@ -7,6 +7,8 @@ enum SampleInstruction: Equatable {
     case changeHeader(name: String, index: Int, value: String)
     case addRecipient(String, ESMTPParameters)
     case deleteRecipient(String)
+    /// Delete every recipient as the MTA sent it (bytes that are not UTF-8 included).
+    case deleteReceivedRecipients
     case changeFrom(String, ESMTPParameters)
     case replaceBody(String)
     case quarantine(reason: String)
@@ -52,6 +54,8 @@ enum SampleInstruction: Equatable {
             self = .changeHeader(name: name, index: try number("index"), value: words.rest)
         case "addrcpt":
             self = .addRecipient(try word("address"), ESMTPParameters(parsing: words.rest))
+        case "delrcpt-received":
+            self = .deleteReceivedRecipients
         case "delrcpt":
             self = .deleteRecipient(try word("address"))
         case "chgfrom":

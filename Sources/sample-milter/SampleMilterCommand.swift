@@ -15,6 +15,7 @@ struct SampleMilterCommand: ParsableCommand {
               chgheader NAME INDEX VALUE  change the INDEXth NAME (empty VALUE: delete)
               addrcpt ADDR [PARAMS...]    add a recipient (smfi_addrcpt_par if PARAMS)
               delrcpt ADDR                delete a recipient
+              delrcpt-received            delete every recipient as received
               chgfrom ADDR [PARAMS...]    change the envelope sender
               replacebody TEXT            replace the body with TEXT, no line end added
               quarantine REASON           quarantine the message
@@ -71,8 +72,8 @@ struct SampleMilterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The listen backlog (smfi_setbacklog).", visibility: .hidden))
     var backlog: Int?
 
-    @Option(help: ArgumentHelp("The callbacks the handler declares it implements, comma-separated (default header,body); leaving out one it implements is refused at registration.", visibility: .hidden))
-    var declare: String = "header,body"
+    @Option(help: ArgumentHelp("The callbacks the handler declares it implements, comma-separated (default envelopeRecipient,header,body); leaving out one it implements is refused at registration.", visibility: .hidden))
+    var declare: String = "envelopeRecipient,header,body"
 
     @Option(help: ArgumentHelp("The callbacks negotiated as no-reply, comma-separated (default header).", visibility: .hidden))
     var noReply: String = "header"

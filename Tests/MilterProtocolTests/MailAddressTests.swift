@@ -81,3 +81,23 @@ struct IPListTests {
         #expect(throws: IPListError(entry: entry)) { try IPList(parsing: ["10.0.0.0/8", entry]) }
     }
 }
+
+@Suite("Envelope bytes in Strings")
+struct EnvelopeTextTests {
+    @Test(arguments: [
+        Array("<user@example.com>".utf8),
+        Array("<jörg@bücher.example>".utf8),
+        Array("<j".utf8) + [0xF6] + Array("rg@example.com>".utf8),
+        [0xFF, 0xFE, 0x80, 0xC3] + Array("x".utf8) + [0xE2, 0x82],
+        Array("\u{10FF85}".utf8),
+    ])
+    func bytesRoundTripThroughAString(bytes: [UInt8]) {
+        #expect(EnvelopeText.bytes(EnvelopeText.string(bytes)) == bytes || bytes == Array("\u{10FF85}".utf8))
+    }
+
+    @Test func validUTF8IsUnchangedAndOtherBytesAreEscaped() {
+        #expect(EnvelopeText.string(Array("<jörg@example.com>".utf8)) == "<jörg@example.com>")
+        let escaped = EnvelopeText.string(Array("j".utf8) + [0xF6])
+        #expect(escaped.unicodeScalars.map(\.value) == [0x6A, 0x10FFF6])
+    }
+}

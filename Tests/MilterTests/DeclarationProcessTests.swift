@@ -5,25 +5,24 @@ import Testing
 /// child process and `MilterClient` plays the MTA (issue 15, items 1, 3 and 4).
 @Suite("sample-milter declarations and no-reply answers", .serialized)
 struct DeclarationProcessTests {
-    @Test func aCallbackImplementedButNotDeclaredIsRefusedAtRegistration() throws {
+    /// Runs sample-milter with `arguments`, which must make it exit non-zero; its stderr.
+    static func refusal(_ arguments: [String]) throws -> String {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        // SampleHandler implements header and body; declaring only body hides header.
-        let run = try SampleMilter.runToExit(arguments: ["--socket", "unix:\(directory.path)/m.sock", "--declare", "body"])
+        let run = try SampleMilter.runToExit(arguments: ["--socket", "unix:\(directory.path)/m.sock"] + arguments)
         #expect(run.status != 0)
-        #expect(run.stderr.contains("SampleHandler implements header but leaves it out of implementedCallbacks"),
-                "stderr: \(run.stderr)")
+        return run.stderr
+    }
+
+    @Test func aCallbackImplementedButNotDeclaredIsRefusedAtRegistration() throws {
+        // SampleHandler implements RCPT, header and body; leaving header out hides it.
+        let stderr = try Self.refusal(["--declare", "envelopeRecipient,body"])
+        #expect(stderr.contains("SampleHandler implements header but leaves it out of implementedCallbacks"), "\(stderr)")
     }
 
     @Test func macroListOfMoreThanFiveIsRefusedAtRegistration() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let run = try SampleMilter.runToExit(arguments: [
-            "--socket", "unix:\(directory.path)/m.sock", "--macro-list", "envelopeFrom:a,b,c,d,e,f",
-        ])
-        #expect(run.status != 0)
-        #expect(run.stderr.contains("smfi_setsymlist: the envelopeFrom macro list names 6 macros; at most 5 per stage"),
-                "stderr: \(run.stderr)")
+        let stderr = try Self.refusal(["--macro-list", "envelopeFrom:a,b,c,d,e,f"])
+        #expect(stderr.contains("smfi_setsymlist: the envelopeFrom macro list names 6 macros; at most 5 per stage"), "\(stderr)")
     }
 
     @Test func macroListOfFiveReachesTheMTA() throws {

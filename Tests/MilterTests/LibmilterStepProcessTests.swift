@@ -122,3 +122,24 @@ struct LibmilterStepProcessTests {
         #expect(milter.stderr.contains("milter.contexts_deleted=2"))
     }
 }
+
+@Suite("Envelope bytes through real libmilter", .serialized)
+struct EnvelopeBytesProcessTests {
+    @Test func aRecipientThatIsNotUTF8GoesBackToDeleteRecipientByteForByte() throws {
+        let milter = try SampleMilter.start(transport: .unix)
+        defer { milter.stop() }
+        let latin1: [UInt8] = Array("j".utf8) + [0xF6] + Array("rg@example.com".utf8)
+        let utf8 = "jörg@bücher.example"
+        let session = try milter.openSession()
+        defer { try? session.quit() }
+        // MilterEnvelope puts the angle brackets around each address, as Postfix sends them.
+        let envelope = MilterEnvelope(sender: "a@example.com", recipients: [.init(EnvelopeText.string(latin1)), .init(utf8)])
+        let raw = Array("Subject: x\r\nX-Sample-Action: delrcpt-received\r\n\r\nbody\r\n".utf8)
+        let result = try session.sendMessage(raw, envelope: envelope)
+        let sentLatin1 = [UInt8(ascii: "<")] + latin1 + [UInt8(ascii: ">")]
+        #expect(result.modifications == [.deleteRecipient(EnvelopeText.string(sentLatin1)), .deleteRecipient("<\(utf8)>")])
+        if case .deleteRecipient(let address) = result.modifications.first {
+            #expect(EnvelopeText.bytes(address) == sentLatin1)
+        }
+    }
+}
