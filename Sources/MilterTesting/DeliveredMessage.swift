@@ -14,7 +14,8 @@ public struct DeliveredMessage: Sendable, Hashable {
     /// The reason given to `quarantine`, if the message was put on hold.
     public var quarantineReason: String?
 
-    /// The whole message: each header as `Name: value` with CRLF, an empty line, the body.
+    /// The whole message: each header as `Name: value` with CRLF (a folded value's LFs become
+    /// CRLF again), an empty line, the body.
     public var raw: [UInt8] {
         var bytes: [UInt8] = []
         for header in headers {
@@ -22,7 +23,11 @@ public struct DeliveredMessage: Sendable, Hashable {
             if header.value.first != UInt8(ascii: " ") && header.value.first != UInt8(ascii: "\t") {
                 bytes.append(UInt8(ascii: " "))
             }
-            bytes += header.value + [0x0D, 0x0A]
+            for byte in header.value {
+                if byte == 0x0A && bytes.last != 0x0D { bytes.append(0x0D) }
+                bytes.append(byte)
+            }
+            bytes += [0x0D, 0x0A]
         }
         return bytes + [0x0D, 0x0A] + body
     }

@@ -217,7 +217,7 @@ public final class TestConnection {
     }
 
     /// Feeds a raw RFC 5322 message (LF or CRLF line ends) as an MTA would: MAIL, RCPTs, DATA,
-    /// each header unfolded (with its leading space if the handler negotiated
+    /// each header with its folding as LF, as Postfix sends it (with its leading space if the handler negotiated
     /// ``MilterProtocol/ProtocolSteps/headerLeadingSpace``), end of headers, the body with CRLF
     /// line ends in chunks of `chunkSize`, end of message (pymilter testctx's `_feedFile`).
     /// Afterwards ``deliveredMessage`` holds the message as the MTA would deliver it.

@@ -3,7 +3,8 @@ import Milter
 /// The `--report` filter: implements every optional callback and, at end of message, adds one
 /// `X-Sample-Seen` header per step it saw, in order, so a test can check through real libmilter
 /// what each callback received (client address, HELO, MAIL/RCPT arguments, DATA, unknown
-/// commands, end of headers, body sizes, the SASL macros of MAIL).
+/// commands, each header with its line breaks and tabs shown as `\r` `\n` `\t`, end of headers,
+/// body sizes, the SASL macros of MAIL).
 final class ReportingHandler: MilterHandler {
     let implementedCallbacks = Set(MilterCallback.optional)
     let noReplyCallbacks: Set<MilterCallback>
@@ -44,7 +45,7 @@ final class ReportingHandler: MilterHandler {
     }
 
     func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse {
-        note("header \(header.name)")
+        note("header \(header.name):\(header.value.replacing("\r", with: "\\r").replacing("\n", with: "\\n").replacing("\t", with: "\\t"))")
     }
 
     func endOfHeaders(context: any MilterContext) throws -> MilterResponse {

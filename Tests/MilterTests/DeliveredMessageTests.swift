@@ -41,16 +41,17 @@ struct DeliveredMessageTests {
         let connection = TestConnection(handler: handler)
         #expect(connection.sendMessage(raw: Self.raw, from: "<a@example.com>", to: ["<b@example.com>", "<d@example.com>"],
                                        chunkSize: 4) == .continue)
-        // Headers arrive unfolded, as the MTA sends them; the body in 4-byte chunks with CRLF.
+        // A folded header keeps its folding as LF, as Postfix sends it; the body comes in
+        // 4-byte chunks with CRLF.
         #expect(handler.headers.map(\.0) == ["From", "Subject", "X-Drop", "X-Folded"])
-        #expect(handler.headers[3].1 == "one two")
+        #expect(handler.headers[3].1 == "one\n two")
         #expect(handler.chunks == 4)
         let delivered = try #require(connection.deliveredMessage)
         #expect(delivered.sender == EnvelopeAddress("<bounce@example.com>"))
         #expect(delivered.recipients == [EnvelopeAddress("<d@example.com>"), EnvelopeAddress("<c@example.com>")])
         #expect(delivered.values(of: "Subject") == ["[scanned] hello"])
         #expect(String(decoding: delivered.raw, as: UTF8.self)
-            == "X-Top: first\r\nFrom: a@example.com\r\nSubject: [scanned] hello\r\nX-Folded: one two\r\nX-Added: last\r\n\r\nnew body\r\n")
+            == "X-Top: first\r\nFrom: a@example.com\r\nSubject: [scanned] hello\r\nX-Folded: one\r\n two\r\nX-Added: last\r\n\r\nnew body\r\n")
     }
 
     @Test func aRejectedMessageIsNotDelivered() {

@@ -74,7 +74,7 @@ struct LibmilterStepProcessTests {
         #expect(try Self.message(on: connection) == [
             "connect client.example.com AF_INET 192.0.2.10:40000", "helo helo.example.com", "unknown XFOO bar",
             "mail <a@example.com> SIZE=100 BODY=8BITMIME SMTPUTF8", "rcpt <b@example.com> NOTIFY=NEVER",
-            "rcpt <c@example.com>", "data", "header Subject", "eoh", "body 7",
+            "rcpt <c@example.com>", "data", "header Subject:hi", "eoh", "body 7",
         ])
     }
 
