@@ -298,7 +298,11 @@ public final class TestConnection {
         } catch {
             // As the trampolines do when a connection's state cannot be made.
             rules.logger.error("making the handler failed; answering the exception policy", metadata: ["error": "\(error)"])
-            let code = rules.policy.response.code
+            let response = rules.policy.response(milterName: rules.milterName, callback: callback)
+            context.currentCallback = callback
+            if let reply = response.reply { try? context.setReply(reply) }
+            context.currentCallback = nil
+            let code = response.code
             responses.append(StepResponse(callback: callback, code: code))
             return code
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import Logging
 import Milter
+import Synchronization
 
 /// The sample-milter command line.
 struct SampleMilterCommand: ParsableCommand {
@@ -66,6 +67,9 @@ struct SampleMilterCommand: ParsableCommand {
     @Flag(help: ArgumentHelp("Implement every callback and report what each saw in X-Sample-Seen headers at end of message (instructions are not performed).", visibility: .hidden))
     var report = false
 
+    @Flag(help: ArgumentHelp("Make the handler factory throw for every connection (not for the registration check).", visibility: .hidden))
+    var failFactory = false
+
     @Option(help: ArgumentHelp("libmilter's debug level (smfi_setdbg).", visibility: .hidden))
     var debugLevel: Int?
 
@@ -122,7 +126,9 @@ struct SampleMilterCommand: ParsableCommand {
                     print("listening on \(spec)")
                     fflush(nil)
                 },
-                factory: { [endOfMessageOnly, report] () -> any MilterHandler in
+                factory: { [endOfMessageOnly, report, failFactory] () -> any MilterHandler in
+                    // The first call is runMilter's declaration check; connections come after.
+                    if failFactory, factoryCalls.add(1, ordering: .relaxed).oldValue > 0 { throw FactoryFailure() }
                     if endOfMessageOnly { return EndOfMessageOnlyHandler() }
                     if report { return ReportingHandler(noReply: noReplied, macroLists: macros) }
                     return SampleHandler(logger: logger, declared: declared, noReply: noReplied, macroLists: macros)
@@ -162,3 +168,9 @@ struct SampleMilterCommand: ParsableCommand {
         return lists
     }
 }
+
+/// How many handlers the factory was asked for (`--fail-factory`).
+private let factoryCalls = Atomic<Int>(0)
+
+/// Thrown by the factory under `--fail-factory`.
+private struct FactoryFailure: Error {}

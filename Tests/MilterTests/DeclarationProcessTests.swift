@@ -59,3 +59,17 @@ struct DeclarationProcessTests {
         #expect(milter.stderr.contains("xxfi_header"))
     }
 }
+
+@Suite("sample-milter whose handler cannot be made", .serialized)
+struct FactoryFailureProcessTests {
+    @Test func aConnectionWhoseHandlerCannotBeMadeGetsThePolicyReply() throws {
+        let milter = try SampleMilter.start(transport: .unix, arguments: ["--fail-factory", "--name", "broken"])
+        defer { milter.stop() }
+        var options = MilterConnection.Options()
+        options.commandTimeout = .seconds(10)
+        let connection = try MilterConnection.open(milter.spec, options: options)
+        defer { try? connection.quit() }
+        let answer = try connection.connect(hostname: "c", address: .inet(address: "192.0.2.1", port: 1))
+        #expect(answer == SampleMilterProcessTests.reply("451 4.3.0 broken: untrapped exception in connect"))
+    }
+}
