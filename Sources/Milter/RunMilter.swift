@@ -3,7 +3,18 @@ public import Logging
 extension MilterCallbacks where State == any MilterHandler {
     /// Callbacks that make one handler per connection with `factory` and pass each step to it,
     /// decoded (what pymilter's `runmilter` sets up around `Milter.factory`).
-    public static func handler(_ factory: @escaping @Sendable () throws -> any MilterHandler) -> MilterCallbacks {
+    ///
+    /// Makes one handler first and checks its declarations (``MilterHandler/checkDeclarations()``):
+    /// a factory that fails, or a handler that implements a callback it does not declare, throws
+    /// here, before anything is registered.
+    public static func handler(_ factory: @escaping @Sendable () throws -> any MilterHandler) throws(MilterError) -> MilterCallbacks {
+        let sample: any MilterHandler
+        do {
+            sample = try factory()
+        } catch {
+            throw .invalidArgument(function: "smfi_register", reason: "the handler factory failed: \(error)")
+        }
+        try sample.checkDeclarations()
         var callbacks = MilterCallbacks { _ in try factory() }
         callbacks.negotiate = { handler, offer, context in try handler.negotiate(offer, context: context) }
         callbacks.connect = { handler, hostname, address, context in
@@ -60,13 +71,6 @@ public func runMilter(
     Libmilter.blockStopSignals()
     let spec = try SocketSpec(socket)
     Libmilter.setExceptionPolicy(exceptionPolicy)
-    let sample: any MilterHandler
-    do {
-        sample = try factory()
-    } catch {
-        throw .invalidArgument(function: "smfi_register", reason: "the handler factory failed: \(error)")
-    }
-    try sample.checkDeclarations()
     try Libmilter.register(name: name, flags: actions, callbacks: .handler(factory), logger: logger)
     try Libmilter.setConnection(spec)
     if let timeout {

@@ -22,7 +22,7 @@ struct ValueTypeTests {
         #expect(PeerAddress.unix(path: "/run/x").family == "AF_UNIX")
     }
 
-    @Test func lowLevelCallbacksRegisterOnlyWhatIsSet() {
+    @Test func lowLevelCallbacksRegisterOnlyWhatIsSet() throws {
         var callbacks = MilterCallbacks<Int> { _ in 0 }
         #expect(callbacks.registered == [.close])
         callbacks.endOfMessage = { count, _ in
@@ -31,8 +31,16 @@ struct ValueTypeTests {
         }
         callbacks.body = { _, chunk, _ in chunk.byteCount > 0 ? .continue : .skip }
         #expect(callbacks.registered == [.close, .endOfMessage, .body])
-        let handlerCallbacks = MilterCallbacks<any MilterHandler>.handler { EndOfMessageOnly() }
+        let handlerCallbacks = try MilterCallbacks<any MilterHandler>.handler { EndOfMessageOnly() }
         #expect(handlerCallbacks.registered == Set(MilterCallback.allCases))
+    }
+
+    @Test func handlerCallbacksRefuseAnUndeclaredCallbackAndAFailingFactory() {
+        #expect(throws: MilterError.undeclaredCallbacks(handler: "ForgotToDeclare", callbacks: [.header])) {
+            try MilterCallbacks<any MilterHandler>.handler { DeclarationTests.ForgotToDeclare() }
+        }
+        struct Broken: Error {}
+        #expect(throws: MilterError.self) { try MilterCallbacks<any MilterHandler>.handler { throw Broken() } }
     }
 
     @Test func skipOutsideTheBodyBecomesContinue() {
