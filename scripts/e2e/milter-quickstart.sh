@@ -5,8 +5,9 @@
 # MilterTesting test, starts its milter on a unix socket and drives it with MilterClient (a
 # small executable added to that package), expecting the tagged Subject back.
 # Exit status 0 when all of that works. Nothing is written outside the temporary directory.
+# scripts/test.sh runs it with the other end-to-end scripts.
 set -euo pipefail
-checkout=$(cd "$(dirname "$0")/.." && pwd)
+checkout=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 milter_pid=
 cleanup() {
@@ -23,7 +24,7 @@ checkout, root = sys.argv[1], sys.argv[2]
 text = open(os.path.join(checkout, "Sources/Milter/Milter.docc/QuickStart.md")).read()
 blocks = re.findall(r"^`([^`\n]+)`:\n\n```swift\n(.*?)^```$", text, re.S | re.M)
 if len(blocks) != 4:
-    sys.exit(f"check-milter-package: expected 4 files in QuickStart.md, found {len(blocks)}")
+    sys.exit(f"milter-quickstart: expected 4 files in QuickStart.md, found {len(blocks)}")
 identity = os.path.basename(checkout).lower()
 for path, code in blocks:
     if path == "Package.swift":
@@ -57,15 +58,15 @@ print("drive: the milter tagged the Subject")
 SWIFT
 
 cd "$work/tag-subject"
-echo "check-milter-package: building the quick start in $work/tag-subject"
+echo "milter-quickstart: building the quick start in $work/tag-subject"
 swift build --build-tests 2>&1 | grep -E 'error|warning: |Build complete' | grep -v '^\[' || true
 swift test --skip-build 2>&1 | grep -E '✔|✘|error' || true
-swift test --skip-build >/dev/null 2>&1 || { echo "check-milter-package: the quick start's test failed" >&2; exit 1; }
+swift test --skip-build >/dev/null 2>&1 || { echo "milter-quickstart: the quick start's test failed" >&2; exit 1; }
 
 socket="$work/tag.sock"
 "$(swift build --show-bin-path)/tag-subject" "unix:$socket" 2>"$work/milter.log" &
 milter_pid=$!
 for _ in $(seq 100); do [[ -S $socket ]] && break; sleep 0.1; done
-[[ -S $socket ]] || { cat "$work/milter.log" >&2; echo "check-milter-package: the milter did not listen" >&2; exit 1; }
+[[ -S $socket ]] || { cat "$work/milter.log" >&2; echo "milter-quickstart: the milter did not listen" >&2; exit 1; }
 "$(swift build --show-bin-path)/drive" "unix:$socket"
-echo "check-milter-package: ok"
+echo "milter-quickstart: ok"
