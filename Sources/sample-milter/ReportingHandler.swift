@@ -4,7 +4,7 @@ import Milter
 /// `X-Sample-Seen` header per step it saw, in order, so a test can check through real libmilter
 /// what each callback received (client address, HELO, MAIL/RCPT arguments, DATA, unknown
 /// commands, each header with its line breaks and tabs shown as `\r` `\n` `\t`, end of headers,
-/// body sizes, the SASL macros of MAIL).
+/// body sizes, the SASL and `{mail_addr}` macros of MAIL).
 final class ReportingHandler: MilterHandler {
     let implementedCallbacks = Set(MilterCallback.optional)
     let noReplyCallbacks: Set<MilterCallback>
@@ -26,7 +26,7 @@ final class ReportingHandler: MilterHandler {
 
     func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse {
         seen.append("mail \(sender) \(parameters)".trimmingTrailingSpace)
-        for name in ["{auth_type}", "{auth_authen}"] {
+        for name in ["{auth_type}", "{auth_authen}", "{mail_addr}"] {
             if let value = context.macro(name) { seen.append("macro \(name)=\(value)") }
         }
         return .continue
