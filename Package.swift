@@ -1,6 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 //
 // scanmilter: a content-scanning mail filter for Postfix, and the Swift milter library under it.
+// Needs Swift 6.2 or later (the body callback borrows chunks as RawSpan) and Linux: the C
+// wrappers link Debian's libmilter, libclamav, libmagic and libarchive, and the socket layer is
+// written against Glibc. No Apple platform is claimed because none is built or tested.
 // The module map and the rules that keep it easy to change are in ../shared/DESIGN.md: C is
 // touched only by the wrapper modules (Milter, ClamAV, FileMagic), everything above sees Swift.
 import PackageDescription
@@ -17,7 +20,6 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "scanmilter",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Milter", targets: ["Milter"]),
         .library(name: "MilterTesting", targets: ["MilterTesting"]),
@@ -144,7 +146,7 @@ let package = Package(
             dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "MilterProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FilterTests",
             dependencies: [

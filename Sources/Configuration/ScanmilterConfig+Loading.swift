@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MilterProtocol
 
 extension ScanmilterConfig {
     /// Every section a file may have, with its keys; anything else is an error.

@@ -1,3 +1,5 @@
+public import MilterProtocol
+
 /// scanmilter's whole configuration: one struct per `[section]` of the TOML file, every key with
 /// its default. conf/scanmilter.toml is the commented reference; a test keeps the two in step.
 public struct ScanmilterConfig: Sendable, Equatable {

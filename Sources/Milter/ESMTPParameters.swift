@@ -15,24 +15,31 @@ public struct ESMTPParameters: Sendable, Hashable, CustomStringConvertible, Expr
         self.raw = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
     }
 
-    /// Names (upper-cased) to values; a parameter with no `=VALUE` maps to the empty string.
-    public var dictionary: [String: String] {
-        var result: [String: String] = [:]
+    /// Names (upper-cased) to values; a parameter with no `=VALUE` (`SMTPUTF8`) maps to nil, as
+    /// in pymilter's `param2dict`.
+    public var dictionary: [String: String?] {
+        var result: [String: String?] = [:]
         for parameter in raw {
             let (name, value) = Self.split(parameter)
-            result[name] = value ?? ""
+            result[name] = .some(value)
         }
         return result
     }
 
-    /// The value of the parameter `name` (any case): `""` when it has no value, nil when absent.
-    public subscript(name: String) -> String? {
+    /// The parameter `name` (any case), as a dictionary lookup: nil when absent, `.some(nil)`
+    /// when it has no value (`SMTPUTF8`), else its value.
+    public subscript(name: String) -> String?? {
         let wanted = name.uppercased()
         for parameter in raw {
             let (key, value) = Self.split(parameter)
-            if key == wanted { return value ?? "" }
+            if key == wanted { return .some(value) }
         }
         return nil
+    }
+
+    /// True when the parameter `name` (any case) was given, with or without a value.
+    public func contains(_ name: String) -> Bool {
+        self[name] != nil
     }
 
     /// True when there are no parameters.

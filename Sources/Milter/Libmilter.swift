@@ -17,6 +17,11 @@ public enum Libmilter {
         guard !name.isEmpty, !name.utf8.contains(0) else {
             throw .invalidArgument(function: "smfi_register", reason: "the filter name is empty or contains NUL")
         }
+        // The exception policy's reply names the filter: a name no SMTP reply can carry would
+        // leave every failure with the MTA's generic text, so refuse it here, loudly.
+        guard ExceptionPolicy.tempfail.response(milterName: name, callback: .connect).reply != nil else {
+            throw .invalidArgument(function: "smfi_register", reason: "the filter name \"\(name)\" cannot appear in an SMTP reply")
+        }
         let registered = callbacks.registered
         let registration = Registration(
             name: name, flags: flags, logger: logger,

@@ -43,18 +43,18 @@ final class LibmilterContext: MilterContext {
             }
         case .addRecipient(let address, let parameters):
             if parameters.isEmpty {
-                rc = withC(address, "") { address, _ in smfi_addrcpt(ctx, address) }
+                rc = withC(envelope: address, "") { address, _ in smfi_addrcpt(ctx, address) }
             } else {
-                rc = withC(address, parameters.description) { smfi_addrcpt_par(ctx, $0, $1) }
+                rc = withC(envelope: address, parameters.description) { smfi_addrcpt_par(ctx, $0, $1) }
             }
         case .deleteRecipient(let address):
-            rc = withC(address, "") { address, _ in smfi_delrcpt(ctx, address) }
+            rc = withC(envelope: address, "") { address, _ in smfi_delrcpt(ctx, address) }
         case .replaceBody(let bytes):
             rc = bytes.withUnsafeBufferPointer { buffer in
                 smfi_replacebody(ctx, UnsafeMutablePointer(mutating: buffer.baseAddress), Int32(buffer.count))
             }
         case .changeFrom(let address, let parameters):
-            rc = withC(address, parameters.description) { address, parameters in
+            rc = withC(envelope: address, parameters.description) { address, parameters in
                 smfi_chgfrom(ctx, address, parameters.pointee == 0 ? nil : parameters)
             }
         case .quarantine(let reason):
@@ -97,6 +97,23 @@ private func withC(
     first.withCString { a in
         second.withCString { b in
             body(UnsafeMutablePointer(mutating: a), UnsafeMutablePointer(mutating: b))
+        }
+    }
+}
+
+/// As ``withC(_:_:_:)``, with `address` as the bytes it stands for (``EnvelopeText``): an
+/// address read from the MTA goes back byte for byte.
+private func withC(
+    envelope address: String, _ second: String,
+    _ body: (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<CChar>) -> Int32
+) -> Int32 {
+    var bytes = EnvelopeText.bytes(address).map { CChar(bitPattern: $0) }
+    bytes.append(0)
+    return bytes.withUnsafeMutableBufferPointer { address in
+        second.withCString { b in
+            // Non-empty: the terminating NUL was appended above.
+            guard let base = address.baseAddress else { return MI_FAILURE }
+            return body(base, UnsafeMutablePointer(mutating: b))
         }
     }
 }

@@ -71,18 +71,37 @@ public enum MilterAction: Sendable, Hashable, CustomStringConvertible {
                 throw .invalidReply(reason: error.reason)
             }
             return
-        case .setMacroList(_, let macros):
+        case .setMacroList:
             guard callback == .negotiate else {
                 throw .wrongOrder(function: function, reason: "only allowed during negotiate (xxfi_negotiate)")
             }
-            for macro in macros where macro.isEmpty || macro.utf8.contains(where: { $0 <= 0x20 }) {
-                throw .invalidArgument(function: function, reason: "macro name \"\(macro)\" is empty or has spaces")
-            }
+            try checkMacroList()
             return
         default:
             guard callback == .endOfMessage else { throw .notAllowedHere(function: function, callback: callback) }
         }
         try checkArguments()
+    }
+
+    /// The most macros one stage's list may name: Sendmail and Postfix keep at most five per
+    /// stage, and pymilter's `setsymlist` refuses more.
+    public static let maximumMacrosPerStage = 5
+
+    /// Refuses a macro list that is empty, names more than ``maximumMacrosPerStage`` macros, or
+    /// has an empty name or one with spaces or control characters; other actions pass.
+    func checkMacroList() throws(MilterError) {
+        guard case .setMacroList(let stage, let macros) = self else { return }
+        guard !macros.isEmpty else {
+            throw .invalidArgument(function: function, reason: "the \(stage) macro list is empty")
+        }
+        guard macros.count <= Self.maximumMacrosPerStage else {
+            throw .invalidArgument(
+                function: function,
+                reason: "the \(stage) macro list names \(macros.count) macros; at most \(Self.maximumMacrosPerStage) per stage")
+        }
+        for macro in macros where macro.isEmpty || macro.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            throw .invalidArgument(function: function, reason: "macro name \"\(macro)\" is empty or has spaces")
+        }
     }
 
     private func checkArguments() throws(MilterError) {

@@ -95,10 +95,17 @@ extension MilterContext {
         try perform(.progress)
     }
 
-    /// Asks the MTA to send only these macros at `stage`; only during negotiate
-    /// (`smfi_setsymlist`, needs ``MilterProtocol/ActionFlags/setSymbolList``; pymilter `setsymlist`).
+    /// Asks the MTA to send only these macros (at most ``MilterAction/maximumMacrosPerStage``)
+    /// at `stage`; only during negotiate (`smfi_setsymlist`, needs ``MilterProtocol/ActionFlags/setSymbolList``; pymilter `setsymlist`).
     public func setMacroList(_ stage: MacroStage, macros: [String]) throws(MilterError) {
         try perform(.setMacroList(stage, macros))
+    }
+
+    /// Asks for the macros of a space-separated list, such as `"{auth_authen} {auth_type}"`, at
+    /// `stage`, as pymilter's `setsymlist(stage, "a b")` takes them; at most
+    /// ``MilterAction/maximumMacrosPerStage``.
+    public func setMacroList(_ stage: MacroStage, macros: String) throws(MilterError) {
+        try perform(.setMacroList(stage, macros.split(separator: " ", omittingEmptySubsequences: true).map(String.init)))
     }
 }
 

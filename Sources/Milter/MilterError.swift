@@ -17,6 +17,9 @@ public enum MilterError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidArgument(function: String, reason: String)
     /// The call needs `register` first, or came in the wrong order.
     case wrongOrder(function: String, reason: String)
+    /// A handler implements optional callbacks it leaves out of
+    /// ``MilterHandler/implementedCallbacks``: they would be negotiated away and never run.
+    case undeclaredCallbacks(handler: String, callbacks: [MilterCallback])
 
     /// One line for logs and command-line errors.
     public var description: String {
@@ -37,6 +40,11 @@ public enum MilterError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(function): \(reason)"
         case .wrongOrder(let function, let reason):
             "\(function): \(reason)"
+        case .undeclaredCallbacks(let handler, let callbacks):
+            "\(handler) implements \(callbacks.map(\.rawValue).joined(separator: ", ")) but leaves "
+                + "\(callbacks.count == 1 ? "it" : "them") out of implementedCallbacks, so the MTA would never send "
+                + "\(callbacks.count == 1 ? "that step" : "those steps"); add \(callbacks.map { ".\($0.rawValue)" }.joined(separator: ", ")) "
+                + "to implementedCallbacks"
         }
     }
 }

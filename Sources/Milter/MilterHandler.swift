@@ -6,7 +6,9 @@
 ///
 /// **Which steps run.** Swift cannot see which methods a type overrides, so a handler declares
 /// the optional steps it implements in ``implementedCallbacks``; negotiation asks the MTA not to
-/// send the others (`SMFIP_NO*`). Steps listed in ``noReplyCallbacks`` are negotiated as
+/// send the others (`SMFIP_NO*`). A callback implemented but left out of that set would never
+/// run: ``checkDeclarations()`` finds it, and `runMilter` and MilterTesting refuse such a handler
+/// before the first connection with ``MilterError/undeclaredCallbacks(handler:callbacks:)``. Steps listed in ``noReplyCallbacks`` are negotiated as
 /// no-reply (`SMFIP_NR_*`) when the MTA offers it: the MTA then does not wait for their answer,
 /// which must be `continue`. `SMFIP_SKIP` is always asked for when offered.
 /// `endOfMessage`, `abort` and `close` always run. Every method has a default that answers
@@ -38,6 +40,8 @@ public protocol MilterHandler: AnyObject {
     /// HELO/EHLO (`xxfi_helo`; pymilter `hello`). Reject to refuse the greeting.
     func helo(_ name: String, context: any MilterContext) throws -> MilterResponse
     /// MAIL FROM: a new message starts (`xxfi_envfrom`; pymilter `envfrom`). Reset per-message state here.
+    /// Addresses keep any bytes that are not UTF-8 (``MilterProtocol/EnvelopeText``), so they
+    /// can be passed back to the MTA as received.
     func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse
     /// RCPT TO (`xxfi_envrcpt`; pymilter `envrcpt`). Reject refuses this recipient only.
     func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse
@@ -110,23 +114,23 @@ extension MilterHandler {
     }
 
     /// Default: answers `continue`.
-    public func connect(hostname: String, address: PeerAddress, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func connect(hostname: String, address: PeerAddress, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func helo(_ name: String, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func helo(_ name: String, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func envelopeFrom(_ sender: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func data(context: any MilterContext) throws -> MilterResponse { .continue }
+    public func data(context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func unknown(_ command: String, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func unknown(_ command: String, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func header(_ header: MilterHeader, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func endOfHeaders(context: any MilterContext) throws -> MilterResponse { .continue }
+    public func endOfHeaders(context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
-    public func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse { .continue }
+    public func body(_ chunk: RawSpan, context: any MilterContext) throws -> MilterResponse { try defaultAnswer(context) }
     /// Default: answers `continue`.
     public func endOfMessage(context: any MilterContext) throws -> MilterResponse { .continue }
     /// Default: answers `continue`.

@@ -3,7 +3,18 @@ public import Logging
 extension MilterCallbacks where State == any MilterHandler {
     /// Callbacks that make one handler per connection with `factory` and pass each step to it,
     /// decoded (what pymilter's `runmilter` sets up around `Milter.factory`).
-    public static func handler(_ factory: @escaping @Sendable () throws -> any MilterHandler) -> MilterCallbacks {
+    ///
+    /// Makes one handler first and checks its declarations (``MilterHandler/checkDeclarations()``):
+    /// a factory that fails, or a handler that implements a callback it does not declare, throws
+    /// here, before anything is registered.
+    public static func handler(_ factory: @escaping @Sendable () throws -> any MilterHandler) throws(MilterError) -> MilterCallbacks {
+        let sample: any MilterHandler
+        do {
+            sample = try factory()
+        } catch {
+            throw .invalidArgument(function: "smfi_register", reason: "the handler factory failed: \(error)")
+        }
+        try sample.checkDeclarations()
         var callbacks = MilterCallbacks { _ in try factory() }
         callbacks.negotiate = { handler, offer, context in try handler.negotiate(offer, context: context) }
         callbacks.connect = { handler, hostname, address, context in
@@ -30,7 +41,9 @@ extension MilterCallbacks where State == any MilterHandler {
 
 /// Runs a milter of ``MilterHandler``s until it is stopped (pymilter's `Milter.runmilter`).
 ///
-/// Blocks the stop signals, checks `socket`, registers, sets timeout and backlog, opens the
+/// Blocks the stop signals, checks `socket`, makes one handler to check its declarations
+/// (``MilterHandler/checkDeclarations()``: an implemented callback left out of
+/// ``MilterHandler/implementedCallbacks`` fails here, not silently later), registers, sets timeout and backlog, opens the
 /// socket (removing a stale unix socket when asked; `TCP_NODELAY` for inet sockets), calls
 /// `onListening`, then runs libmilter's main loop. Returns after ``Libmilter/stop()`` or
 /// SIGHUP/SIGTERM; throws a ``MilterError`` naming the step that failed.

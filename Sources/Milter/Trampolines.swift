@@ -23,7 +23,7 @@ private func box(for ctx: OpaquePointer) -> ConnectionBox? {
     logger[metadataKey: "milter.conn_id"] = "\(connectionIDs.add(1, ordering: .relaxed).newValue)"
     let context = LibmilterContext(ctx: ctx, negotiated: NegotiatedOptions(actions: registration.flags, steps: []))
     do {
-        let box = try registration.makeBox(context, ResponseRules(policy: policy, logger: logger))
+        let box = try registration.makeBox(context, ResponseRules(policy: policy, logger: logger, milterName: registration.name))
         guard smfi_setpriv(ctx, Unmanaged.passRetained(box).toOpaque()) == MI_SUCCESS else {
             // Balance the retain we just gave away; libmilter did not take it.
             Unmanaged.passUnretained(box).release()
@@ -41,7 +41,8 @@ private func box(for ctx: OpaquePointer) -> ConnectionBox? {
 
 /// Runs one step for the connection behind `ctx`.
 private func run(_ ctx: OpaquePointer?, _ event: ConnectionEvent) -> sfsistat {
-    guard let ctx, let box = box(for: ctx) else { return failureCode() }
+    guard let ctx else { return failureCode(nil, event.callback) }
+    guard let box = box(for: ctx) else { return failureCode(ctx, event.callback) }
     let callback = event.callback
     box.context.currentCallback = callback
     defer { box.context.currentCallback = nil }
@@ -49,9 +50,17 @@ private func run(_ ctx: OpaquePointer?, _ event: ConnectionEvent) -> sfsistat {
     return box.rules.answer(callback, context: context) { try box.dispatch(event) ?? .continue }.rawValue
 }
 
-/// The answer when no state could be made: the process-wide exception policy.
-private func failureCode() -> sfsistat {
-    libmilterState.withLock { $0.policy }.response.code.rawValue
+/// The answer when no state could be made: the process-wide exception policy, with its reply
+/// naming the filter and the callback, as for a callback that throws.
+private func failureCode(_ ctx: OpaquePointer?, _ callback: MilterCallback) -> sfsistat {
+    let (policy, name) = libmilterState.withLock { ($0.policy, $0.registration?.name) }
+    guard let ctx, let name else { return policy.response.code.rawValue }
+    let response = policy.response(milterName: name, callback: callback)
+    if let reply = response.reply {
+        // setReply needs no negotiated action; a failure leaves the MTA's generic text.
+        try? LibmilterContext(ctx: ctx, negotiated: NegotiatedOptions(actions: [], steps: [])).setReply(reply)
+    }
+    return response.code.rawValue
 }
 
 private func string(_ pointer: UnsafePointer<CChar>?) -> String {
@@ -73,7 +82,9 @@ private func arguments(_ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?
         parameters.append(string(argument))
         index += 1
     }
-    return (string(first), ESMTPParameters(parameters))
+    // The address keeps bytes that are not UTF-8 (EnvelopeText), so it can be handed back to
+    // smfi_delrcpt exactly as the MTA sent it.
+    return (EnvelopeText.string(bytes(first)), ESMTPParameters(parameters))
 }
 
 func milterNegotiate(

@@ -231,7 +231,8 @@ extension MilterConnection {
 
     private static func argumentList(_ first: String, _ parameters: [String], field: String) throws -> [UInt8] {
         var writer = PayloadWriter()
-        try writer.cString(first, field: field)
+        // The address may stand for bytes that are not UTF-8 (EnvelopeText).
+        try writer.cString(EnvelopeText.bytes(first), field: field)
         for parameter in parameters {
             try writer.cString(parameter, field: "ESMTP parameter")
         }
@@ -247,6 +248,13 @@ extension ConnectionState {
     /// Sends SMFIC_MACRO for a stage: its command letter, then name and value pairs (sorted, so
     /// the bytes are reproducible). Nothing is sent for an empty set.
     mutating func sendMacros(_ stage: MacroStage, _ macros: [String: String]) throws {
+        var macros = macros
+        // As Postfix does: a stage whose list the milter set (smfi_setsymlist) gets only those
+        // macros; `i` and `{i}` name the same one.
+        if let wanted = negotiated?.requestedMacros[stage] {
+            let bare = Set(wanted.map(Self.unbraced))
+            macros = macros.filter { bare.contains(Self.unbraced($0.key)) }
+        }
         guard !macros.isEmpty else { return }
         var writer = PayloadWriter()
         writer.byte(stage.command.rawValue)
@@ -255,5 +263,9 @@ extension ConnectionState {
             try writer.cString(value, field: "value of macro \(name)")
         }
         try send(MilterCommand.macro.rawValue, writer.bytes)
+    }
+
+    private static func unbraced(_ name: String) -> Substring {
+        name.hasPrefix("{") && name.hasSuffix("}") && name.count > 2 ? name.dropFirst().dropLast() : Substring(name)
     }
 }

@@ -61,15 +61,15 @@ extension MilterPacket {
             let value = try reader.cString("header value")
             return .modification(.changeHeader(name: name, index: index, value: value))
         case .addRecipient:
-            return .modification(.addRecipient(try reader.cString("recipient"), parameters: nil))
+            return .modification(.addRecipient(try EnvelopeText.string(reader.cStringBytes("recipient")), parameters: nil))
         case .addRecipientWithParameters:
-            let recipient = try reader.cString("recipient")
+            let recipient = try EnvelopeText.string(reader.cStringBytes("recipient"))
             let parameters = try reader.optionalCString("ESMTP parameters")
             return .modification(.addRecipient(recipient, parameters: parameters))
         case .deleteRecipient:
-            return .modification(.deleteRecipient(try reader.cString("recipient")))
+            return .modification(.deleteRecipient(try EnvelopeText.string(reader.cStringBytes("recipient"))))
         case .changeFrom:
-            let sender = try reader.cString("sender")
+            let sender = try EnvelopeText.string(reader.cStringBytes("sender"))
             let parameters = try reader.optionalCString("ESMTP parameters")
             return .modification(.changeFrom(sender, parameters: parameters))
         case .quarantine:

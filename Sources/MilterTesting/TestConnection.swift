@@ -22,6 +22,13 @@ public final class TestConnection {
     public private(set) var handler: (any MilterHandler)?
     /// Each step sent and the code answered, in order.
     public private(set) var responses: [StepResponse] = []
+    /// Why the handler was refused before its first step (``MilterHandler/checkDeclarations()``),
+    /// as `runMilter` would refuse it at registration; every step then answers the exception policy.
+    public private(set) var declarationError: MilterError?
+    /// The last message of ``sendMessage(raw:from:to:chunkSize:)`` as the MTA would deliver
+    /// it, after every modification; nil when end of message rejected, discarded or
+    /// temp-failed it, or was not reached.
+    public private(set) var deliveredMessage: DeliveredMessage?
 
     private let factory: () throws -> any MilterHandler
     private var rules: ResponseRules
@@ -31,22 +38,25 @@ public final class TestConnection {
     private var pendingMacros: [MacroStage: [String: String]] = [:]
 
     /// Creates a connection whose handler `factory` makes at the first step.
+    /// `milterName` is the name the exception policy's reply gives, as `runMilter`'s `name`.
     public init(
         offer: NegotiationOffer = .everything, exceptionPolicy: ExceptionPolicy = .tempfail,
+        milterName: String = "test-milter",
         logger: Logger = Logger(label: "MilterTesting"), factory: @escaping () throws -> any MilterHandler
     ) {
         self.offer = offer
         self.factory = factory
-        self.rules = ResponseRules(policy: exceptionPolicy, logger: logger)
+        self.rules = ResponseRules(policy: exceptionPolicy, logger: logger, milterName: milterName)
         self.context = RecordingContext(negotiated: NegotiatedOptions(actions: offer.actions, steps: offer.steps))
     }
 
     /// Creates a connection for an existing handler.
     public convenience init(
         handler: any MilterHandler, offer: NegotiationOffer = .everything,
-        exceptionPolicy: ExceptionPolicy = .tempfail, logger: Logger = Logger(label: "MilterTesting")
+        exceptionPolicy: ExceptionPolicy = .tempfail, milterName: String = "test-milter",
+        logger: Logger = Logger(label: "MilterTesting")
     ) {
-        self.init(offer: offer, exceptionPolicy: exceptionPolicy, logger: logger, factory: { handler })
+        self.init(offer: offer, exceptionPolicy: exceptionPolicy, milterName: milterName, logger: logger, factory: { handler })
     }
 
     /// Macros the MTA will send with the next step of `stage` (as `D` packets do).
@@ -206,11 +216,60 @@ public final class TestConnection {
         return endOfMessage()
     }
 
+    /// Feeds a raw RFC 5322 message (LF or CRLF line ends) as an MTA would: MAIL, RCPTs, DATA,
+    /// each header with its folding as LF, as Postfix sends it (with its leading space if the handler negotiated
+    /// ``MilterProtocol/ProtocolSteps/headerLeadingSpace``), end of headers, the body with CRLF
+    /// line ends in chunks of `chunkSize`, end of message (pymilter testctx's `_feedFile`).
+    /// Afterwards ``deliveredMessage`` holds the message as the MTA would deliver it.
+    /// Returns the end-of-message answer (nil if it was not reached).
+    @discardableResult
+    public func sendMessage(
+        raw: [UInt8], from sender: String, to recipients: [String], chunkSize: Int = 65535
+    ) -> ResponseCode? {
+        deliveredMessage = nil
+        negotiate()
+        let keepSpace = context.negotiated.steps.contains(.headerLeadingSpace)
+        let message = MilterMessage(parsing: raw, keepLeadingSpace: keepSpace)
+        let firstAction = context.actions.count
+        mailFrom(sender)
+        recipients.forEach { rcptTo($0) }
+        data()
+        for header in message.headers { self.header(header.name, valueBytes: header.value) }
+        endOfHeaders()
+        var start = 0
+        while start < message.body.count {
+            let end = min(start + max(chunkSize, 1), message.body.count)
+            body(Array(message.body[start..<end]))
+            start = end
+        }
+        let code = endOfMessage()
+        if code == .continue || code == .accept {
+            deliveredMessage = DeliveredMessage(
+                sender: EnvelopeAddress(sender), recipients: recipients.map { EnvelopeAddress($0) },
+                message: message, actions: context.actions[firstAction...])
+        }
+        return code
+    }
+
+    /// Feeds a raw message given as text; see ``sendMessage(raw:from:to:chunkSize:)``.
+    @discardableResult
+    public func sendMessage(raw text: String, from sender: String, to recipients: [String], chunkSize: Int = 65535) -> ResponseCode? {
+        sendMessage(raw: Array(text.utf8), from: sender, to: recipients, chunkSize: chunkSize)
+    }
+
     // MARK: - Steps
 
     private func makeHandler() throws -> any MilterHandler {
         if let handler { return handler }
         let made = try factory()
+        do {
+            try made.checkDeclarations()
+        } catch {
+            // A mistake in the handler's code, not in the traffic: as loud as runMilter makes it.
+            rules.logger.critical("the handler's declarations are wrong", metadata: ["error": "\(error)"])
+            declarationError = error
+            throw error
+        }
         handler = made
         return made
     }
@@ -239,7 +298,11 @@ public final class TestConnection {
         } catch {
             // As the trampolines do when a connection's state cannot be made.
             rules.logger.error("making the handler failed; answering the exception policy", metadata: ["error": "\(error)"])
-            let code = rules.policy.response.code
+            let response = rules.policy.response(milterName: rules.milterName, callback: callback)
+            context.currentCallback = callback
+            if let reply = response.reply { try? context.setReply(reply) }
+            context.currentCallback = nil
+            let code = response.code
             responses.append(StepResponse(callback: callback, code: code))
             return code
         }

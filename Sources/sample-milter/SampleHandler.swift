@@ -10,20 +10,26 @@ final class SampleHandler: MilterHandler {
     static let actionHeader = "X-Sample-Action"
 
     private let logger: Logger
-    private let endOfMessageOnly: Bool
     private var instructions: [String] = []
     private var skipBody = false
+    /// Recipients exactly as the MTA sent them, for `delrcpt-received`.
+    private var recipients: [String] = []
 
-    /// With `endOfMessageOnly`, headers and body are negotiated away (no instructions are seen):
-    /// end of message only adds X-Sample-Macro-i.
-    init(logger: Logger, endOfMessageOnly: Bool = false) {
+    init(logger: Logger, declared: Set<MilterCallback> = [.envelopeRecipient, .header, .body], noReply: Set<MilterCallback> = [.header],
+         macroLists: [MacroStage: [String]] = [:]) {
         self.logger = logger
-        self.endOfMessageOnly = endOfMessageOnly
+        self.implementedCallbacks = declared
+        self.noReplyCallbacks = noReply
+        self.macroLists = macroLists
     }
 
-    var implementedCallbacks: Set<MilterCallback> { endOfMessageOnly ? [] : [.header, .body] }
-    // Header answers are always continue: the MTA need not wait for them.
-    var noReplyCallbacks: Set<MilterCallback> { [.header] }
+    /// RCPT, header and body by default; `--declare` changes it, to show a wrong declaration refused.
+    let implementedCallbacks: Set<MilterCallback>
+    /// Header answers are continue unless a `reject-in-header` instruction came: by default the
+    /// MTA need not wait for them.
+    let noReplyCallbacks: Set<MilterCallback>
+    /// `--macro-list`: the macros to ask for per stage.
+    let macroLists: [MacroStage: [String]]
 
     /// Thrown by the `throw` instruction, to exercise the exception policy.
     struct RequestedFailure: Error, CustomStringConvertible {
@@ -36,8 +42,15 @@ final class SampleHandler: MilterHandler {
             return .continue
         }
         let value = header.value
-        if value.trimmingSpaces.lowercased() == "skip" { skipBody = true }
+        let verb = value.trimmingSpaces.lowercased()
+        if verb == "skip" { skipBody = true }
         instructions.append(value)
+        if verb == "reject-in-header" { return .reject(try SMTPReply(code: 550, enhancedCode: "5.7.1", "rejected in header")) }
+        return .continue
+    }
+
+    func envelopeRecipient(_ recipient: String, parameters: ESMTPParameters, context: any MilterContext) throws -> MilterResponse {
+        recipients.append(recipient)
         return .continue
     }
 
@@ -65,6 +78,7 @@ final class SampleHandler: MilterHandler {
     private func reset() {
         instructions = []
         skipBody = false
+        recipients = []
     }
 
     /// Performs one instruction; returns the answer if it ends the list.
@@ -75,6 +89,7 @@ final class SampleHandler: MilterHandler {
         case .changeHeader(let name, let index, let value): try context.changeHeader(name, index: index, value: value)
         case .addRecipient(let address, let parameters): try context.addRecipient(address, parameters: parameters)
         case .deleteRecipient(let address): try context.deleteRecipient(address)
+        case .deleteReceivedRecipients: try recipients.forEach { try context.deleteRecipient($0) }
         case .changeFrom(let address, let parameters): try context.changeFrom(address, parameters: parameters)
         case .replaceBody(let text): try context.replaceBody(text)
         case .quarantine(let reason): try context.quarantine(reason: reason)
@@ -84,7 +99,7 @@ final class SampleHandler: MilterHandler {
         case .discard: return .discard
         case .accept: return .accept
         case .throw: throw RequestedFailure()
-        case .skip: break
+        case .skip, .rejectInHeader: break
         }
         return nil
     }
@@ -102,5 +117,17 @@ extension String {
         var end = start
         while let last = end.last, last == " " || last == "\t" || last == "\r\n" || last == "\n" { end = end.dropLast() }
         return end
+    }
+}
+
+
+/// The `--end-of-message-only` filter: headers and body negotiated away, so no instructions are
+/// seen; end of message adds X-Sample-Macro-i only (the Milter layer benchmark's filter).
+final class EndOfMessageOnlyHandler: MilterHandler {
+    func endOfMessage(context: any MilterContext) throws -> MilterResponse {
+        if let value = context.macro("i") {
+            try context.addHeader("X-Sample-Macro-i", value: value)
+        }
+        return .continue
     }
 }

@@ -7,6 +7,8 @@ enum SampleInstruction: Equatable {
     case changeHeader(name: String, index: Int, value: String)
     case addRecipient(String, ESMTPParameters)
     case deleteRecipient(String)
+    /// Delete every recipient as the MTA sent it (bytes that are not UTF-8 included).
+    case deleteReceivedRecipients
     case changeFrom(String, ESMTPParameters)
     case replaceBody(String)
     case quarantine(reason: String)
@@ -17,6 +19,8 @@ enum SampleInstruction: Equatable {
     case accept
     case `throw`
     case skip
+    /// Answered by the header callback itself (a no-reply step by default), not at end of message.
+    case rejectInHeader
 
     /// Why an instruction could not be understood.
     struct ParseError: Error, CustomStringConvertible {
@@ -50,6 +54,8 @@ enum SampleInstruction: Equatable {
             self = .changeHeader(name: name, index: try number("index"), value: words.rest)
         case "addrcpt":
             self = .addRecipient(try word("address"), ESMTPParameters(parsing: words.rest))
+        case "delrcpt-received":
+            self = .deleteReceivedRecipients
         case "delrcpt":
             self = .deleteRecipient(try word("address"))
         case "chgfrom":
@@ -75,6 +81,7 @@ enum SampleInstruction: Equatable {
         case "accept": self = .accept
         case "throw": self = .throw
         case "skip": self = .skip
+        case "reject-in-header": self = .rejectInHeader
         default:
             throw fail("unknown action \"\(verb)\"")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import Logging
 import Milter
+import Synchronization
 
 /// The sample-milter command line.
 struct SampleMilterCommand: ParsableCommand {
@@ -15,6 +16,7 @@ struct SampleMilterCommand: ParsableCommand {
               chgheader NAME INDEX VALUE  change the INDEXth NAME (empty VALUE: delete)
               addrcpt ADDR [PARAMS...]    add a recipient (smfi_addrcpt_par if PARAMS)
               delrcpt ADDR                delete a recipient
+              delrcpt-received            delete every recipient as received
               chgfrom ADDR [PARAMS...]    change the envelope sender
               replacebody TEXT            replace the body with TEXT, no line end added
               quarantine REASON           quarantine the message
@@ -24,6 +26,8 @@ struct SampleMilterCommand: ParsableCommand {
               tempfail, discard, accept   answer so
               throw                       throw: the exception policy answers
               skip                        answer SKIP to the first body chunk
+              reject-in-header            the header callback itself answers
+                                          550 5.7.1 (a no-reply step by default)
             The first reply/tempfail/discard/accept/throw decides the answer and
             ends the list; the actions before it are performed. A malformed
             action throws. "X-Sample-Macro-i: VALUE" is added first whenever
@@ -60,6 +64,27 @@ struct SampleMilterCommand: ParsableCommand {
     @Option(help: "The filter name given to libmilter.")
     var name = "sample-milter"
 
+    @Flag(help: ArgumentHelp("Implement every callback and report what each saw in X-Sample-Seen headers at end of message (instructions are not performed).", visibility: .hidden))
+    var report = false
+
+    @Flag(help: ArgumentHelp("Make the handler factory throw for every connection (not for the registration check).", visibility: .hidden))
+    var failFactory = false
+
+    @Option(help: ArgumentHelp("libmilter's debug level (smfi_setdbg).", visibility: .hidden))
+    var debugLevel: Int?
+
+    @Option(help: ArgumentHelp("The listen backlog (smfi_setbacklog).", visibility: .hidden))
+    var backlog: Int?
+
+    @Option(help: ArgumentHelp("The callbacks the handler declares it implements, comma-separated (default envelopeRecipient,header,body); leaving out one it implements is refused at registration.", visibility: .hidden))
+    var declare: String = "envelopeRecipient,header,body"
+
+    @Option(help: ArgumentHelp("The callbacks negotiated as no-reply, comma-separated (default header).", visibility: .hidden))
+    var noReply: String = "header"
+
+    @Option(help: ArgumentHelp("Macros to ask for at a stage: STAGE:NAME,NAME... (stage as connect, helo, envelopeFrom, envelopeRecipient, data, endOfHeaders, endOfMessage); repeatable.", visibility: .hidden))
+    var macroList: [String] = []
+
     func validate() throws {
         do {
             _ = try SocketSpec(socket)
@@ -70,6 +95,9 @@ struct SampleMilterCommand: ParsableCommand {
             throw ValidationError("--exception-policy must be one of tempfail, continue, reject, accept")
         }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        _ = try callbacks(declare, option: "--declare")
+        _ = try callbacks(noReply, option: "--no-reply")
+        _ = try macroLists()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -84,17 +112,27 @@ struct SampleMilterCommand: ParsableCommand {
         }
         let logger = Logger(label: "sample-milter")
         StopSignalThread.start(signal: SIGUSR1)
+        let declared = try callbacks(declare, option: "--declare")
+        let noReplied = try callbacks(noReply, option: "--no-reply")
+        let macros = try macroLists()
         do {
+            if let debugLevel { try Libmilter.setDebugLevel(debugLevel) }
             try runMilter(
                 name: name, socket: socket, timeout: timeout.map { .seconds($0) },
                 removeStaleSocket: removeStaleSocket,
-                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail,
+                exceptionPolicy: ExceptionPolicy(rawValue: exceptionPolicy) ?? .tempfail, backlog: backlog,
                 tcpNoDelay: !noTcpNodelay, logger: logger,
                 onListening: { spec in
                     print("listening on \(spec)")
                     fflush(nil)
                 },
-                factory: { [endOfMessageOnly] in SampleHandler(logger: logger, endOfMessageOnly: endOfMessageOnly) }
+                factory: { [endOfMessageOnly, report, failFactory] () -> any MilterHandler in
+                    // The first call is runMilter's declaration check; connections come after.
+                    if failFactory, factoryCalls.add(1, ordering: .relaxed).oldValue > 0 { throw FactoryFailure() }
+                    if endOfMessageOnly { return EndOfMessageOnlyHandler() }
+                    if report { return ReportingHandler(noReply: noReplied, macroLists: macros) }
+                    return SampleHandler(logger: logger, declared: declared, noReply: noReplied, macroLists: macros)
+                }
             )
         } catch {
             logger.critical("sample-milter cannot run", metadata: ["error": "\(error)"])
@@ -106,4 +144,33 @@ struct SampleMilterCommand: ParsableCommand {
             "milter.contexts_deleted": "\(diagnostics.contextsDeleted)",
         ])
     }
+
+    private func callbacks(_ list: String, option: String) throws -> Set<MilterCallback> {
+        var set: Set<MilterCallback> = []
+        for name in list.split(separator: ",") {
+            guard let callback = MilterCallback(rawValue: String(name)) else {
+                throw ValidationError("\(option): \"\(name)\" is not a callback (connect, helo, envelopeFrom, ...)")
+            }
+            set.insert(callback)
+        }
+        return set
+    }
+
+    private func macroLists() throws -> [MacroStage: [String]] {
+        var lists: [MacroStage: [String]] = [:]
+        for entry in macroList {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let stage = MacroStage.allCases.first(where: { $0.description == parts[0] }) else {
+                throw ValidationError("--macro-list \"\(entry)\" must be STAGE:NAME,NAME with a stage such as envelopeFrom")
+            }
+            lists[stage] = parts[1].split(separator: ",").map(String.init)
+        }
+        return lists
+    }
 }
+
+/// How many handlers the factory was asked for (`--fail-factory`).
+private let factoryCalls = Atomic<Int>(0)
+
+/// Thrown by the factory under `--fail-factory`.
+private struct FactoryFailure: Error {}

@@ -1,5 +1,6 @@
 @testable import Configuration
 import Foundation
+import MilterProtocol
 import Testing
 
 @Suite struct ScanmilterConfigTests {

@@ -1,5 +1,6 @@
 import Configuration
 @testable import Filter
+import MilterProtocol
 import Testing
 
 @Suite struct BypassTests {

@@ -71,9 +71,10 @@ struct ExceptionPolicyTests {
         #expect(handler.seen == [.connect, .close])
     }
 
-    @Test func factoryFailureAnswersThePolicy() {
-        let connection = TestConnection(exceptionPolicy: .reject, factory: { throw Boom() })
+    @Test func factoryFailureAnswersThePolicyWithItsReply() throws {
+        let connection = TestConnection(exceptionPolicy: .reject, milterName: "mine", factory: { throw Boom() })
         #expect(connection.connect() == .reject)
+        #expect(connection.context.reply == (try SMTPReply(code: 554, enhancedCode: "5.3.0", "mine: untrapped exception in connect")))
     }
 
     @Test func noReplyAnswerWhereTheMTAWaitsBecomesContinue() {

@@ -76,7 +76,7 @@ struct HandlerActionTests {
         }, offer: offer)
         #expect(connection.endOfMessage() == .tempfail)
         #expect(thrown as? MilterError == .actionNotNegotiated(function: function, flag: flag))
-        #expect(connection.context.actions.isEmpty)
+        #expect(connection.context.actionsBesideTheReply.isEmpty)
     }
 
     @Test func handlerThatDeclinesAnActionCannotUseIt() {
@@ -132,7 +132,7 @@ struct HandlerActionTests {
         #expect(handler.connectedFrom?.1 == .inet6(address: "2001:db8::1", port: 2525))
         #expect(handler.sender?.0 == "<a@example.com>")
         #expect(handler.sender?.1["SIZE"] == "100")
-        #expect(handler.sender?.1.dictionary == ["SIZE": "100", "BODY": "8BITMIME", "SMTPUTF8": ""])
+        #expect(handler.sender?.1.dictionary == ["SIZE": "100", "BODY": "8BITMIME", "SMTPUTF8": nil])
         #expect(handler.sender?.1["NOTIFY"] == nil)
         #expect(handler.recipients.map(\.0) == ["<b@example.com>"])
         #expect(handler.bodyBytes == Array("line\r\n".utf8))
@@ -186,6 +186,6 @@ struct HandlerActionTests {
             return .continue
         })
         #expect(connection.endOfMessage() == .tempfail)
-        #expect(connection.context.actions.isEmpty)
+        #expect(connection.context.actionsBesideTheReply.isEmpty)
     }
 }

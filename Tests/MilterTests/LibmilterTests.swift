@@ -1,3 +1,4 @@
+import Logging
 import Milter
 import Testing
 
@@ -19,6 +20,14 @@ struct LibmilterTests {
         #expect(throws: MilterError.self) { try Libmilter.setTimeout(seconds: 0) }
         #expect(throws: MilterError.self) { try Libmilter.setBacklog(-1) }
         #expect(throws: MilterError.self) { try Libmilter.openSocket(removeStale: true) }
+    }
+
+    @Test func aFilterNameNoReplyCanCarryIsRefusedBeforeLibmilter() {
+        // The exception policy's reply names the filter; a line break would break the reply.
+        #expect(throws: MilterError.invalidArgument(
+            function: "smfi_register", reason: "the filter name \"bad\r\nname\" cannot appear in an SMTP reply")) {
+            try Libmilter.register(name: "bad\r\nname", callbacks: MilterCallbacks<Int> { _ in 0 }, logger: Logger(label: "test"))
+        }
     }
 
     @Test func responseCodesMatchLibmilter() {

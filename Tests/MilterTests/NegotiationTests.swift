@@ -98,7 +98,7 @@ struct NegotiationTests {
             return .continue
         })
         #expect(connection.endOfMessage() == .tempfail)
-        #expect(connection.context.actions.isEmpty)
+        #expect(connection.context.actionsBesideTheReply.isEmpty)
     }
 
     @Test func overriddenNegotiateDecides() throws {

@@ -62,7 +62,8 @@ struct SampleMilterProcessTests {
         ActionCase(actions: ["tempfail"], modifications: [], response: .tempfail),
         ActionCase(actions: ["discard"], modifications: [], response: .discard),
         ActionCase(actions: ["accept"], modifications: [], response: .accept),
-        ActionCase(actions: ["throw"], modifications: [], response: .tempfail),
+        ActionCase(actions: ["throw"], modifications: [],
+                   response: reply("451 4.3.0 sample-milter: untrapped exception in endOfMessage")),
         ActionCase(actions: ["addheader X-One 1", "delrcpt <rcpt@example.com>", "addheader X-Two 2", "accept"],
                    modifications: [.addHeader(name: "X-One", value: "1"), .deleteRecipient("<rcpt@example.com>"),
                                    .addHeader(name: "X-Two", value: "2")],
@@ -135,12 +136,20 @@ struct SampleMilterProcessTests {
         #expect(result.modifications == [.addHeader(name: "X-Sample-Macro-i", value: "Q1")])
     }
 
-    @Test(arguments: [("tempfail", MilterResponse.tempfail), ("reject", .reject), ("continue", .continue), ("accept", .accept)])
-    func aThrowingCallbackAnswersTheExceptionPolicy(policy: String, expected: MilterResponse) throws {
-        let milter = try SampleMilter.start(transport: .unix, arguments: ["--exception-policy", policy])
+    @Test(arguments: [
+        ("tempfail", reply("451 4.3.0 my-filter: untrapped exception in endOfMessage")),
+        ("reject", reply("554 5.3.0 my-filter: untrapped exception in endOfMessage")),
+        ("continue", .continue), ("accept", .accept),
+    ])
+    func aThrowingCallbackAnswersTheExceptionPolicyWithAReplyNamingTheMilterAndCallback(
+        policy: String, expected: MilterResponse
+    ) throws {
+        let milter = try SampleMilter.start(transport: .unix, arguments: ["--exception-policy", policy, "--name", "my-filter"])
         defer { milter.stop() }
         let result = try milter.send(actions: ["throw"])
         #expect(result.response == expected)
+        // The error's own text ("X-Sample-Action: throw") stays in the log, out of the reply.
+        #expect(!"\(result.response)".contains("X-Sample-Action"))
     }
 
     @Test func stopEndsMainWithinTwoSecondsWithAConnectionOpen() throws {
@@ -266,7 +275,8 @@ struct SampleMilterProcessTests {
         let milter = try SampleMilter.start(transport: .unix)
         defer { milter.stop() }
         let result = try milter.send(actions: ["reply 550 5.7.1 " + String(repeating: "x", count: 2000)])
-        #expect(result.response == .tempfail, "an unsendable reply falls back to the exception policy")
+        #expect(result.response == Self.reply("451 4.3.0 sample-milter: untrapped exception in endOfMessage"),
+                "an unsendable reply falls back to the exception policy")
         #expect(milter.isRunning)
     }
 
@@ -388,6 +398,19 @@ final class SampleMilter: Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+
+    /// What the milter logged so far.
+    var stderr: String { output.stderr }
+
+    /// Waits until the milter's log contains `needle`.
+    func waitForStderr(containing needle: String, within limit: Duration) -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while ContinuousClock.now < deadline {
+            if output.stderr.contains(needle) { return true }
+            usleep(10_000)
+        }
+        return false
+    }
 
     /// A negotiated connection that has sent connect and HELO.
     func openSession() throws -> MilterConnection {

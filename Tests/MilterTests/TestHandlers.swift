@@ -1,4 +1,5 @@
 import Milter
+import MilterTesting
 
 /// A handler that implements only end of message, and does whatever `onEndOfMessage` says.
 final class EndOfMessageOnly: MilterHandler {
@@ -102,5 +103,12 @@ final class Recorder: MilterHandler {
     func close(context: any MilterContext) throws -> MilterResponse {
         try note(.close)
         return .continue
+    }
+}
+
+extension RecordingContext {
+    /// What the handler asked for, without the reply the exception policy sets on a failure.
+    var actionsBesideTheReply: [MilterAction] {
+        actions.filter { if case .setReply = $0 { false } else { true } }
     }
 }

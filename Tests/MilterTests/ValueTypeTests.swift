@@ -9,7 +9,8 @@ struct ValueTypeTests {
         #expect(parameters.raw == ["SIZE=1000", "body=8BITMIME", "SMTPUTF8", "ORCPT=rfc822;a=b@example.com"])
         #expect(parameters["size"] == "1000")
         #expect(parameters["BODY"] == "8BITMIME")
-        #expect(parameters["smtputf8"] == "")
+        #expect(parameters["smtputf8"] == .some(nil))
+        #expect(parameters.contains("SMTPUTF8") && !parameters.contains("RET"))
         #expect(parameters["ORCPT"] == "rfc822;a=b@example.com")
         #expect(parameters["RET"] == nil)
         #expect(parameters.description == "SIZE=1000 body=8BITMIME SMTPUTF8 ORCPT=rfc822;a=b@example.com")
@@ -21,7 +22,7 @@ struct ValueTypeTests {
         #expect(PeerAddress.unix(path: "/run/x").family == "AF_UNIX")
     }
 
-    @Test func lowLevelCallbacksRegisterOnlyWhatIsSet() {
+    @Test func lowLevelCallbacksRegisterOnlyWhatIsSet() throws {
         var callbacks = MilterCallbacks<Int> { _ in 0 }
         #expect(callbacks.registered == [.close])
         callbacks.endOfMessage = { count, _ in
@@ -30,8 +31,16 @@ struct ValueTypeTests {
         }
         callbacks.body = { _, chunk, _ in chunk.byteCount > 0 ? .continue : .skip }
         #expect(callbacks.registered == [.close, .endOfMessage, .body])
-        let handlerCallbacks = MilterCallbacks<any MilterHandler>.handler { EndOfMessageOnly() }
+        let handlerCallbacks = try MilterCallbacks<any MilterHandler>.handler { EndOfMessageOnly() }
         #expect(handlerCallbacks.registered == Set(MilterCallback.allCases))
+    }
+
+    @Test func handlerCallbacksRefuseAnUndeclaredCallbackAndAFailingFactory() {
+        #expect(throws: MilterError.undeclaredCallbacks(handler: "ForgotToDeclare", callbacks: [.header])) {
+            try MilterCallbacks<any MilterHandler>.handler { DeclarationTests.ForgotToDeclare() }
+        }
+        struct Broken: Error {}
+        #expect(throws: MilterError.self) { try MilterCallbacks<any MilterHandler>.handler { throw Broken() } }
     }
 
     @Test func skipOutsideTheBodyBecomesContinue() {

@@ -1,10 +1,14 @@
-/// A raw RFC 5322 message split the way an MTA hands it to a milter: unfolded headers, then the body.
+/// A raw RFC 5322 message split the way an MTA hands it to a milter: headers, then the body.
+///
+/// A folded header keeps its folding as Postfix passes it to a milter: each line break inside
+/// the value is a bare LF and the continuation's leading white space stays (seen through real
+/// Postfix 3.7: `Subject: a\r\n  b` arrives as `a\n  b`).
 public struct MilterMessage: Sendable, Hashable {
-    /// One header: its name and its value bytes after the colon (unfolded; 8-bit bytes kept).
+    /// One header: its name and its value bytes after the colon (folding kept as LF; 8-bit bytes kept).
     public struct Header: Sendable, Hashable {
         /// The field name, without the colon.
         public var name: String
-        /// The value bytes: folding line breaks removed, leading white space removed unless asked to keep it.
+        /// The value bytes: folding line breaks as LF, leading white space removed unless asked to keep it.
         public var value: [UInt8]
 
         /// Creates a header.
@@ -43,7 +47,8 @@ public struct MilterMessage: Sendable, Hashable {
                 break
             }
             if line.first == 0x20 || line.first == 0x09, !headers.isEmpty {
-                // Continuation: unfolding removes the line break and keeps the white space (RFC 5322 2.2.3).
+                // Continuation: the line break stays, as LF, with the white space (as Postfix sends it).
+                headers[headers.count - 1].value.append(0x0A)
                 headers[headers.count - 1].value.append(contentsOf: line)
                 position = lineEnd.next
                 continue

@@ -5,6 +5,9 @@ import Darwin
 #endif
 
 /// An IPv4 or IPv6 network in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`, or one address).
+///
+/// Part of the milter library's utilities (pymilter's `Milter.utils` CIDR matching); a list of
+/// them is an ``IPList``. scanmilter's `trusted_networks` setting is parsed into these.
 public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     /// The network's address bytes (4 or 16), host bits cleared.
     public let address: [UInt8]
@@ -25,7 +28,8 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         self.prefixLength = prefix
     }
 
-    /// Whether `address` (text, IPv4 or IPv6; an IPv4-mapped IPv6 address counts as IPv4) is inside.
+    /// Whether `address` (text, IPv4 or IPv6; an IPv4-mapped IPv6 address counts as IPv4; an
+    /// IPv6 zone such as `%eth0` is ignored) is inside.
     public func contains(_ address: String) -> Bool {
         guard var bytes = IPNetwork.addressBytes(address) else { return false }
         if bytes.count == 16, self.address.count == 4, bytes[0..<10].allSatisfy({ $0 == 0 }),
@@ -36,6 +40,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         return IPNetwork.mask(bytes, prefixLength) == self.address
     }
 
+    /// The network in CIDR notation, e.g. `10.0.0.0/8`.
     public var description: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let family = address.count == 4 ? AF_INET : AF_INET6
@@ -51,7 +56,10 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         var v4 = [UInt8](repeating: 0, count: 4)
         if inet_pton(AF_INET, text, &v4) == 1 { return v4 }
         var v6 = [UInt8](repeating: 0, count: 16)
-        let trimmed = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
+        var trimmed = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
+        // A zone (`fe80::1%eth0`, as libmilter reports a link-local client) names an interface,
+        // not part of the address.
+        if let percent = trimmed.firstIndex(of: "%") { trimmed = String(trimmed[..<percent]) }
         if inet_pton(AF_INET6, trimmed, &v6) == 1 { return v6 }
         return nil
     }
