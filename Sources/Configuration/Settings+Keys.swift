@@ -1,3 +1,5 @@
+import MilterProtocol
+
 // Every key of the file, declared once: name, property, type (how it is read and checked) and
 // meaning. The default is the property's initial value (Settings.swift). Adding a key is one
 // property and one line here; conf/scanmilter.toml must then show it (a test says so).
