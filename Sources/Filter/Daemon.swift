@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 public import Logging
 import Milter
+import Sockets
 
 /// The scanmilter process: opens the milter socket, drops privileges, serves the control
 /// socket, watches the signature directory, runs libmilter until SIGTERM/SIGINT (or SIGHUP,
@@ -11,11 +12,19 @@ public struct Daemon: Sendable {
     public let logger: Logger
     /// The configuration file, handed to scheduled updates.
     public let configPath: String
+    /// Tells systemd when the daemon is ready, reloading, stopping and alive.
+    public let notifier: SystemdNotifier
 
-    public init(service: FilterService, configPath: String, logger: Logger) {
+    public init(service: FilterService, configPath: String, logger: Logger, notifier: SystemdNotifier = SystemdNotifier(environment: [:])) {
         self.service = service
         self.configPath = configPath
         self.logger = logger
+        self.notifier = notifier
+    }
+
+    /// The one way signatures are reloaded here.
+    private var reloader: SignatureReloader {
+        SignatureReloader(scanner: service.scanner, metrics: service.metrics, notifier: notifier, logger: logger)
     }
 
     /// Runs until stopped; throws when the socket cannot be opened or privileges not dropped.
@@ -25,7 +34,7 @@ public struct Daemon: Sendable {
         defer { control?.stop() }
         let metricsServer = try service.startMetricsServer()
         defer { metricsServer?.stop() }
-        let watcher = try SignatureWatcher(service: service, logger: logger)
+        let watcher = try SignatureWatcher(service: service, reloader: reloader, logger: logger)
         watcher.start()
         defer { watcher.stop() }
         let updates = try UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
@@ -36,6 +45,8 @@ public struct Daemon: Sendable {
         defer { retention.stop() }
         if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
         defer { if !config.milter.pidfile.isEmpty { unlink(config.milter.pidfile) } }
+        let watchdog = try Watchdog(notifier: notifier, socket: try SocketSpec(config.milter.socket), scanner: service.scanner, logger: logger)
+        defer { watchdog.stop() }
 
         var setupError: (any Error)?
         try runMilter(
@@ -50,15 +61,21 @@ public struct Daemon: Sendable {
                     if service.isDemoDatabase {
                         logger.warning("running on the DEMO signature database: only the EICAR test file is detected; run scanmilterctl update")
                     }
+                    let database = service.scanner.backend.databaseDescription
                     logger.notice("scanmilter ready", metadata: [
-                        "milter.socket": "\(spec)", "scan.database": "\(service.scanner.backend.databaseDescription)",
+                        "milter.socket": "\(spec)", "scan.database": "\(database)", "version": "\(FilterService.version)",
                     ])
+                    // The socket listens (connections queue until libmilter's loop takes them)
+                    // and the engine is loaded: Postfix may connect now.
+                    notifier.tell(logger) { () throws(SocketError) in try notifier.ready(status: SignatureReloader.status(database)) }
+                    watchdog.start()
                 } catch {
                     setupError = error
                     Libmilter.stop()
                 }
             },
             factory: { service.makeSession() })
+        notifier.tell(logger) { () throws(SocketError) in try notifier.stopping(status: "stopping; finishing messages in flight") }
         if let setupError { throw setupError }
         waitForMessagesInFlight()
     }
@@ -81,22 +98,13 @@ public struct Daemon: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let service = self.service
-        let logger = self.logger
+        let reloader = self.reloader
         let server = try ControlServer(path: path, logger: logger) { command, _ in
             switch command {
             case "ping":
                 return "pong"
             case "reload":
-                do {
-                    let description = try service.scanner.reload()
-                    service.metrics.recordReload(succeeded: true)
-                    logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "control"])
-                    return description
-                } catch {
-                    service.metrics.recordReload(succeeded: false)
-                    logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
-                    throw error
-                }
+                return try reloader.reload(trigger: "control")
             case "status":
                 return StatusReport(service: service).json()
             default:

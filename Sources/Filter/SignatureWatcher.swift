@@ -6,11 +6,13 @@ import Sockets
 /// `[scan] reload_check_interval`. A reload that fails leaves the running signatures in place.
 final class SignatureWatcher: Sendable {
     private let service: FilterService
+    private let reloader: SignatureReloader
     private let logger: Logger
     private let job: BackgroundJob
 
-    init(service: FilterService, logger: Logger) throws {
+    init(service: FilterService, reloader: SignatureReloader, logger: Logger) throws {
         self.service = service
+        self.reloader = reloader
         self.logger = logger
         job = try BackgroundJob(name: "signature watcher", logger: logger)
     }
@@ -43,14 +45,8 @@ final class SignatureWatcher: Sendable {
                 now = again
             }
             last = now
-            do {
-                let description = try service.scanner.reload()
-                service.metrics.recordReload(succeeded: true)
-                logger.notice("signatures reloaded", metadata: ["scan.database": "\(description)", "trigger": "directory change"])
-            } catch {
-                service.metrics.recordReload(succeeded: false)
-                logger.error("signature reload failed; the running signatures stay", metadata: ["error": "\(error)"])
-            }
+            // A failure is logged and counted there; the running signatures stay.
+            _ = try? reloader.reload(trigger: "directory change")
         }
     }
 

@@ -36,6 +36,10 @@ struct ScanmilterCommand: ParsableCommand {
         // them before anything else starts a thread. SIGPIPE: a peer closing must not kill us.
         Libmilter.blockStopSignals()
         signal(SIGPIPE, SIG_IGN)
+        // systemd's variables are for this process only: read them, then take them out of the
+        // environment the update scheduler's children inherit (sd_notify's unset_environment).
+        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
+        for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { unsetenv(name) }
         // Two malloc arenas per core rather than glibc's eight (ClamAVLibrary.limitHeapArenas),
         // unless the administrator chose through glibc's own variables.
         let environment = ProcessInfo.processInfo.environment
@@ -68,7 +72,7 @@ struct ScanmilterCommand: ParsableCommand {
             return
         }
         do {
-            try Daemon(service: service, configPath: config, logger: logger).run()
+            try Daemon(service: service, configPath: config, logger: logger, notifier: notifier).run()
         } catch {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))

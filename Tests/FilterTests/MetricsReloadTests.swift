@@ -10,7 +10,10 @@ import Testing
     @Test func watcherReloadsAndFailuresAreCounted() throws {
         let (service, dir) = try ScanSessionTests.service { config, _ in config.scan.reloadCheckInterval = 0.2 }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let watcher = try SignatureWatcher(service: service, logger: Logger(label: "test"))
+        let logger = Logger(label: "test")
+        let reloader = SignatureReloader(
+            scanner: service.scanner, metrics: service.metrics, notifier: SystemdNotifier(environment: [:]), logger: logger)
+        let watcher = try SignatureWatcher(service: service, reloader: reloader, logger: logger)
         watcher.start()
         defer { watcher.stop() }
 
