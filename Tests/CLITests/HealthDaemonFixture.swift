@@ -74,7 +74,8 @@ final class HealthDaemonFixture {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         if logTarget == "stderr" {
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            // Created only when missing: a test may have named this very file (its inode) already.
+            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
             process.standardError = FileHandle(forWritingAtPath: log)
         }
         if !environment.isEmpty {
