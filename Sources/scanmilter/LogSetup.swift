@@ -12,10 +12,13 @@ enum LogSetup {
         let level = Logger.Level(rawValue: settings.level.rawValue) ?? .info
         var file: LogFile?
         let destination: LogLineHandler.Destination
+        // stdout or stderr: into the journal with priorities when systemd connected it there.
+        func stream(_ descriptor: Int32) -> LogLineHandler.Destination {
+            LogLineHandler.isJournalStream(descriptor, environment: environment) ? .journal(descriptor) : .descriptor(descriptor)
+        }
         switch settings.target {
         case "stderr", "stdout":
-            let descriptor = settings.target == "stdout" ? STDOUT_FILENO : STDERR_FILENO
-            destination = LogLineHandler.isJournalStream(descriptor, environment: environment) ? .journal(descriptor) : .descriptor(descriptor)
+            destination = stream(settings.target == "stdout" ? STDOUT_FILENO : STDERR_FILENO)
         case let target where target == "syslog" || target.hasPrefix("syslog:"):
             let path = target == "syslog" ? "/dev/log" : String(target.dropFirst("syslog:".count))
             // The key's check accepts only named facilities; mail is the default.
@@ -27,7 +30,7 @@ enum LogSetup {
             } catch {
                 FileHandle.standardError.write(Data("scanmilter: cannot open log file: \(error); logging to stderr\n".utf8))
             }
-            destination = .descriptor(file?.descriptor ?? STDERR_FILENO)
+            destination = file.map { .descriptor($0.descriptor) } ?? stream(STDERR_FILENO)
         }
         LoggingSystem.bootstrap { label in
             LogLineHandler(label: label, destination: destination, format: format, level: level)
