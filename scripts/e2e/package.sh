@@ -112,8 +112,10 @@ python3 scripts/e2e/lib/notify-listener.py "$chroot_dir/run/scanmilter/notify.so
   "$chroot_dir/run/scanmilter/milter.sock" 60 > "$work/notify.log" 2>&1 &
 listener=$!
 for _ in $(seq 1 50); do grep -q listening "$work/notify.log" && break; sleep 0.1; done
-in_root runuser -u scanmilter -- env SCANMILTER_MILTER_SOCKET=unix:/run/scanmilter/milter.sock \
-  NOTIFY_SOCKET=/run/scanmilter/notify.sock \
+# chroot --userspec execs the daemon itself (runuser would stay as its parent and, on SIGTERM,
+# SIGKILL it after 2 s, before libmilter's listener, which looks every 5 s, has stopped).
+chroot --userspec=scanmilter:scanmilter "$chroot_dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  SCANMILTER_MILTER_SOCKET=unix:/run/scanmilter/milter.sock NOTIFY_SOCKET=/run/scanmilter/notify.sock \
   scanmilter --config /etc/scanmilter/scanmilter.toml > "$work/daemon.log" 2>&1 &
 daemon=$!
 wait "$listener" && pass "sd_notify: $(tail -1 "$work/notify.log")" \
