@@ -1,5 +1,6 @@
 import Foundation
 import MilterClient
+import Sockets
 import Testing
 
 /// The built daemon's log lines where administrators look: the journal (stderr under
@@ -42,6 +43,37 @@ import Testing
         }
         let message = lines.filter { $0.contains("2A786F7C3C1") }
         #expect(!message.isEmpty && message.allSatisfy { $0.wholeMatch(of: #/<\d>2A786F7C3C1: .*/#) != nil }, "\(message)")
+    }
+
+    @Test func withTheSyslogTargetALocalSyslogSocketGetsFacilityMailAndTheQueueIDFirst() throws {
+        let socketPath = NSTemporaryDirectory() + "/syslog-\(UUID().uuidString.prefix(8)).sock"
+        let collector = try Socket.datagram(boundTo: socketPath)
+        defer { collector.close(); unlink(socketPath) }
+        let daemon = try HealthDaemonFixture(logTarget: "syslog:\(socketPath)")
+        var received: [String] = []
+        // Each look takes what has arrived by then.
+        func drain(for wait: Duration) {
+            while let datagram = try? collector.read(upTo: 65536, until: .now + wait) { received.append(String(decoding: datagram, as: UTF8.self)) }
+        }
+        try daemon.start { drain(for: .milliseconds(50)); return received.contains { $0.contains("scanmilter ready") } }
+        defer { daemon.stop() }
+
+        let connection = try MilterConnection.open(try MilterSocketSpec(parsing: daemon.milterSocket))
+        let envelope = MilterEnvelope(sender: "a@example.org", recipients: [.init("b@example.org")], macros: [.endOfMessage: ["i": "3B897A8D4E2"]])
+        _ = try connection.sendMessage(Array("Subject: hi\r\n\r\nhello\r\n".utf8), envelope: envelope)
+        connection.close()
+        drain(for: .seconds(2))
+
+        let pid = try #require(daemon.pid)
+        // <PRI> is facility mail (2) * 8 + severity; the tag is the daemon's name and pid.
+        let header = #/^<(1[6-9]|2[0-3])>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d scanmilter\[(\d+)\]: (.*)$/#
+        let lines = received.compactMap { $0.wholeMatch(of: header) }
+        #expect(lines.count == received.count && !lines.isEmpty, "every datagram is RFC 3164 with facility mail: \(received)")
+        #expect(lines.allSatisfy { Int32($0.2) == pid })
+        let message = lines.map { String($0.3) }.filter { $0.contains("3B897A8D4E2") }
+        #expect(message.contains { $0.hasPrefix("3B897A8D4E2: message done ") }, "\(message)")
+        #expect(message.allSatisfy { $0.hasPrefix("3B897A8D4E2: ") })
+        #expect(lines.contains { $0.1 == "21" && $0.3.hasPrefix("scanmilter ready") }, "notice is mail.notice (2*8+5)")
     }
 
     @Test func sigusr1ReopensALogFileThatWasRenamed() throws {
