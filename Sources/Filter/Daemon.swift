@@ -23,8 +23,8 @@ public struct Daemon: Sendable {
     }
 
     /// The one way signatures are reloaded here.
-    private var reloader: SignatureReloader {
-        SignatureReloader(scanner: service.scanner, metrics: service.metrics, notifier: notifier, logger: logger)
+    private var reload: SignatureReload {
+        SignatureReload(scanner: service.scanner, metrics: service.metrics, logger: logger, notifier: notifier)
     }
 
     /// Runs until stopped; throws when the socket cannot be opened or privileges not dropped.
@@ -34,7 +34,7 @@ public struct Daemon: Sendable {
         defer { control?.stop() }
         let metricsServer = try service.startMetricsServer()
         defer { metricsServer?.stop() }
-        let watcher = try SignatureWatcher(service: service, reloader: reloader, logger: logger)
+        let watcher = try SignatureWatcher(service: service, reload: reload, logger: logger)
         watcher.start()
         defer { watcher.stop() }
         let updates = try UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
@@ -67,7 +67,7 @@ public struct Daemon: Sendable {
                     ])
                     // The socket listens (connections queue until libmilter's loop takes them)
                     // and the engine is loaded: Postfix may connect now.
-                    notifier.tell(logger) { () throws(SocketError) in try notifier.ready(status: SignatureReloader.status(database)) }
+                    notifier.tell(logger) { () throws(SocketError) in try notifier.ready(status: SignatureReload.status(database)) }
                     watchdog.start()
                 } catch {
                     setupError = error
@@ -98,13 +98,13 @@ public struct Daemon: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let service = self.service
-        let reloader = self.reloader
+        let reload = self.reload
         let server = try ControlServer(path: path, logger: logger) { command, _ in
             switch command {
             case "ping":
                 return "pong"
             case "reload":
-                return try reloader.reload(trigger: "control")
+                return try reload.run(trigger: "control")
             case "status":
                 return StatusReport(service: service).json()
             default:

@@ -6,13 +6,13 @@ import Sockets
 /// `[scan] reload_check_interval`. A reload that fails leaves the running signatures in place.
 final class SignatureWatcher: Sendable {
     private let service: FilterService
-    private let reloader: SignatureReloader
+    private let reload: SignatureReload
     private let logger: Logger
     private let job: BackgroundJob
 
-    init(service: FilterService, reloader: SignatureReloader, logger: Logger) throws {
+    init(service: FilterService, reload: SignatureReload, logger: Logger) throws {
         self.service = service
-        self.reloader = reloader
+        self.reload = reload
         self.logger = logger
         job = try BackgroundJob(name: "signature watcher", logger: logger)
     }
@@ -46,7 +46,7 @@ final class SignatureWatcher: Sendable {
             }
             last = now
             // A failure is logged and counted there; the running signatures stay.
-            _ = try? reloader.reload(trigger: "directory change")
+            _ = try? reload.run(trigger: "directory change")
         }
     }
 

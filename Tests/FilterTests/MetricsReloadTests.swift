@@ -11,9 +11,8 @@ import Testing
         let (service, dir) = try ScanSessionTests.service { config, _ in config.scan.reloadCheckInterval = 0.2 }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let logger = Logger(label: "test")
-        let reloader = SignatureReloader(
-            scanner: service.scanner, metrics: service.metrics, notifier: SystemdNotifier(environment: [:]), logger: logger)
-        let watcher = try SignatureWatcher(service: service, reloader: reloader, logger: logger)
+        let reload = SignatureReload(scanner: service.scanner, metrics: service.metrics, logger: logger)
+        let watcher = try SignatureWatcher(service: service, reload: reload, logger: logger)
         watcher.start()
         defer { watcher.stop() }
 

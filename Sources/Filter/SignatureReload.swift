@@ -1,16 +1,22 @@
 import Logging
 import Sockets
 
-/// One signature reload, whoever asked for it (`scanmilterctl reload`, the signature watcher):
-/// tells systemd (`RELOADING=1` … `READY=1`), counts it, logs it once.
-struct SignatureReloader: Sendable {
+/// Reloads the embedded engine's signatures, counts the reload, logs it and tells systemd
+/// (`RELOADING=1` … `READY=1`): the one way the control socket's `reload` and the signature
+/// watcher reload. A reload that fails leaves the running signatures in place.
+struct SignatureReload: Sendable {
+    /// The engine to reload.
     let scanner: ScannerHandle
+    /// Counts reloads and failures.
     let metrics: Metrics
-    let notifier: SystemdNotifier
+    /// Where the reload is logged.
     let logger: Logger
+    /// Told when a reload starts and ends; does nothing outside systemd.
+    var notifier = SystemdNotifier(environment: [:])
 
-    /// Reloads; returns the new signatures' description, or throws and keeps the running ones.
-    func reload(trigger: String) throws -> String {
+    /// Reloads; returns the new database's description, or throws why the old one stays.
+    /// `trigger` says in the log line what asked for it (`control`, `directory change`).
+    func run(trigger: String) throws -> String {
         notifier.tell(logger) { () throws(SocketError) in try notifier.reloading(status: "reloading signatures (\(trigger))") }
         do {
             let description = try scanner.reload()
