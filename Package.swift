@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets", "MilterClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

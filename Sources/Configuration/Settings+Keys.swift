@@ -186,8 +186,12 @@ extension LogSettings: SettingsSection {
     static var settings: [Setting<Self>] {
         [
             Setting("level", \.level, .choice, "trace, debug, info, notice, warning, error, critical"),
-            Setting("target", \.target, .string, "stderr, stdout or a file path"),
+            Setting("target", \.target, .string, "stderr, stdout, syslog (/dev/log), syslog:SOCKET or a file path"),
             Setting("format", \.format, .string.checked { ["text", "json"].contains($0) ? nil : "expected text or json, got '\($0)'" }, "text or json"),
+            Setting("facility", \.facility, .string.checked { name in
+                LogSettings.syslogFacilities[name] == nil
+                    ? "expected one of \(LogSettings.syslogFacilities.keys.sorted().joined(separator: ", ")), got '\(name)'" : nil
+            }, "syslog facility for target syslog: mail (beside Postfix), daemon, user, local0 ... local7"),
         ]
     }
 }

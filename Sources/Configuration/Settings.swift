@@ -241,7 +241,15 @@ public struct LogSettings: Sendable, Equatable {
     public var target = "stderr"
     /// `format`: `text` (one readable line) or `json` (one object per line).
     public var format = "text"
+    /// `facility`: the syslog facility for `target = "syslog"`, by name.
+    public var facility = "mail"
     public init() {}
+
+    /// The facilities `facility` may name, with their codes (syslog(3), RFC 3164 section 4.1.1).
+    public static let syslogFacilities: [String: Int] = [
+        "user": 1, "mail": 2, "daemon": 3,
+        "local0": 16, "local1": 17, "local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
+    ]
 }
 
 /// `[update]`: signature downloads (scanmilterctl update).

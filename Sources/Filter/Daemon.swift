@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 public import Logging
 import Milter
+import Sockets
 
 /// The scanmilter process: opens the milter socket, drops privileges, serves the control
 /// socket, watches the signature directory, runs libmilter until SIGTERM/SIGINT (or SIGHUP,
@@ -10,10 +11,20 @@ public struct Daemon: Sendable {
     public let service: FilterService
     /// The configuration file, handed to scheduled updates.
     public let configPath: String
+    /// Tells systemd when the daemon is ready, reloading, stopping and alive.
+    public let notifier: SystemdNotifier
 
-    public init(service: FilterService, configPath: String) {
+    public init(service: FilterService, configPath: String, notifier: SystemdNotifier = SystemdNotifier(environment: [:])) {
         self.service = service
         self.configPath = configPath
+        self.notifier = notifier
+    }
+
+    /// The one way signatures are reloaded here; it tells systemd RELOADING=1 … READY=1.
+    private var reload: SignatureReload {
+        var reload = service.signatureReload(logger: logger)
+        reload.notifier = notifier
+        return reload
     }
 
     /// The service's logger: the daemon logs where the service does.
@@ -27,7 +38,7 @@ public struct Daemon: Sendable {
         let metricsServer = try service.startMetricsServer()
         defer { metricsServer?.stop() }
         let watcher = try SignatureWatcher(
-            directory: config.scan.databaseDir, interval: config.scan.reloadCheckInterval, reload: service.signatureReload(logger: logger))
+            directory: config.scan.databaseDir, interval: config.scan.reloadCheckInterval, reload: reload)
         watcher.start()
         defer { watcher.stop() }
         let health = try service.scanner.clamd.map { try ClamdHealthMonitor(pool: $0, metrics: service.metrics, logger: logger) }
@@ -41,6 +52,8 @@ public struct Daemon: Sendable {
         defer { retention.stop() }
         if !config.milter.pidfile.isEmpty { try writePidfile(config.milter.pidfile) }
         defer { if !config.milter.pidfile.isEmpty { unlink(config.milter.pidfile) } }
+        let watchdog = try Watchdog(notifier: notifier, socket: try SocketSpec(config.milter.socket), scanner: service.scanner, logger: logger)
+        defer { watchdog.stop() }
 
         var setupError: (any Error)?
         try runMilter(
@@ -55,15 +68,21 @@ public struct Daemon: Sendable {
                     if service.isDemoDatabase {
                         logger.warning("running on the DEMO signature database: only the EICAR test file is detected; run scanmilterctl update")
                     }
+                    let database = service.scanner.backend.databaseDescription
                     logger.notice("scanmilter ready", metadata: [
-                        "milter.socket": "\(spec)", "scan.database": "\(service.scanner.backend.databaseDescription)",
+                        "milter.socket": "\(spec)", "scan.database": "\(database)", "version": "\(FilterService.version)",
                     ])
+                    // The socket listens (connections queue until libmilter's loop takes them)
+                    // and the engine is loaded: Postfix may connect now.
+                    notifier.tell(logger) { () throws(SocketError) in try notifier.ready(status: SignatureReload.status(database)) }
+                    watchdog.start()
                 } catch {
                     setupError = error
                     Libmilter.stop()
                 }
             },
             factory: { service.makeSession() })
+        notifier.tell(logger) { () throws(SocketError) in try notifier.stopping(status: "stopping; finishing messages in flight") }
         if let setupError { throw setupError }
         waitForMessagesInFlight()
     }
@@ -86,7 +105,7 @@ public struct Daemon: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let service = self.service
-        let reload = service.signatureReload(logger: logger)
+        let reload = self.reload
         let server = try ControlServer(path: path, logger: logger) { command, _ in
             switch command {
             case "ping":

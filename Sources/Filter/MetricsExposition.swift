@@ -49,6 +49,8 @@ struct MetricsExposition {
         text.counter("scanmilter_connections_total", "SMTP connections the MTA handed to the milter.", metrics.connections)
         text.counter("scanmilter_bypassed_total", "Connections and messages accepted without scanning by a bypass rule.", metrics.bypassed)
         text.gauge("scanmilter_messages_in_flight", "Messages being decided right now.", Double(metrics.inFlight))
+        text.family("scanmilter_build_info", "gauge", "The running version (label), the one in X-Virus-Scanned, the logs and the package; always 1.")
+        text.sample("scanmilter_build_info", ["version": FilterService.version], 1)
         renderEngine(&text)
         renderQuarantine(&text)
         return text.output

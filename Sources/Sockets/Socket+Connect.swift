@@ -18,9 +18,9 @@ extension Socket {
         }
     }
 
-    /// A new non-blocking, close-on-exec stream socket.
-    static func open(family: Int32, protocol: Int32 = 0) throws(SocketError) -> Socket {
-        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+    /// A new non-blocking, close-on-exec socket, a stream socket unless `type` says otherwise.
+    static func open(family: Int32, type: Int32 = Int32(SOCK_STREAM.rawValue), protocol: Int32 = 0) throws(SocketError) -> Socket {
+        let type = type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         return Socket(adopting: try syscall("socket") { socket(family, type, `protocol`) })
     }
 

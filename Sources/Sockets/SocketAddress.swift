@@ -43,20 +43,28 @@ func resolve(host: String?, port: UInt16, family: Endpoint.Family, passive: Bool
 /// A `sockaddr_un` for a path that fits.
 struct UnixAddress {
     private var address = sockaddr_un()
+    private var length = socklen_t(MemoryLayout<sockaddr_un>.size)
 
-    init(_ path: String) throws(SocketError) {
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path), !bytes.contains(0) else {
+    /// A file system path; with `abstract`, a leading `@` names a socket in Linux's abstract
+    /// namespace instead (unix(7)), as `$NOTIFY_SOCKET` may (sd_notify(3)).
+    init(_ path: String, abstract: Bool = false) throws(SocketError) {
+        var bytes = Array(path.utf8)
+        let isAbstract = abstract && bytes.first == UInt8(ascii: "@")
+        if isAbstract { bytes[0] = 0 }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path), !bytes.dropFirst(isAbstract ? 1 : 0).contains(0) else {
             throw SocketError(.system, call: "sockaddr_un", errno: ENAMETOOLONG, detail: "unix socket path \(path)")
         }
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        // An abstract name is exactly its bytes: trailing NULs would be part of the name.
+        if isAbstract { length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count) }
     }
 
     /// Calls `body` with the address as a `sockaddr` and its length.
     mutating func withSockaddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
-        withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        let length = self.length
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
         }
     }
 }

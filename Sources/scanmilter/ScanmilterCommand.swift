@@ -34,8 +34,14 @@ struct ScanmilterCommand: ParsableCommand {
     mutating func run() throws {
         // libmilter's signal thread must be the only one to see SIGHUP/SIGTERM/SIGINT: block
         // them before anything else starts a thread. SIGPIPE: a peer closing must not kill us.
-        Libmilter.blockStopSignals()
+        // SIGUSR1 (reopen the log file) is taken by the log reopener's sigtimedwait, so it too
+        // must be blocked in every thread.
+        Libmilter.blockStopSignals(also: [LogFile.reopenSignal])
         signal(SIGPIPE, SIG_IGN)
+        // systemd's variables are for this process only: read them, then take them out of the
+        // environment the update scheduler's children inherit (sd_notify's unset_environment).
+        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
+        for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { unsetenv(name) }
         // Two malloc arenas per core rather than glibc's eight (ClamAVLibrary.limitHeapArenas),
         // unless the administrator chose through glibc's own variables.
         let environment = ProcessInfo.processInfo.environment
@@ -53,7 +59,11 @@ struct ScanmilterCommand: ParsableCommand {
             }
             throw ExitCode(78)
         }
-        let logger = LogSetup.bootstrap(settings.log)
+        let (logger, logFile) = LogSetup.bootstrap(settings.log, environment: ProcessInfo.processInfo.environment)
+        logger.notice("scanmilter starting", metadata: ["version": "\(FilterService.version)", "config": "\(config)"])
+        let reopener = try logFile.map { try LogReopener(file: $0, logger: logger) }
+        reopener?.start()
+        defer { reopener?.stop() }
         let service: FilterService
         do {
             service = try FilterService.make(config: settings, quarantine: try QuarantineSetup.sink(settings, logger: logger), logger: logger)
@@ -68,7 +78,7 @@ struct ScanmilterCommand: ParsableCommand {
             return
         }
         do {
-            try Daemon(service: service, configPath: config).run()
+            try Daemon(service: service, configPath: config, notifier: notifier).run()
         } catch {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))

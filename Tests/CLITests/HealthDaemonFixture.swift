@@ -16,6 +16,10 @@ final class HealthDaemonFixture {
     var log: String { root + "/scanmilter.log" }
     /// The daemon's descriptor limit (`prlimit --nofile`), nil for the inherited one.
     let descriptorLimit: Int?
+    /// Extra environment for the daemon (`NOTIFY_SOCKET`, `WATCHDOG_USEC`).
+    var environment: [String: String] = [:]
+    /// `[log] target`: the log file by default; `stderr` writes stderr to the log file.
+    let logTarget: String
     private var process: Process?
     /// The running daemon's process id.
     var pid: Int32? { process?.processIdentifier }
@@ -24,11 +28,12 @@ final class HealthDaemonFixture {
         var description: String
     }
 
-    init(descriptorLimit: Int? = nil) throws {
+    init(descriptorLimit: Int? = nil, logTarget: String? = nil, logLevel: String = "info") throws {
         self.descriptorLimit = descriptorLimit
         var template = Array((NSTemporaryDirectory() + "/health.XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
         root = String(cString: made)
+        self.logTarget = logTarget ?? root + "/scanmilter.log"
         metricsPort = try freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: true)
         let hex = Array("EICAR-STANDARD-ANTIVIRUS-TEST-FILE".utf8).map { String(format: "%02x", $0) }.joined()
@@ -42,7 +47,8 @@ final class HealthDaemonFixture {
             temp_dir = "\(root)"
             reload_check_interval = 0
             [log]
-            target = "\(log)"
+            target = "\(self.logTarget)"
+            level = "\(logLevel)"
             [metrics]
             listen = "127.0.0.1:\(metricsPort)"
             """
@@ -54,8 +60,8 @@ final class HealthDaemonFixture {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Starts the daemon and waits for its "scanmilter ready" log line.
-    func start() throws {
+    /// Starts the daemon and waits until `ready` (by default: its "scanmilter ready" log line).
+    func start(ready: (() -> Bool)? = nil) throws {
         let process = Process()
         if let descriptorLimit {
             // prlimit execs the daemon in its own process: the pid stays the daemon's.
@@ -67,11 +73,22 @@ final class HealthDaemonFixture {
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        if logTarget == "stderr" {
+            // Created only when missing: a test may have named this very file (its inode) already.
+            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+            process.standardError = FileHandle(forWritingAtPath: log)
+        }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
+        let isReady = ready ?? { [log] in
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("scanmilter ready")
+        }
         while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("scanmilter ready") { return }
+            if isReady() { return }
             guard process.isRunning else { break }
             usleep(50_000)
         }

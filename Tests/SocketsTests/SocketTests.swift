@@ -85,3 +85,30 @@ struct SocketTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
     }
 }
+
+@Suite("Unix datagram sockets")
+struct DatagramSocketTests {
+    @Test(arguments: ["path", "abstract"])
+    func oneWriteArrivesAsOneDatagramAtAPathOrAnAbstractName(_ kind: String) throws {
+        let name = kind == "abstract" ? "@scanmilter-test-\(UUID().uuidString)" : SocketTests.temporaryPath("notify.sock")
+        let receiver = try Socket.datagram(boundTo: name)
+        defer {
+            receiver.close()
+            if kind == "path" { unlink(name) }
+        }
+        let sender = try Socket.datagram(connectedTo: name)
+        let deadline = ContinuousClock.now + .seconds(5)
+        try sender.write("READY=1\nSTATUS=one", until: deadline)
+        try sender.write("WATCHDOG=1", until: deadline)
+        #expect(try receiver.read(upTo: 4096, until: deadline) == Array("READY=1\nSTATUS=one".utf8))
+        #expect(try receiver.read(upTo: 4096, until: deadline) == Array("WATCHDOG=1".utf8))
+    }
+
+    @Test func connectingToANameNobodyHoldsFailsNamingIt() {
+        #expect {
+            _ = try Socket.datagram(connectedTo: "@scanmilter-nobody-\(UUID().uuidString)")
+        } throws: { error in
+            (error as? SocketError)?.errno == ECONNREFUSED && "\(error)".contains("@scanmilter-nobody-")
+        }
+    }
+}

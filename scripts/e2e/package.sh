@@ -3,8 +3,9 @@
 # 12 root that has never seen a Swift toolchain (debootstrap minbase, the container test's base),
 # with its dependencies resolved from Debian's archive. Checks what an administrator sees:
 # the binaries run, the user and directories exist, man pages and completions are found, the
-# units pass systemd-analyze verify, the installed daemon starts on the installed configuration,
-# and `remove` then `purge` leave what Debian policy says.
+# units pass systemd-analyze verify, the installed daemon starts on the installed configuration
+# and tells systemd READY=1 only once its milter socket answers, and `remove` then `purge` leave
+# what Debian policy says.
 # Needs dist/scanmilter_*_amd64.deb (scripts/test.sh builds it first with scripts/package.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -106,10 +107,19 @@ install -o "$(in_root id -u scanmilter)" -m 0644 "$chroot_dir/tmp/e2e.ndb" "$chr
 mkdir -p "$chroot_dir/run/scanmilter" && chown "$(in_root id -u scanmilter)" "$chroot_dir/run/scanmilter"
 out=$(in_root runuser -u scanmilter -- scanmilter --check --config /etc/scanmilter/scanmilter.toml 2>&1) \
   && pass "the installed configuration checks: $(tail -1 <<< "$out")" || fail "scanmilter --check on the installed configuration" "$out"
-in_root runuser -u scanmilter -- env SCANMILTER_MILTER_SOCKET=unix:/run/scanmilter/milter.sock \
-  SCANMILTER_MILTER_PIDFILE=/run/scanmilter/scanmilter.pid \
+# systemd's side of Type=notify: READY=1 must come, and only once the milter socket answers.
+python3 scripts/e2e/lib/notify-listener.py "$chroot_dir/run/scanmilter/notify.sock" \
+  "$chroot_dir/run/scanmilter/milter.sock" 60 > "$work/notify.log" 2>&1 &
+listener=$!
+for _ in $(seq 1 50); do grep -q listening "$work/notify.log" && break; sleep 0.1; done
+# chroot --userspec execs the daemon itself (runuser would stay as its parent and, on SIGTERM,
+# SIGKILL it after 2 s, before libmilter's listener, which looks every 5 s, has stopped).
+chroot --userspec=scanmilter:scanmilter "$chroot_dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  SCANMILTER_MILTER_SOCKET=unix:/run/scanmilter/milter.sock NOTIFY_SOCKET=/run/scanmilter/notify.sock \
   scanmilter --config /etc/scanmilter/scanmilter.toml > "$work/daemon.log" 2>&1 &
 daemon=$!
+wait "$listener" && pass "sd_notify: $(tail -1 "$work/notify.log")" \
+  || fail "sd_notify: no READY=1, or the milter did not answer when it came" "$(cat "$work/notify.log"; tail -5 "$work/daemon.log")"
 ready=""
 for _ in $(seq 1 200); do
   if in_root scanmilterctl health --config /etc/scanmilter/scanmilter.toml --socket unix:/run/scanmilter/milter.sock > /dev/null 2>&1; then ready=1; break; fi
@@ -118,9 +128,8 @@ for _ in $(seq 1 200); do
 done
 [ -n "$ready" ] && pass "scanmilter runs as user scanmilter and scanmilterctl health passes" \
   || fail "the installed daemon did not become healthy" "$(tail -5 "$work/daemon.log")"
-# SIGTERM to scanmilter itself (as systemd sends it), not to the runuser wrapper around it.
-pid=$(cat "$chroot_dir/run/scanmilter/scanmilter.pid" 2>/dev/null || true)
-[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || kill -TERM "$daemon" 2>/dev/null || true
+# SIGTERM to scanmilter itself, as systemd sends it ($daemon is the daemon: chroot execs it).
+kill -TERM "$daemon" 2>/dev/null || true
 wait "$daemon" 2>/dev/null && pass "SIGTERM: a clean stop (exit 0)" || fail "the daemon did not stop cleanly" "$(tail -5 "$work/daemon.log")"
 
 echo "package: remove, then purge"

@@ -97,6 +97,11 @@ pf_setup "$work/postfix" "$smtp_port" "$sink_port" "inet:127.0.0.1:$milter_port"
 echo "e2e: default actions"
 start_milter
 reply=$(send clean c1); expect_reply "clean mail accepted" "$reply" '^250 '
+# One grep per queue id tells a message's story: scanmilter's line starts with Postfix's id.
+qid=$(sed -nE 's/.*queued as ([0-9A-F]+).*/\1/p' <<< "$reply")
+[ -n "$qid" ] && grep -q "scanmilter: $qid: message done" "$work/scanmilter.log" \
+  && pass "scanmilter's line for the message starts with Postfix's queue id $qid" \
+  || fail "no scanmilter line starting with queue id '$qid'" "$(grep 'message done' "$work/scanmilter.log" | tail -2)"
 if f=$(delivered c1); then
   grep -q '^X-Virus-Status: Clean' "$f" && pass "clean mail delivered with X-Virus-Status: Clean" || fail "X-Virus-Status missing" "$(grep -i '^x-virus' "$f")"
   grep -q '^X-Virus-Scanned: scanmilter .* on ' "$f" && pass "X-Virus-Scanned names scanner and signatures" || fail "X-Virus-Scanned missing"
