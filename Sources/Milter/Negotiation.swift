@@ -1,35 +1,22 @@
-/// What the MTA offers a connection at negotiation (`xxfi_negotiate`'s `f0` and `f1`).
-public struct NegotiationOffer: Sendable, Hashable, CustomStringConvertible {
-    /// The actions the MTA allows (`SMFIF_*`).
+/// Actions and protocol steps: what the MTA offers a connection at negotiation
+/// (`xxfi_negotiate`'s `f0` and `f1`, ``NegotiationOffer``) and what the connection settled on
+/// (``NegotiatedOptions``) are the same two sets.
+public struct NegotiationOptions: Sendable, Hashable, CustomStringConvertible {
+    /// The actions (`SMFIF_*`): offered by the MTA, or allowed on the connection (others are
+    /// refused before reaching the MTA).
     public var actions: ActionFlags
-    /// The protocol steps the MTA can leave out or not wait for, and the options it understands (`SMFIP_*`).
+    /// The protocol steps (`SMFIP_*`) the MTA can leave out or not wait for, or those in force,
+    /// e.g. `noBody`, `noReplyHeader`, `skip`.
     public var steps: ProtocolSteps
 
-    /// Creates an offer.
+    /// Creates a pair of sets.
     public init(actions: ActionFlags, steps: ProtocolSteps) {
         self.actions = actions
         self.steps = steps
     }
 
     /// What Postfix 3.x offers with `milter_protocol = 6`: every action and step.
-    public static let everything = NegotiationOffer(actions: .all, steps: .all)
-
-    /// Both sets with their C flag names.
-    public var description: String { "actions \(actions) steps \(steps)" }
-}
-
-/// What a connection settled on: the actions it may take and the steps the MTA sends it.
-public struct NegotiatedOptions: Sendable, Hashable, CustomStringConvertible {
-    /// Actions allowed on this connection; others are refused before reaching the MTA.
-    public var actions: ActionFlags
-    /// Protocol step flags in force, e.g. `noBody`, `noReplyHeader`, `skip`.
-    public var steps: ProtocolSteps
-
-    /// Creates negotiated options.
-    public init(actions: ActionFlags, steps: ProtocolSteps) {
-        self.actions = actions
-        self.steps = steps
-    }
+    public static let everything = NegotiationOptions(actions: .all, steps: .all)
 
     /// True when the MTA does not wait for a reply to `callback` on this connection.
     public func isNoReply(_ callback: MilterCallback) -> Bool {
@@ -40,6 +27,12 @@ public struct NegotiatedOptions: Sendable, Hashable, CustomStringConvertible {
     /// Both sets with their C flag names.
     public var description: String { "actions \(actions) steps \(steps)" }
 }
+
+/// What the MTA offers a connection at negotiation (`xxfi_negotiate`'s `f0` and `f1`).
+public typealias NegotiationOffer = NegotiationOptions
+
+/// What a connection settled on: the actions it may take and the steps the MTA sends it.
+public typealias NegotiatedOptions = NegotiationOptions
 
 /// A negotiate callback's answer.
 public enum NegotiationResult: Sendable, Hashable {
