@@ -4,8 +4,8 @@
 // Needs Swift 6.2 or later (the body callback borrows chunks as RawSpan) and Linux: the C
 // wrappers link Debian's libmilter, libclamav, libmagic and libarchive, and the socket layer is
 // written against Glibc. No Apple platform is claimed because none is built or tested.
-// The module map and the rules that keep it easy to change are in ../shared/DESIGN.md: C is
-// touched only by the wrapper modules (Milter, ClamAV, FileMagic), everything above sees Swift.
+// C is touched only by the wrapper modules (Milter, ClamAV, FileMagic, Archives), each over its
+// own C module; everything above them sees Swift types. One module for each concern: README, Layout.
 import PackageDescription
 
 /// Every Swift target: Swift 6 mode comes from `swiftLanguageModes`; imports are internal unless

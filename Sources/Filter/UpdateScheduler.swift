@@ -4,7 +4,7 @@ import Sockets
 
 /// Runs `scanmilterctl update` every `[update] interval`, as a child process: libfreshclam
 /// changes the whole process's working directory and keeps global state, so it must never run
-/// inside the scanning daemon (../shared/ENVIRONMENT.md). The update asks the daemon to reload
+/// inside the scanning daemon. The update asks the daemon to reload
 /// through the control socket when it installed something.
 final class UpdateScheduler: Sendable {
     private let interval: Double

@@ -69,7 +69,7 @@ public enum Libmilter {
     /// With `tcpNoDelay` (the default) an inet/inet6 listening socket gets `TCP_NODELAY`, which
     /// accepted sockets inherit: without it a filter that answers headers and body chunks waits
     /// for the MTA's delayed ACK (Nagle's algorithm) about 44 ms per message, 22.7 instead of
-    /// 2,800 messages/s (../shared/ENVIRONMENT.md). libmilter does not expose the socket, so it
+    /// 2,800 messages/s, measured with a C libmilter filter on loopback. libmilter does not expose the socket, so it
     /// is found among the process's descriptors by its port.
     public static func openSocket(removeStale: Bool, tcpNoDelay: Bool = true) throws(MilterError) {
         let (spec, logger) = libmilterState.withLock { ($0.spec, $0.registration?.logger) }
