@@ -36,6 +36,8 @@ let package = Package(
     ],
     targets: [
         // MARK: shared utilities
+        // The one version number every executable, header, metric and package carries.
+        .target(name: "ScanmilterVersion", swiftSettings: swiftSettings),
         .target(name: "Checksum", swiftSettings: swiftSettings),
         // Every socket: the syscall funnel, the address grammar, deadlines, the accept loop.
         .target(name: "Sockets", swiftSettings: swiftSettings),
@@ -57,13 +59,13 @@ let package = Package(
         .target(name: "MilterClient", dependencies: ["MilterProtocol", "Sockets"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "sample-milter",
-            dependencies: ["Milter", argumentParser, logging],
+            dependencies: ["Milter", "ScanmilterVersion", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 
         // MARK: MIME (issue: MIME)
         .target(name: "MIME", swiftSettings: swiftSettings),
-        .executableTarget(name: "mime-bench", dependencies: ["MIME"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mime-bench", dependencies: ["MIME", "ScanmilterVersion"], swiftSettings: swiftSettings),
 
         // MARK: scanning (issue: Scanning)
         .target(
@@ -85,7 +87,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "scan-bench",
-            dependencies: ["Scanning", "ClamAV", "FileMagic", logging],
+            dependencies: ["Scanning", "ClamAV", "FileMagic", "ScanmilterVersion", logging],
             swiftSettings: swiftSettings
         ),
 
@@ -102,7 +104,7 @@ let package = Package(
             name: "Filter",
             dependencies: [
                 "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
-                "Sockets", "StableJSON", logging,
+                "Sockets", "StableJSON", "ScanmilterVersion", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -115,7 +117,10 @@ let package = Package(
         // MARK: executables
         .executableTarget(
             name: "milter-load",
-            dependencies: ["MilterClient", "StableJSON", .product(name: "Histogram", package: "hdrhistogram-swift"), argumentParser],
+            dependencies: [
+                "MilterClient", "StableJSON", "ScanmilterVersion", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                argumentParser,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -7,6 +7,7 @@ public import MIME
 import Scanning
 import Synchronization
 public import Quarantine
+import ScanmilterVersion
 
 /// The scanning milter's shared part: configuration, the pipeline and the scanner, counters.
 /// One per process; every connection's ``ScanSession`` refers to it. Everything here is
@@ -77,7 +78,7 @@ public final class FilterService: Sendable {
     }
 
     /// The product version named in headers and `--version`.
-    public static let version = "0.1.0"
+    public static let version = ScanmilterVersion.current
 
     static func systemHostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MilterClient
+import ScanmilterVersion
 
 /// The milter-load command line.
 struct MilterLoadCommand: ParsableCommand {
@@ -22,7 +23,8 @@ struct MilterLoadCommand: ParsableCommand {
             processes' peak RSS and CPU time are reported.
 
             Exit status: 0, 1 when any message failed, 64 for bad arguments.
-            """
+            """,
+        version: ScanmilterVersion.current
     )
 
     @Option(help: "The milter's socket: unix:/path, inet:PORT@HOST or inet6:PORT@HOST.")

@@ -14,6 +14,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ScanmilterVersion
 
 let usage = """
     usage: mime-bench parse --corpus DIR [--corpus DIR ...]
@@ -21,6 +22,10 @@ let usage = """
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--version"] {
+    print(ScanmilterVersion.current)
+    exit(0)
+}
 guard let command = arguments.first, let options = BenchOptions(parsing: arguments.dropFirst()) else {
     printError(usage)
     exit(64)

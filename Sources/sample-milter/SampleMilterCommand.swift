@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import Milter
 import Synchronization
+import ScanmilterVersion
 
 /// The sample-milter command line.
 struct SampleMilterCommand: ParsableCommand {
@@ -37,7 +38,8 @@ struct SampleMilterCommand: ParsableCommand {
             Libmilter.stop(); SIGTERM and SIGHUP stop it through libmilter.
             Exit status: 0 after a stop, 64 for bad arguments, 75 when the
             milter cannot run.
-            """
+            """,
+        version: ScanmilterVersion.current
     )
 
     @Option(help: "Where to listen: unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST.")

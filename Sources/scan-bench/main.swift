@@ -3,6 +3,7 @@
 //   scan-bench magic [options]    libmagic handle strategies: pool, per thread, one locked (MagicBench)
 //   scan-bench clamd [options]    the clamd pool against a bare clamd client (ClamdBench)
 import Foundation
+import ScanmilterVersion
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = "usage: scan-bench engine|magic|clamd [--help | options]"
@@ -15,6 +16,8 @@ do {
         try MagicBench.run(Array(arguments.dropFirst()))
     case "clamd":
         try ClamdBench.run(Array(arguments.dropFirst()))
+    case "--version":
+        print(ScanmilterVersion.current)
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(64)

@@ -27,4 +27,13 @@ import Testing
         }
         #expect(scanned.count == 1 && scanned[0].hasPrefix("scanmilter \(version) with "), "\(result.modifications)")
     }
+
+    /// Every executable the package builds answers `--version` with the daemon's number.
+    @Test(arguments: ["scanmilterctl", "sample-milter", "milter-load", "mime-bench", "scan-bench"])
+    func everyExecutableAnswersVersionWithTheSameNumber(tool: String) throws {
+        let daemon = try BuiltTool("scanmilter").run(["--version"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let printed = try BuiltTool(tool).run(["--version"])
+        #expect(printed.status == 0)
+        #expect(printed.out.trimmingCharacters(in: .whitespacesAndNewlines) == daemon, "\(tool): \(printed.out)")
+    }
 }
