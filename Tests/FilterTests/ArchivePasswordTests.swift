@@ -1,8 +1,10 @@
 import Configuration
 @testable import Filter
 import Foundation
+import Logging
 import Milter
 import MilterTesting
+import Quarantine
 import Testing
 
 /// Encrypted archives opened with the password the message gives, through the whole session:
@@ -33,9 +35,10 @@ import Testing
     /// Delivers `archive` as `name` with `subject`, a plain `text` part and, if given, an HTML part.
     static func deliver(
         _ archive: [UInt8], name: String = "files.zip", subject: String = "files", text: String, html: String? = nil,
-        edit: (inout ScanmilterConfig, String) -> Void = { _, _ in }
+        edit: (inout ScanmilterConfig, String) -> Void = { _, _ in }, service wrap: (FilterService) -> FilterService = { $0 }
     ) throws -> (TestConnection, ResponseCode?) {
-        let (service, dir) = try ScanSessionTests.service(edit)
+        let (made, dir) = try ScanSessionTests.service(edit)
+        let service = wrap(made)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let encoded = Data(archive).base64EncodedString(options: .lineLength76Characters).replacingOccurrences(of: "\n", with: "\r\n")
         var body = "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\(text)\r\n"
@@ -71,6 +74,23 @@ import Testing
         let zip = try ArchivePolicyTests.zip(["rechnung.txt": Array("Summe 12 EUR\n".utf8)], password: "Herbst!22")
         let (connection, code) = try Self.deliver(zip, text: "Hallo,\r\nanbei die Rechnung. Das Passwort lautet: Herbst!22\r\nGruß")
         #expect(code == .continue, "\(Self.reply(connection))")
+    }
+
+    @Test func aQuarantineEntryRecordsThatAPasswordFromTheMessageOpenedTheArchive() throws {
+        let zip = try ArchivePolicyTests.zip(["report.txt": Self.eicar], password: "Tr7!kq9")
+        // Outside the service's directory, which `deliver` removes before the entry is read.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pwq-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try QuarantineStore(directory: directory, logger: Logger(label: "test"))
+        let (connection, code) = try Self.deliver(zip, text: "Password: Tr7!kq9\r\n") { config, _ in
+            config.actions.infected = .quarantine
+        } service: { service in
+            FilterService(config: service.config, pipeline: service.pipeline, scanner: service.scanner, quarantine: store, logger: service.logger)
+        }
+        #expect(code == .discard, "\(Self.reply(connection))")
+        let entry = try #require(try store.list().first)
+        #expect(entry.findings.contains { $0.contains("files.zip: opened with a password from the message") }, "\(entry.findings)")
+        #expect(entry.findings.contains { $0.contains("Test.EICAR") })
     }
 
     @Test func aWrongPasswordLeavesTheArchiveEncryptedAsBefore() throws {
