@@ -17,7 +17,8 @@ packages=(
   clamav-daemon          # clamd: the clamd-pool backend's tests run real clamd processes
   python3                # the MIME reference comparison (Python's email package) and helpers
   libgmime-3.0-dev       # the MIME benchmark's reference parser (a small C program of ours)
-  zip                    # test fixtures: archives carrying EICAR
+  zip                    # test fixtures: archives carrying EICAR (ZipCrypto with -P)
+  p7zip-full             # test fixtures: AES-256 zips (7z a -tzip -mem=AES256) and 7z AES archives
   clamav-testfiles       # scanning tests: ClamAV's own samples that trip the heuristics (macros, broken PE, ...)
   msitools               # test fixtures: msibuild writes a real Windows Installer package (type rules)
   openssl                # fixtures: the S/MIME parts of the mislabelling corpus (scripts/types)

@@ -60,8 +60,9 @@ final class ArchiveReader {
         ("archive_read_support_filter_zstd", archive_read_support_filter_zstd),
     ]
 
-    /// Allocates a reader for `mode`; throws only when libarchive cannot be set up.
-    init(mode: Mode) throws {
+    /// Allocates a reader for `mode`, with `passphrases` for encrypted entries (libarchive tries
+    /// them in order: `archive_read_add_passphrase(3)`); throws only when libarchive cannot be set up.
+    init(mode: Mode, passphrases: [String] = []) throws {
         guard let handle = archive_read_new() else {
             throw ArchiveError(.setup, function: "archive_read_new", message: "could not allocate a reader")
         }
@@ -79,6 +80,13 @@ final class ArchiveReader {
         case .compressedStream:
             try check(archive_read_support_format_raw(raw), "archive_read_support_format_raw", .setup)
         }
+        for passphrase in passphrases {
+            try check(archive_read_add_passphrase(raw, passphrase), "archive_read_add_passphrase", .setup)
+        }
+        // With a passphrase a wrong one can pass the zip's one-byte check (1 in 256 for
+        // ZipCrypto); libarchive then reports the bad CRC or AES authentication code only as
+        // ARCHIVE_WARN. Garbage must never be taken for the member, so a warning fails the read.
+        warningsFail = !passphrases.isEmpty
     }
 
     deinit {
@@ -89,9 +97,9 @@ final class ArchiveReader {
     /// fits. Input whose first block is all zeros is not taken: libarchive's tar reader accepts
     /// it as an empty archive, which would make every zero-filled file (and every classic zip
     /// bomb) a "nested archive" to be read whole.
-    static func opening(_ buffer: UnsafeRawBufferPointer) throws -> ArchiveReader? {
+    static func opening(_ buffer: UnsafeRawBufferPointer, passphrases: [String] = []) throws -> ArchiveReader? {
         guard buffer.prefix(512).contains(where: { $0 != 0 }) else { return nil }
-        let reader = try ArchiveReader(mode: .archives)
+        let reader = try ArchiveReader(mode: .archives, passphrases: passphrases)
         if reader.open(buffer) { return reader }
         let stream = try ArchiveReader(mode: .compressedStream)
         return stream.open(buffer) ? stream : nil
@@ -126,12 +134,21 @@ final class ArchiveReader {
     /// (`ARCHIVE_FAILED`, e.g. an unsupported compression method).
     private(set) var failedFatally = false
 
+    /// A data read that ends in `ARCHIVE_WARN` (bad CRC, bad authentication code) throws: set
+    /// when reading with passphrases, where a warning means a wrong one.
+    private var warningsFail = false
+
     /// Reads up to `buffer.count` bytes of the current entry's data; 0 at its end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let count = archive_read_data(raw, base, buffer.count)
         if count < 0 {
-            try check(Int32(truncatingIfNeeded: count), "archive_read_data", .data)
+            let status = Int32(truncatingIfNeeded: count)
+            if warningsFail, status == ARCHIVE_WARN {
+                let message = archive_error_string(raw).map { String(cString: $0) } ?? "warning, no message"
+                throw ArchiveError(.data, function: "archive_read_data", message: message, errno: archive_errno(raw))
+            }
+            try check(status, "archive_read_data", .data)
             return 0  // ARCHIVE_WARN: nothing read this time, nothing wrong enough to stop.
         }
         return count

@@ -14,11 +14,27 @@ struct ArchiveWalk {
     /// A limit on the whole inspection was reached: stop everywhere.
     private var stopped = false
     private let scratch = ScratchBuffer(count: 64 * 1024)
+    /// Passphrases given to every reader (nested ones too); when there are any, encrypted
+    /// entries are read instead of skipped, and every member is kept whole in `members`.
+    let passphrases: [String]
+    /// Each regular file's whole content with its path, when reading with passphrases.
+    private(set) var members: [(path: String, content: [UInt8])] = []
+    /// Encrypted entries whose data was read to its end without an error.
+    private(set) var decryptedEntries = 0
+    /// An encrypted entry or an encrypted archive header could not be read.
+    private(set) var decryptionFailed = false
 
-    init(limits: ArchiveInspector.Limits) {
+    init(limits: ArchiveInspector.Limits, passphrases: [String] = []) {
         self.limits = limits
+        self.passphrases = passphrases
         bytesLeft = limits.maxTotalBytes
     }
+
+    /// Uncompressed bytes this walk read, all levels together.
+    var bytesRead: Int { limits.maxTotalBytes - max(bytesLeft, 0) }
+
+    /// Reading with passphrases: members are decrypted and kept.
+    private var decrypting: Bool { !passphrases.isEmpty }
 
     /// How a read of entry data ended.
     private enum ReadEnd {
@@ -37,7 +53,7 @@ struct ArchiveWalk {
     mutating func list(
         _ bytes: UnsafeRawBufferPointer, container: String, containerName: String?, depth: Int
     ) throws -> ArchiveReader? {
-        guard let reader = try ArchiveReader.opening(bytes) else { return nil }
+        guard let reader = try ArchiveReader.opening(bytes, passphrases: passphrases) else { return nil }
         let entryCount = entries.count
         let defectCount = defects.count
         try walk(reader, bytes: bytes, container: container, containerName: containerName, depth: depth)
@@ -72,6 +88,7 @@ struct ArchiveWalk {
                 // An encrypted header (7z, rar) fails here; it is the encrypted rule's case, not damage.
                 if reader.sawEncryption {
                     encrypted = true
+                    decryptionFailed = true
                 } else {
                     defects.append(ArchiveDefect(archivePath: container, error: error))
                 }
@@ -101,7 +118,7 @@ struct ArchiveWalk {
             path: path, name: name, size: fields.size, isDirectory: fields.isDirectory,
             isEncrypted: fields.isEncrypted, depth: depth))
         if fields.isEncrypted { encrypted = true }
-        guard fields.isRegularFile, !fields.isDataEncrypted else {
+        guard fields.isRegularFile, !fields.isDataEncrypted || decrypting else {
             // A tar header may give a directory or device a size; behind a filter, skipping it
             // would decompress it unmetered.
             guard !fields.isDataEncrypted, !reader.skipIsCheap(raw) else { return true }
@@ -111,10 +128,16 @@ struct ArchiveWalk {
         let index = entries.count - 1
 
         var prefix: [UInt8] = []
-        let prefixEnd = read(reader, upTo: limits.maxPrefixBytes, keeping: &prefix, container: container)
-        entries[index].contentPrefix = prefix
+        // Decrypting reads each member whole (to its end, where the CRC or authentication code
+        // proves the passphrase), against the same byte budget; ClamAV then scans the members.
+        let prefixEnd = read(reader, upTo: decrypting ? .max : limits.maxPrefixBytes, keeping: &prefix, container: container)
+        entries[index].contentPrefix = Array(prefix.prefix(limits.maxPrefixBytes))
+        if fields.isDataEncrypted {
+            if prefixEnd == .end { decryptedEntries += 1 } else { decryptionFailed = true }
+        }
         if prefixEnd == .stop { return false }
         if prefixEnd == .failed { return true }
+        if decrypting { members.append((path: path, content: prefix)) }
 
         let nested = try prefix.withUnsafeBytes { buffer in try ArchiveReader.opening(buffer) != nil }
         if nested { entries[index].isArchive = true }

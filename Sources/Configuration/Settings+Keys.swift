@@ -87,6 +87,7 @@ extension PolicySettings: SettingsSection {
             Setting("check_archives", \.checkArchives, .bool, "check names and types inside zip, 7z, rar, tar and gz archives"),
             Setting("ban_encrypted_archives", \.banEncryptedArchives, .bool, "a password-protected archive cannot be checked: rule archive-encrypted"),
             Setting("ban_archive_limits", \.banArchiveLimits, .bool, "nested too deep or too many entries to check: rule archive-limits"),
+            Setting("archive_password_candidates", \.archivePasswordCandidates, .integer(0...100), "passwords from the message tried on an encrypted archive, at most (0: none)"),
             Setting("trusted_networks", \.trustedNetworks, SettingType.strings.converted(Self.networks), "CIDR ranges whose mail is not scanned, e.g. [\"10.0.0.0/8\"]"),
             Setting("skip_authenticated", \.skipAuthenticated, .bool, "do not scan mail from SMTP-authenticated senders"),
             Setting("sender_allowlist", \.senderAllowlist, .strings, "senders (\"user@example.org\" or \"@example.org\") never scanned"),

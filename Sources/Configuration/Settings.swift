@@ -144,6 +144,9 @@ public struct PolicySettings: Sendable, Equatable {
     /// `ban_archive_limits`: an archive nested deeper or with more entries than can be checked is
     /// banned, rule `archive-limits` (off: it is only scanned).
     public var banArchiveLimits = true
+    /// `archive_password_candidates`: passwords taken from the message (subject, text parts) and
+    /// tried on an encrypted archive, at most; 0 tries none.
+    public var archivePasswordCandidates = 20
     /// `trusted_networks`: clients in these CIDR ranges are not scanned.
     public var trustedNetworks: [IPNetwork] = []
     /// `skip_authenticated`: mail from SMTP-authenticated senders is not scanned.

@@ -15,10 +15,23 @@ public struct ArchiveRules: Sendable {
     /// Ban an archive nested too deep or with too many members to check (`archive-limits`).
     public let banLimits: Bool
 
-    public init(inspector: ArchiveInspector = ArchiveInspector(), banEncrypted: Bool, banLimits: Bool) {
+    /// Passwords taken from the message and tried on an encrypted archive, at most
+    /// (`[policy] archive_password_candidates`); 0 tries none.
+    public let passwordCandidates: Int
+
+    public init(
+        inspector: ArchiveInspector = ArchiveInspector(), banEncrypted: Bool, banLimits: Bool, passwordCandidates: Int = 20
+    ) {
         self.inspector = inspector
         self.banEncrypted = banEncrypted
         self.banLimits = banLimits
+        self.passwordCandidates = max(0, passwordCandidates)
+    }
+
+    /// The work one message may spend on passwords, all its archives together: every candidate
+    /// tried on a few archives, and twice one inspection's byte budget.
+    func makePasswordBudget() -> ArchiveInspector.PasswordBudget {
+        ArchiveInspector.PasswordBudget(tries: passwordCandidates * 3, bytes: inspector.limits.maxTotalBytes * 2)
     }
 
     /// Detected types that are archives or compressed files. Office documents, JARs and APKs are
@@ -43,20 +56,43 @@ public struct ArchiveRules: Sendable {
         /// an allowed category, macros, script), or could not be seen whole. Under a name or
         /// type that claims something else, this makes the mismatch a disguise.
         var risky = false
+        /// The password from the message that opened the (encrypted) archive, if one did.
+        var password: String?
+        /// The archive's members, whole, when a password opened it: ClamAV cannot open it
+        /// itself, so the pipeline scans them.
+        var members: [(path: String, content: [UInt8])] = []
     }
 
-    /// The rules that fire inside the archive `bytes` (the decoded content of `leaf`).
-    func check(_ bytes: [UInt8], of leaf: MIMEPart, detector: TypeDetector, typeRules: TypeRules) -> Inspection {
-        let listing: ArchiveListing?
+    /// The rules that fire inside the archive `bytes` (the decoded content of `leaf`). An
+    /// encrypted archive is tried with `passwords` (from the message) within `budget`; one that
+    /// opens is checked member by member as if it had not been encrypted.
+    func check(
+        _ bytes: [UInt8], of leaf: MIMEPart, detector: TypeDetector, typeRules: TypeRules,
+        passwords: inout MessagePasswords
+    ) -> Inspection {
+        var listing: ArchiveListing?
+        var opening: ArchiveInspector.PasswordOpening?
         do {
             listing = try inspector.inspect(bytes, name: leaf.filename)
+            if let found = listing, found.encrypted, passwordCandidates > 0 {
+                let candidates = passwords.candidates(limit: passwordCandidates)
+                if !candidates.isEmpty {
+                    opening = try inspector.open(
+                        bytes[...], name: leaf.filename, candidates: candidates, budget: &passwords.budget)
+                    if let opening { listing = opening.listing }
+                }
+            }
         } catch {
             // libarchive could not even set up a reader: treat like an archive we cannot open.
             let hits = banEncrypted ? [BannedHit(rule: "archive-unreadable", partPath: leaf.path, filename: leaf.filename)] : []
             return Inspection(hits: hits, risky: true)
         }
         guard let listing else { return Inspection() }
-        var inspection = Inspection(risky: listing.encrypted || listing.reached(.depth) || listing.reached(.entries))
+        // Opened with a password: what it holds is now seen, as in an unencrypted archive.
+        let unseen = listing.encrypted && opening == nil
+        var inspection = Inspection(
+            risky: unseen || listing.reached(.depth) || listing.reached(.entries), password: opening?.password,
+            members: opening?.members ?? [])
         let outer = leaf.filename ?? "archive"
         for entry in listing.entries where !entry.isDirectory {
             let location = "\(outer)/\(entry.path)"
@@ -72,7 +108,7 @@ public struct ArchiveRules: Sendable {
             }
         }
         if !inspection.hits.isEmpty { inspection.risky = true }
-        if banEncrypted && listing.encrypted {
+        if banEncrypted && unseen {
             inspection.hits.append(BannedHit(rule: "archive-encrypted", partPath: leaf.path, filename: leaf.filename))
         }
         // The byte budget is not a reason to ban: big legitimate archives reach it (their

@@ -56,7 +56,8 @@ struct DecisionExecutor {
             guard let sink = quarantine, let raw = outcome.raw else {
                 throw Failure(message: "quarantine action but no quarantine store is available")
             }
-            let id = try sink.store(quarantined(raw, decision: decision, message: message, session: session, context: context))
+            let id = try sink.store(quarantined(
+                raw, decision: decision, findings: outcome.result?.findings, message: message, session: session, context: context))
             logger.info("message quarantined", metadata: ["quarantine.id": "\(id)"])
             // Accepted from the client and not delivered: the copy in the store is the message now.
             return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "quarantine id=\(id)"))
@@ -78,12 +79,17 @@ struct DecisionExecutor {
         }
     }
 
-    private func quarantined(_ raw: MessageBytes, decision: Decision, message: MessageState, session: SessionFacts, context: any MilterContext) -> QuarantinedMessage {
+    /// The entry for `raw`: what the decision names, then each archive a password from the
+    /// message opened (so the reviewer knows its members were seen).
+    private func quarantined(
+        _ raw: MessageBytes, decision: Decision, findings: Findings?, message: MessageState, session: SessionFacts,
+        context: any MilterContext
+    ) -> QuarantinedMessage {
         QuarantinedMessage(
             raw: raw, queueID: context.macro("i") ?? "", clientAddress: session.clientAddress, helo: session.helo,
             sender: message.sender, senderParameters: message.senderParameters, recipients: message.recipients,
             recipientParameters: message.recipientParameters, subject: message.subject, verdict: decision.statusText,
-            names: Self.names(decision), action: decision.action.rawValue,
+            names: Self.names(decision) + (findings?.openedArchives.map(\.summary) ?? []), action: decision.action.rawValue,
             databaseVersion: databaseDescription)
     }
 
@@ -92,7 +98,8 @@ struct DecisionExecutor {
     private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) {
         guard let sink = quarantine, let raw = outcome.raw else { return }
         do {
-            let id = try sink.recordHold(quarantined(raw, decision: outcome.decision, message: message, session: session, context: context))
+            let id = try sink.recordHold(quarantined(
+                raw, decision: outcome.decision, findings: outcome.result?.findings, message: message, session: session, context: context))
             logger.info("message held", metadata: ["quarantine.id": "\(id)"])
         } catch {
             logger.warning("held message not listed in the quarantine index", metadata: ["error": "\(error)"])

@@ -63,7 +63,9 @@ extension FilterService {
             typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
             maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
             archives: config.policy.checkArchives
-                ? ArchiveRules(banEncrypted: config.policy.banEncryptedArchives, banLimits: config.policy.banArchiveLimits)
+                ? ArchiveRules(
+                    banEncrypted: config.policy.banEncryptedArchives, banLimits: config.policy.banArchiveLimits,
+                    passwordCandidates: config.policy.archivePasswordCandidates)
                 : nil)
         return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
     }

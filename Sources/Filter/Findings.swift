@@ -16,11 +16,16 @@ public struct Findings: Sendable, Equatable {
     /// Names or declared types that disagree with harmless content (a PNG named `.jpg`): kept
     /// for the log, the header and the metrics; the policy never refuses a message for them.
     public var harmlessMismatches: [BannedHit]
+    /// Encrypted archives opened with a password from the message: their members were scanned
+    /// and checked like an unencrypted archive's.
+    public var openedArchives: [OpenedArchive]
 
     public init(
         scan: ScanVerdict, infectedParts: [String] = [], banned: [BannedHit] = [],
-        truncated: Bool = false, signaturesStale: Bool = false, harmlessMismatches: [BannedHit] = []
+        truncated: Bool = false, signaturesStale: Bool = false, harmlessMismatches: [BannedHit] = [],
+        openedArchives: [OpenedArchive] = []
     ) {
+        self.openedArchives = openedArchives
         self.scan = scan
         self.infectedParts = infectedParts
         self.banned = banned
@@ -54,5 +59,26 @@ public struct BannedHit: Sendable, Equatable {
         self.rule = rule
         self.partPath = partPath
         self.filename = filename
+    }
+}
+
+/// An encrypted archive that a password found in the message opened.
+public struct OpenedArchive: Sendable, Equatable {
+    /// The MIME path of the archive's part ("1.2").
+    public var partPath: String
+    /// The archive's file name, when it has one.
+    public var filename: String?
+    /// The candidate that opened it.
+    public var password: String
+
+    public init(partPath: String, filename: String? = nil, password: String) {
+        self.partPath = partPath
+        self.filename = filename
+        self.password = password
+    }
+
+    /// "opened with a password from the message" and where, for logs and findings.
+    public var summary: String {
+        "\(partPath)\(filename.map { " \($0)" } ?? ""): opened with a password from the message"
     }
 }

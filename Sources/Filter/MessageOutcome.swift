@@ -64,6 +64,9 @@ struct MessageOutcome {
             // Recorded, not acted on: the administrator can see what the type rules let through.
             metadata["scan.harmless_mismatches"] = "\(summary)"
         }
+        if let opened = result?.findings.openedArchives, !opened.isEmpty {
+            metadata["scan.opened_archives"] = "\(opened.map(\.summary).joined(separator: "; "))"
+        }
         if let reply = response.reply { metadata["smtp.reply"] = "\(reply)" }
         if let result {
             metadata["mail.parts"] = "\(result.parsed.leaves.count)"

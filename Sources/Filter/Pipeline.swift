@@ -68,8 +68,11 @@ public struct Pipeline: Sendable {
         var banned: [BannedHit] = []
         var harmless: [BannedHit] = []
         var typeFailure: String?
+        var opened: [OpenedArchive] = []
+        var members: [(partPath: String, content: [UInt8])] = []
         timings.measure(\.types) {
             var budget = parsed.makeDecodingBudget()
+            var passwords = MessagePasswords(message: parsed, budget: archives?.makePasswordBudget() ?? .init(tries: 0, bytes: 0))
             for leaf in parsed.leaves + parsed.alternativeLeaves {
                 // libmagic reads only the start: decode just that much (an archive is decoded
                 // whole below, to list its members).
@@ -84,7 +87,16 @@ public struct Pipeline: Sendable {
                     }
                 }
                 if let type { detected[leaf.path] = type }
-                let (traits, archiveHits) = type.map { look(inside: leaf, detected: $0, prefix: prefix, budget: &budget) } ?? (.none, [])
+                var traits = ContentTraits.none
+                var archiveHits: [BannedHit] = []
+                if let type {
+                    let look = look(inside: leaf, detected: type, prefix: prefix, budget: &budget, passwords: &passwords)
+                    (traits, archiveHits) = (look.traits, look.hits)
+                    if let password = look.password {
+                        opened.append(OpenedArchive(partPath: leaf.path, filename: leaf.filename, password: password))
+                        members += look.members.map { (partPath: leaf.path, content: $0.content) }
+                    }
+                }
                 let declared = leaf.contentType.mimeType
                 for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared, traits: traits) {
                     let record = BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename)
@@ -95,7 +107,11 @@ public struct Pipeline: Sendable {
         }
 
         let report = timings.measure(\.scan) { scanner.scan(parsed) }
-        var scanVerdict = report.verdict
+        // Members of archives opened with a password: ClamAV could not open those archives.
+        let memberVerdicts = timings.measure(\.scan) {
+            members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : scanner.backend.scan($0.content[...])) }
+        }
+        var scanVerdict = ScanVerdict.combining([report.verdict] + memberVerdicts.map(\.verdict))
         if let typeFailure, scanVerdict == .clean {
             // A leaf whose type could not be told may be exactly what the type rules exist for.
             scanVerdict = .unscannable(UnscannableReason(.engineError, "type detection: \(typeFailure)"))
@@ -109,6 +125,9 @@ public struct Pipeline: Sendable {
         for part in report.infectedParts where part.reading == nil && !infectedParts.contains(part.path) {
             infectedParts.append(part.path)
         }
+        for member in memberVerdicts where !infectedParts.contains(member.partPath) {
+            if case .infected = member.verdict { infectedParts.append(member.partPath) }
+        }
         if report.infectedParts.contains(where: { $0.reading != nil }) {
             // Found only under another reading of an ambiguous message: no single part of the
             // main reading can be cut out, so strip must not be chosen (the policy falls back).
@@ -120,7 +139,7 @@ public struct Pipeline: Sendable {
         }
         let findings = Findings(
             scan: scanVerdict, infectedParts: infectedParts, banned: banned, truncated: truncated,
-            signaturesStale: stale, harmlessMismatches: harmless)
+            signaturesStale: stale, harmlessMismatches: harmless, openedArchives: opened)
         let decision = timings.measure(\.policy) { policy.decide(findings, queueID: queueID) }
         return Result(
             findings: findings, decision: decision, parsed: parsed, report: report, detectedTypes: detected,
@@ -134,26 +153,42 @@ extension Pipeline {
     /// only where it matters: archives (to list them) and office documents and markup (macros
     /// and script can sit anywhere in the file, not only in libmagic's prefix).
     func look(
-        inside leaf: MIMEPart, detected: DetectedType, prefix: DecodedContent, budget: inout DecodingBudget
-    ) -> (ContentTraits, [BannedHit]) {
+        inside leaf: MIMEPart, detected: DetectedType, prefix: DecodedContent, budget: inout DecodingBudget,
+        passwords: inout MessagePasswords
+    ) -> Look {
         if ArchiveRules.isArchive(detected) {
             guard let archives else {
                 // Not opened (check_archives off): what it holds is unknown, so a label that
                 // hides it is not taken for harmless.
-                return (ContentTraits(riskyArchive: true), [])
+                return Look(traits: ContentTraits(riskyArchive: true))
             }
-            let inspection = archives.check(leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules)
-            return (ContentTraits(riskyArchive: inspection.risky), inspection.hits)
+            let inspection = archives.check(
+                leaf.decode(budget: &budget).bytes, of: leaf, detector: detector, typeRules: typeRules, passwords: &passwords)
+            return Look(
+                traits: ContentTraits(riskyArchive: inspection.risky), hits: inspection.hits, password: inspection.password,
+                members: inspection.members)
         }
         // A part without a file name is shown as what it declares (an HTML newsletter sent as
         // text/plain is displayed as text): its script never runs, so it is not looked for.
         let scriptCanRun = leaf.filename != nil
         guard typeRules.reportsMismatches, ContentTraits.needsContent(detected, scriptCanRun: scriptCanRun) else {
-            return (.none, [])
+            return Look(traits: .none)
         }
         let whole = prefix.isTruncated || prefix.bytes.count >= detector.configuration.prefixLength
             ? leaf.decode(budget: &budget).bytes : prefix.bytes
-        return (ContentTraits.examine(whole[...], detected: detected, scriptCanRun: scriptCanRun), [])
+        return Look(traits: ContentTraits.examine(whole[...], detected: detected, scriptCanRun: scriptCanRun))
+    }
+
+    /// What looking at one leaf found.
+    struct Look {
+        /// What its content can do beyond its type.
+        var traits: ContentTraits
+        /// The rules that fired inside it (an archive).
+        var hits: [BannedHit] = []
+        /// The password from the message that opened it (an encrypted archive), if one did.
+        var password: String?
+        /// The members of an archive a password opened, for ClamAV.
+        var members: [(path: String, content: [UInt8])] = []
     }
 }
 

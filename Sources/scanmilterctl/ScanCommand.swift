@@ -103,8 +103,14 @@ struct ScannedMessage {
     let decision: Decision
     /// Harmless type mismatches (recorded, not acted on): `rule (part name)`.
     let harmlessMismatches: String
+    /// Encrypted archives a password from the message opened, with the candidate that worked.
+    let opened: [OpenedArchive]
+    /// The verdict over every scan, members of opened archives included.
+    let overall: ScanVerdict
 
     init(file: String, result: Pipeline.Result) {
+        opened = result.findings.openedArchives
+        overall = result.findings.scan
         self.file = file
         report = result.report
         mime = MimeReport(file: file, parsed: result.parsed)
@@ -133,12 +139,13 @@ struct ScannedMessage {
     /// "banned", "harmless_mismatches" (null when none), "decision", "status", "parts": [{mime
     /// --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
     func json() throws -> String {
-        let overall = Self.describe(report.verdict)
+        let overall = Self.describe(self.overall)
         return try StableJSONEncoder(writesNulls: true).encode(JSONDocument(
-            file: file, verdict: overall.name, viruses: report.viruses, reason: overall.reason,
+            file: file, verdict: overall.name, viruses: overall.viruses, reason: overall.reason,
             wholeMessage: Self.describe(report.wholeMessage).name, banned: banned,
             harmlessMismatches: harmlessMismatches.isEmpty ? nil : harmlessMismatches, decision: decision.action.rawValue,
             status: decision.statusText,
+            openedArchives: opened.map { OpenedJSON(part: $0.partPath, filename: $0.filename, password: $0.password) },
             parts: rows.map { row in
                 let verdict = Self.describe(row.scanned.verdict)
                 return MergedObject(PartJSON(row.leaf), Findings(
@@ -155,13 +162,21 @@ struct ScannedMessage {
         let banned: [String]
         let harmlessMismatches: String?
         let decision, status: String
+        /// Encrypted archives a password from the message opened, and the password.
+        let openedArchives: [OpenedJSON]
         /// Each part: the `mime --json` keys, then what the scanner and libmagic found.
         let parts: [MergedObject<PartJSON, Findings>]
 
         enum CodingKeys: String, CodingKey {
             case file, verdict, viruses, reason, wholeMessage = "whole_message", banned
-            case harmlessMismatches = "harmless_mismatches", decision, status, parts
+            case harmlessMismatches = "harmless_mismatches", decision, status, openedArchives = "opened_archives", parts
         }
+    }
+
+    private struct OpenedJSON: Encodable {
+        let part: String
+        let filename: String?
+        let password: String
     }
 
     private struct Findings: Encodable {
@@ -177,14 +192,17 @@ struct ScannedMessage {
 
     /// The human-readable form: a line for the message, an indented line per part.
     func text() -> String {
-        let overall = Self.describe(report.verdict)
+        let overall = Self.describe(self.overall)
         var head = "\(file): \(overall.name)"
-        if !report.viruses.isEmpty { head += " " + report.viruses.joined(separator: ", ") }
+        if !overall.viruses.isEmpty { head += " " + overall.viruses.joined(separator: ", ") }
         if let reason = overall.reason { head += " (\(reason))" }
         if !banned.isEmpty { head += " banned: " + banned.joined(separator: ", ") }
         if !harmlessMismatches.isEmpty { head += " harmless mismatch: " + harmlessMismatches }
         head += " -> \(decision.action.rawValue) (\(decision.statusText))"
         var lines = [head]
+        for archive in opened {
+            lines.append("  \(archive.summary), password \"\(archive.password)\"")
+        }
         for row in rows {
             let part = row.leaf.part
             let verdict = Self.describe(row.scanned.verdict)

@@ -73,6 +73,35 @@ import Testing
         #expect(documents.last?["decision"] as? String == "tag")
     }
 
+    @Test func anArchiveOpenedWithAPasswordFromTheMessageShowsWhichOne() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let work = fixture.root.appendingPathComponent("zip")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try Self.eicar.write(to: work.appendingPathComponent("report.txt"), atomically: true, encoding: .utf8)
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
+        zip.currentDirectoryURL = work
+        zip.arguments = ["-q", "-P", "Tr7!kq9", "out.zip", "report.txt"]
+        try zip.run()
+        zip.waitUntilExit()
+        let encoded = try Data(contentsOf: work.appendingPathComponent("out.zip")).base64EncodedString()
+        let message = "From: a@example.org\r\nSubject: scans\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nPassword: Tr7!kq9\r\n"
+            + "--b\r\nContent-Type: application/zip; name=\"scans.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + encoded + "\r\n--b--\r\n"
+        let file = fixture.root.appendingPathComponent("encrypted.eml")
+        try message.write(to: file, atomically: true, encoding: .utf8)
+        let text = try run(["scan", "--database", fixture.database.path, file.path])
+        #expect(text.status == 1)
+        #expect(text.out.contains("opened with a password from the message, password \"Tr7!kq9\""), "\(text.out)")
+        let json = try jsonLines(try run(["scan", "--database", fixture.database.path, "--json", file.path]).out)
+        #expect(json.first?["verdict"] as? String == "infected")
+        let opened = try #require(json.first?["opened_archives"] as? [[String: Any]])
+        #expect(opened.first?["password"] as? String == "Tr7!kq9")
+        #expect(opened.first?["filename"] as? String == "scans.zip")
+    }
+
     @Test func cleanMessageExitsZeroWithATextReport() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

@@ -116,6 +116,12 @@ else fail "forged-header mail was not delivered"; fi
 for name in eicar-base64 eicar-zip eicar-rfc822; do
   reply=$(send "$name" "$name"); expect_reply "$name rejected with the virus name" "$reply" '^550 5\.7\.1 .*Scanmilter\.E2E\.EICAR'
 done
+# An encrypted zip whose password is in the body: opened with it, and refused for the virus
+# inside (before: banned as archive-encrypted).
+reply=$(send eicar-zip-password zp1)
+expect_reply "encrypted zip with its password in the body rejected with the virus name" "$reply" '^550 5\.7\.1 .*Scanmilter\.E2E\.EICAR'
+grep -q 'scan.opened_archives=.*opened with a password from the message' "$work/scanmilter.log" \
+  && pass "the log line says the archive was opened with a password from the message" || fail "no scan.opened_archives in the log"
 reply=$(send exe-as-pdf x1); expect_reply "Windows executable named report.pdf rejected by a banned rule" "$reply" '^550 5\.7\.1 .*(banned-type|type-mismatch)'
 
 # Everyday mislabelling is delivered as clean, a disguise is refused (Tests/FilterTests/Corpus/mislabelled).

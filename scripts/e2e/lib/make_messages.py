@@ -8,7 +8,9 @@ harmful is stored in the repository.
 import email.policy
 import io
 import struct
+import subprocess
 import sys
+import tempfile
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -45,6 +47,14 @@ def zipped(name, data):
     return buffer.getvalue()
 
 
+def zipped_with_password(name, data, password):
+    """A ZipCrypto zip made by Info-ZIP's `zip -P` (Python's zipfile cannot encrypt)."""
+    with tempfile.TemporaryDirectory() as work:
+        (Path(work) / name).write_bytes(data)
+        subprocess.run(["zip", "-q", "-P", password, "out.zip", name], cwd=work, check=True)
+        return (Path(work) / "out.zip").read_bytes()
+
+
 def main(out):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -71,6 +81,12 @@ def main(out):
     m.set_content("Zipped.\n")
     m.add_attachment(zipped("eicar.com", EICAR), maintype="application", subtype="zip", filename="files.zip")
     messages["eicar-zip"] = m
+
+    m = base("eicar zip with its password")
+    m.set_content("Hi Bob,\n\nthe scans are attached.\nPassword: Tr7!kq9\n")
+    m.add_attachment(zipped_with_password("scan.com", EICAR, "Tr7!kq9"), maintype="application", subtype="zip",
+                     filename="scans.zip")
+    messages["eicar-zip-password"] = m
 
     inner = base("inner", sender="mallory@example.com")
     inner.set_content("Forwarded content.\n")
