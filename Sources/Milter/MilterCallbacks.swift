@@ -51,19 +51,14 @@ public struct MilterCallbacks<State>: Sendable {
 
     /// The callbacks that are set, negotiate included.
     public var registered: Set<MilterCallback> {
-        var set: Set<MilterCallback> = [.close]
-        if negotiate != nil { set.insert(.negotiate) }
-        if connect != nil { set.insert(.connect) }
-        if helo != nil { set.insert(.helo) }
-        if envelopeFrom != nil { set.insert(.envelopeFrom) }
-        if envelopeRecipient != nil { set.insert(.envelopeRecipient) }
-        if data != nil { set.insert(.data) }
-        if unknown != nil { set.insert(.unknown) }
-        if header != nil { set.insert(.header) }
-        if endOfHeaders != nil { set.insert(.endOfHeaders) }
-        if body != nil { set.insert(.body) }
-        if endOfMessage != nil { set.insert(.endOfMessage) }
-        if abort != nil { set.insert(.abort) }
-        return set
+        let isSet: [(MilterCallback, Bool)] = [
+            (.negotiate, negotiate != nil), (.connect, connect != nil), (.helo, helo != nil),
+            (.envelopeFrom, envelopeFrom != nil), (.envelopeRecipient, envelopeRecipient != nil),
+            (.data, data != nil), (.unknown, unknown != nil), (.header, header != nil),
+            (.endOfHeaders, endOfHeaders != nil), (.body, body != nil), (.endOfMessage, endOfMessage != nil),
+            (.abort, abort != nil),
+        ]
+        // close is always registered: it releases the connection's state.
+        return Set(isSet.filter(\.1).map(\.0)).union([.close])
     }
 }
