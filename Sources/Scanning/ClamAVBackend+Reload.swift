@@ -6,7 +6,9 @@ extension ClamAVBackend {
     /// Loads the database again (with `settings` if given, else the current ones) and replaces
     /// the running engine. On failure the error says why and the previous signatures keep
     /// serving: a concurrent reload never gave them up; an in-place one loads the previous set
-    /// again from the files it held open (scans wait meanwhile, up to the in-place wait).
+    /// again from the files it held open (scans wait meanwhile, up to the in-place wait). A
+    /// concurrent reload whose second engine would not fit in the memory the machine or cgroup
+    /// has left reloads in place instead, and logs why.
     @discardableResult
     public func reload(settings newSettings: ClamAVBackendSettings? = nil) throws(ClamAVError) -> DatabaseInfo {
         try reloadLock.withLock { _ throws(ClamAVError) -> DatabaseInfo in
@@ -15,8 +17,17 @@ extension ClamAVBackend {
             let mode: String
             switch settings.reloadMode {
             case .concurrent:
-                engine = try reloadConcurrently(settings)
-                mode = "concurrent"
+                if let shortage = memoryShortage() {
+                    logger.warning(
+                        "not enough memory for a second engine; reloading in place",
+                        metadata: shortage.metadata.merging(
+                            ["clamav.in_place_wait_ms": "\(ClamAVBackendSettings.defaultInPlaceWait.milliseconds)"]) { $1 })
+                    engine = try reloadInPlace(settings, maxWait: ClamAVBackendSettings.defaultInPlaceWait)
+                    mode = "in_place"
+                } else {
+                    engine = try reloadConcurrently(settings)
+                    mode = "concurrent"
+                }
             case .inPlace(let maxWait):
                 engine = try reloadInPlace(settings, maxWait: maxWait)
                 mode = "in_place"
@@ -35,6 +46,7 @@ extension ClamAVBackend {
             state.settings = settings
             state.unavailableReason = nil
             state.pinned = loaded.pinned
+            state.loadGrowth = loaded.growth
             return old
         }
         if let old { retire(old) }
@@ -70,6 +82,7 @@ extension ClamAVBackend {
             state.settings = settings
             state.unavailableReason = nil
             state.pinned = loaded.pinned
+            state.loadGrowth = loaded.growth
         }
         return loaded.engine
     }
@@ -86,7 +99,7 @@ extension ClamAVBackend {
                 let links = try pinned.linkDirectory(under: parent)
                 defer { try? FileManager.default.removeItem(atPath: links) }
                 let engine = try Engine(databaseDirectory: links, options: previous.engineOptions)
-                // The pins stay those of this same set.
+                // The pins and the size estimate stay those of this same set.
                 state.withLock { state in
                     state.engine = engine
                     state.unavailableReason = nil
@@ -113,10 +126,11 @@ extension ClamAVBackend {
         state.withLock { $0.unavailableReason = "signature database reload failed: \(failure)" }
     }
 
-    /// An engine with the files it was loaded from.
+    /// An engine with the files it was loaded from and the resident-set growth its load caused.
     struct Loaded {
         let engine: Engine
         let pinned: PinnedDatabaseSet?
+        let growth: Int?
     }
 
     /// Builds an engine, logging a failure with its reason.
@@ -132,17 +146,19 @@ extension ClamAVBackend {
     }
 
     /// Opens the set's files (so a later failed in-place reload can load them again), then
-    /// builds the engine.
+    /// builds the engine, measuring how much the resident set grew meanwhile.
     static func load(_ settings: ClamAVBackendSettings, logger: Logger) throws(ClamAVError) -> Loaded {
         let pinned = Result { () throws(PinError) in try PinnedDatabaseSet(directory: settings.databaseDirectory) }
+        let before = MemoryReadings.residentBytes()
         let engine = try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
+        let growth = MemoryReadings.residentBytes().flatMap { after in before.map { after - $0 } }
         if case .failure(let error) = pinned {
             // Said only once the set loaded: otherwise the load's own error says what is wrong.
             logger.warning(
                 "cannot hold the signature files open; a failed in-place reload would leave no engine",
                 metadata: ["clamav.error": "\(error)"])
         }
-        return Loaded(engine: engine, pinned: try? pinned.get())
+        return Loaded(engine: engine, pinned: try? pinned.get(), growth: growth)
     }
 
     /// Frees `engine` on a thread of its own once no scan holds it, so that no scan pays for

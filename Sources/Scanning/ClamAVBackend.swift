@@ -27,23 +27,32 @@ public final class ClamAVBackend: ScanBackend {
         var retiring = 0
         /// The files the running engine was loaded from, held open for a failed in-place reload.
         var pinned: PinnedDatabaseSet?
+        /// How much the resident set grew while the running engine loaded: about its size.
+        var loadGrowth: Int?
     }
 
     let state: Mutex<State>
     /// Serialises reloads; held for a whole load, which only other reloads wait for.
     let reloadLock = Mutex<Void>(())
     let logger: Logger
+    /// What the machine and cgroup allow, read before a concurrent reload.
+    let readMemory: @Sendable () -> MemoryReadings
     /// Bounds the bytes of whole messages under libclamav's mail parser at once.
     private let mailDecoding: ByteBudget
 
     /// Loads the database in `settings` and starts serving scans; throws if it does not load.
     /// libclamav's own warnings go to `logger` from then on (process-wide: the last backend wins).
-    public init(settings: ClamAVBackendSettings, logger: Logger) throws(ClamAVError) {
+    /// `readMemory` tells a concurrent reload how much memory it may use (tests give their own).
+    public init(
+        settings: ClamAVBackendSettings, logger: Logger,
+        readMemory: @escaping @Sendable () -> MemoryReadings = MemoryReadings.current
+    ) throws(ClamAVError) {
         self.logger = logger
+        self.readMemory = readMemory
         mailDecoding = ByteBudget(budget: settings.mailDecodingBudget)
         ClamAVLibrary.routeMessages(to: logger)
         let loaded = try Self.load(settings, logger: logger)
-        state = Mutex(State(engine: loaded.engine, settings: settings, pinned: loaded.pinned))
+        state = Mutex(State(engine: loaded.engine, settings: settings, pinned: loaded.pinned, loadGrowth: loaded.growth))
         log(loaded: loaded.engine, message: "clamav engine loaded")
     }
 

@@ -25,6 +25,10 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     /// when the backend is created; a reload does not change it.
     public var mailDecodingBudget: Int
 
+    /// How long scans wait for an in-place reload that a concurrent reload fell back to for lack
+    /// of memory, and the daemon's `[scan] reload_mode = "in_place"` wait.
+    public static let defaultInPlaceWait: Duration = .seconds(30)
+
     /// The default ``mailDecodingBudget`` (`[scan] mail_decoding_budget`): 32 MiB, so messages
     /// of up to 16 MB decode side by side and only larger ones take turns.
     public static let defaultMailDecodingBudget = 32 << 20

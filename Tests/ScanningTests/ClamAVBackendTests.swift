@@ -177,6 +177,61 @@ import Testing
         #expect(backend.scan(TestDatabase.marker[...]) == .infected([TestDatabase.markerSignature + ".UNOFFICIAL"]))
     }
 
+    @Test func concurrentReloadWithRoomForASecondEngineBuildsItBesideTheRunningOne() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        let recorder = LogRecorder()
+        let plenty = MemoryReadings(memAvailable: 64 << 30, cgroupRoom: 32 << 30)
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: recorder.logger) { plenty }
+        for (name, contents) in extraDatabase {
+            try contents.write(to: db.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try backend.reload()
+        #expect(recorder.messages.contains { $0.hasPrefix("clamav engine reloaded") && $0.contains("clamav.reload_mode=concurrent") })
+        #expect(!recorder.messages.contains { $0.contains("not enough memory") })
+        #expect(backend.scan(extraSample[...]) == .infected([extraSignature + ".UNOFFICIAL"]))
+    }
+
+    @Test(arguments: [
+        MemoryReadings(memAvailable: 1 << 20, cgroupRoom: nil),
+        MemoryReadings(memAvailable: 64 << 30, cgroupRoom: 1 << 20),
+    ])
+    func concurrentReloadWithoutRoomForASecondEngineReloadsInPlaceAndSaysWhy(readings: MemoryReadings) throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        // About 15 MB of engine: more than the 1 MiB of room either reading leaves.
+        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 50_000)])
+        let recorder = LogRecorder()
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: recorder.logger) { readings }
+        for (name, contents) in extraDatabase {
+            try contents.write(to: db.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let run = ScanningWorkers(backend: backend, threads: 4)
+        run.start { _ in }
+        try backend.reload()
+        let verdicts = run.stop()
+        #expect(verdicts.allSatisfy { $0 == .infected([ndbName, hdbName]) })
+        let warning = recorder.messages.first { $0.hasPrefix("not enough memory for a second engine; reloading in place") }
+        #expect(warning?.contains("memory.needed_bytes=") == true)
+        #expect(warning?.contains("memory.room_bytes=\(1 << 20)") == true)
+        #expect(recorder.messages.contains { $0.hasPrefix("clamav engine reloaded") && $0.contains("clamav.reload_mode=in_place") })
+        #expect(backend.retiringEngines == 0, "an in-place reload frees the old engine before loading")
+        #expect(backend.scan(extraSample[...]) == .infected([extraSignature + ".UNOFFICIAL"]))
+        #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
+    }
+
+    @Test func concurrentReloadThatFellBackToInPlacePutsThePreviousSetBackWhenTheNewOneFails() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        let tight = MemoryReadings(memAvailable: 0, cgroupRoom: nil)
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: logger) { tight }
+        try "Broken:0:*:zz\n".write(to: db.appendingPathComponent("broken.ndb"), atomically: true, encoding: .utf8)
+        #expect(throws: ClamAVError.self) { try backend.reload() }
+        #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
+    }
+
     @Test func inPlaceReloadMakesArrivingScansWaitAndThenSucceed() throws {
         let temp = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temp) }
