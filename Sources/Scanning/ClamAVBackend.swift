@@ -10,8 +10,10 @@ import Synchronization
 /// so a reload never disturbs a scan in flight. A concurrent reload builds the new engine beside
 /// the running one and swaps it in whole; the old engine is freed, off the scanning threads, once
 /// its last scan has finished. A database that fails to load leaves the running engine in place.
-/// An in-place reload (``ClamAVBackendSettings/ReloadMode/inPlace(maxWait:)``) trades that for
-/// memory: see there.
+/// An in-place reload (``ClamAVBackendSettings/ReloadMode/inPlace(maxWait:)``) frees the running
+/// engine first to save memory; if the new set then fails, it loads the previous set again from
+/// the files it kept open (`PinnedDatabaseSet`). A concurrent reload whose second engine would
+/// not fit in the memory left (``MemoryReadings``) reloads in place instead.
 public final class ClamAVBackend: ScanBackend {
     /// Everything scans and reloads share, behind one lock.
     struct State {

@@ -5,11 +5,13 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     /// How a reload treats the running engine.
     public enum ReloadMode: Sendable, Equatable {
         /// Build the new engine beside the running one and swap them (clamd's
-        /// `ConcurrentDatabaseReload yes`): no scan waits, memory doubles during the load.
+        /// `ConcurrentDatabaseReload yes`): no scan waits, memory doubles during the load. When
+        /// the machine or cgroup has too little memory left for that, the reload runs in place.
         case concurrent
         /// Free the running engine first, then load (clamd's `ConcurrentDatabaseReload no`): for
         /// small machines. Scans arriving meanwhile wait up to `maxWait`, then report the backend
-        /// unavailable (a temporary failure) rather than wait longer.
+        /// unavailable (a temporary failure) rather than wait longer. A new set that fails to
+        /// load is replaced by the previous set, loaded again before scans resume.
         case inPlace(maxWait: Duration)
     }
 
