@@ -119,7 +119,7 @@ extension ClamAVBackendSettings {
             temporaryDirectory: scan.tempDir)
         let mode: ReloadMode = switch scan.reloadMode {
         case .concurrent: .concurrent
-        case .inPlace: .inPlace(maxWait: .seconds(30))
+        case .inPlace: .inPlace(maxWait: Self.defaultInPlaceWait)
         }
         self.init(
             databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode,

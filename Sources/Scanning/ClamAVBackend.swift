@@ -10,11 +10,13 @@ import Synchronization
 /// so a reload never disturbs a scan in flight. A concurrent reload builds the new engine beside
 /// the running one and swaps it in whole; the old engine is freed, off the scanning threads, once
 /// its last scan has finished. A database that fails to load leaves the running engine in place.
-/// An in-place reload (``ClamAVBackendSettings/ReloadMode/inPlace(maxWait:)``) trades that for
-/// memory: see there.
+/// An in-place reload (``ClamAVBackendSettings/ReloadMode/inPlace(maxWait:)``) frees the running
+/// engine first to save memory; if the new set then fails, it loads the previous set again from
+/// the files it kept open (`PinnedDatabaseSet`). A concurrent reload whose second engine would
+/// not fit in the memory left (``MemoryReadings``) reloads in place instead.
 public final class ClamAVBackend: ScanBackend {
     /// Everything scans and reloads share, behind one lock.
-    private struct State {
+    struct State {
         var engine: Engine?
         var settings: ClamAVBackendSettings
         /// Why there is no engine (only after a failed in-place reload).
@@ -25,24 +27,35 @@ public final class ClamAVBackend: ScanBackend {
         var inPlaceWait: Duration?
         /// Old engines still waiting for their last scan.
         var retiring = 0
+        /// The files the running engine was loaded from, held open for a failed in-place reload.
+        var pinned: PinnedDatabaseSet?
+        /// How much the resident set grew while the running engine loaded: about its size.
+        var loadGrowth: Int?
     }
 
-    private let state: Mutex<State>
+    let state: Mutex<State>
     /// Serialises reloads; held for a whole load, which only other reloads wait for.
-    private let reloadLock = Mutex<Void>(())
-    private let logger: Logger
+    let reloadLock = Mutex<Void>(())
+    let logger: Logger
+    /// What the machine and cgroup allow, read before a concurrent reload.
+    let readMemory: @Sendable () -> MemoryReadings
     /// Bounds the bytes of whole messages under libclamav's mail parser at once.
     private let mailDecoding: ByteBudget
 
     /// Loads the database in `settings` and starts serving scans; throws if it does not load.
     /// libclamav's own warnings go to `logger` from then on (process-wide: the last backend wins).
-    public init(settings: ClamAVBackendSettings, logger: Logger) throws(ClamAVError) {
+    /// `readMemory` tells a concurrent reload how much memory it may use (tests give their own).
+    public init(
+        settings: ClamAVBackendSettings, logger: Logger,
+        readMemory: @escaping @Sendable () -> MemoryReadings = MemoryReadings.current
+    ) throws(ClamAVError) {
         self.logger = logger
+        self.readMemory = readMemory
         mailDecoding = ByteBudget(budget: settings.mailDecodingBudget)
         ClamAVLibrary.routeMessages(to: logger)
-        let engine = try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
-        state = Mutex(State(engine: engine, settings: settings))
-        log(loaded: engine, message: "clamav engine loaded")
+        let loaded = try Self.load(settings, logger: logger)
+        state = Mutex(State(engine: loaded.engine, settings: settings, pinned: loaded.pinned, loadGrowth: loaded.growth))
+        log(loaded: loaded.engine, message: "clamav engine loaded")
     }
 
     /// The signature set in use, for headers and logs.
@@ -145,118 +158,6 @@ public final class ClamAVBackend: ScanBackend {
             }
             if let taken { return taken }
         }
-    }
-}
-
-extension ClamAVBackend {
-    /// Loads the database again (with `settings` if given, else the current ones) and replaces
-    /// the running engine. On failure the error says why; a concurrent reload then leaves the
-    /// running engine serving, an in-place one leaves no engine (scans report the backend
-    /// unavailable) until a reload succeeds.
-    @discardableResult
-    public func reload(settings newSettings: ClamAVBackendSettings? = nil) throws(ClamAVError) -> DatabaseInfo {
-        try reloadLock.withLock { _ throws(ClamAVError) -> DatabaseInfo in
-            let settings = newSettings ?? state.withLock { $0.settings }
-            let engine: Engine
-            switch settings.reloadMode {
-            case .concurrent:
-                engine = try loadReportingFailure(settings)
-                let old = state.withLock { state -> Engine? in
-                    let old = state.engine
-                    state.engine = engine
-                    state.settings = settings
-                    state.unavailableReason = nil
-                    return old
-                }
-                if let old { retire(old) }
-            case .inPlace(let maxWait):
-                engine = try reloadInPlace(settings, maxWait: maxWait)
-            }
-            log(loaded: engine, message: "clamav engine reloaded")
-            return engine.database
-        }
-    }
-
-    /// Frees the running engine once its scans are done, then loads; scans wait meanwhile.
-    private func reloadInPlace(_ settings: ClamAVBackendSettings, maxWait: Duration) throws(ClamAVError) -> Engine {
-        // Catch a missing, empty or unreadable directory before giving up the running engine.
-        do {
-            _ = try Engine.validateDatabase(directory: settings.databaseDirectory)
-        } catch {
-            logger.error("clamav database check failed; keeping the running engine", metadata: ["clamav.error": "\(error)"])
-            throw error
-        }
-        state.withLock { $0.inPlaceWait = maxWait }
-        defer { state.withLock { $0.inPlaceWait = nil } }
-        while state.withLock({ $0.activeScans }) > 0 {
-            Thread.sleep(forTimeInterval: 0.002)
-        }
-        // No scan holds the engine and none can take it: dropping it here frees it now.
-        state.withLock { $0.engine = nil }
-        do {
-            let engine = try loadReportingFailure(settings)
-            state.withLock { state in
-                state.engine = engine
-                state.settings = settings
-                state.unavailableReason = nil
-            }
-            return engine
-        } catch {
-            state.withLock { $0.unavailableReason = "signature database reload failed: \(error)" }
-            throw error
-        }
-    }
-
-    /// Builds an engine, logging a failure with its reason.
-    private func loadReportingFailure(_ settings: ClamAVBackendSettings) throws(ClamAVError) -> Engine {
-        do {
-            return try Engine(databaseDirectory: settings.databaseDirectory, options: settings.engineOptions)
-        } catch {
-            logger.error(
-                "clamav database failed to load",
-                metadata: ["clamav.database_dir": "\(settings.databaseDirectory)", "clamav.error": "\(error)"])
-            throw error
-        }
-    }
-
-    /// Frees `engine` on a thread of its own once no scan holds it, so that no scan pays for
-    /// freeing an engine (hundreds of milliseconds for a full database).
-    private func retire(_ engine: Engine) {
-        state.withLock { $0.retiring += 1 }
-        let holder = RetiringEngine(engine)
-        let thread = Thread { [self] in
-            holder.releaseWhenUnused()
-            state.withLock { $0.retiring -= 1 }
-            logger.debug("clamav old engine freed")
-        }
-        thread.name = "clamav-retire"
-        thread.start()
-    }
-
-    private func log(loaded engine: Engine, message: Logger.Message) {
-        logger.info(message, metadata: [
-            "clamav.database": "\(engine.database)",
-            "clamav.database_dir": "\(engine.database.directory)",
-            "clamav.signatures": "\(engine.database.signatureCount)",
-            "clamav.load_ms": "\(engine.loadDuration.milliseconds)",
-        ])
-    }
-}
-
-/// Holds an engine that is no longer current until the last scan using it lets go.
-private final class RetiringEngine: @unchecked Sendable {
-    // @unchecked: handed to one retiring thread, which alone touches `engine` afterwards.
-    private var engine: Engine?
-
-    init(_ engine: Engine) { self.engine = engine }
-
-    /// Waits until this is the engine's only reference, then drops it (freeing the C engine).
-    func releaseWhenUnused() {
-        // Once the engine left the shared state no new reference can appear, so "unique" stays true.
-        while !isKnownUniquelyReferenced(&engine) {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        engine = nil
     }
 }
 

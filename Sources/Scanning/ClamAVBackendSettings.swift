@@ -5,11 +5,13 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     /// How a reload treats the running engine.
     public enum ReloadMode: Sendable, Equatable {
         /// Build the new engine beside the running one and swap them (clamd's
-        /// `ConcurrentDatabaseReload yes`): no scan waits, memory doubles during the load.
+        /// `ConcurrentDatabaseReload yes`): no scan waits, memory doubles during the load. When
+        /// the machine or cgroup has too little memory left for that, the reload runs in place.
         case concurrent
         /// Free the running engine first, then load (clamd's `ConcurrentDatabaseReload no`): for
         /// small machines. Scans arriving meanwhile wait up to `maxWait`, then report the backend
-        /// unavailable (a temporary failure) rather than wait longer.
+        /// unavailable (a temporary failure) rather than wait longer. A new set that fails to
+        /// load is replaced by the previous set, loaded again before scans resume.
         case inPlace(maxWait: Duration)
     }
 
@@ -24,6 +26,10 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     /// two 20 MB messages decoded together cost ~120 MB more than one after the other. Read
     /// when the backend is created; a reload does not change it.
     public var mailDecodingBudget: Int
+
+    /// How long scans wait for an in-place reload that a concurrent reload fell back to for lack
+    /// of memory, and the daemon's `[scan] reload_mode = "in_place"` wait.
+    public static let defaultInPlaceWait: Duration = .seconds(30)
 
     /// The default ``mailDecodingBudget`` (`[scan] mail_decoding_budget`): 32 MiB, so messages
     /// of up to 16 MB decode side by side and only larger ones take turns.

@@ -107,8 +107,9 @@ import Testing
     @Test func healthIsUnavailableWhenAnInPlaceReloadLeftNoEngine() throws {
         let (service, dir) = try ScanSessionTests.service { config, _ in config.scan.reloadMode = .inPlace }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // A database file that is there (so the pre-check passes) but does not load.
-        try "this is not a signature\n".write(toFile: "\(dir)/db/test.ndb", atomically: true, encoding: .utf8)
+        // A database file that is there (so the pre-check passes) but does not load, rewritten in
+        // place (not replaced), so the previous set cannot be loaded again either.
+        try "this is not a signature\n".write(toFile: "\(dir)/db/test.ndb", atomically: false, encoding: .utf8)
         #expect(throws: (any Error).self) { try service.scanner.reload() }
         let server = try Self.serve(service)
         defer { server.stop() }

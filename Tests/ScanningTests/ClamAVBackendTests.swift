@@ -130,24 +130,105 @@ import Testing
         #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
     }
 
-    @Test func inPlaceReloadWhoseLoadFailsReportsTheBackendUnavailableUntilAGoodReload() throws {
+    @Test func inPlaceReloadWhoseNewSetFailsToLoadPutsThePreviousSetBackAndKeepsScanning() throws {
         let temp = try TestDatabase.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: temp) }
         let db = try TestDatabase.make(in: temp)
-        let settings = ClamAVBackendSettings(databaseDirectory: db.path, reloadMode: .inPlace(maxWait: .seconds(1)))
-        let backend = try ClamAVBackend(settings: settings, logger: logger)
-        // cl_countsigs counts lines but does not parse them: only the real load finds this.
+        let recorder = LogRecorder()
+        let settings = ClamAVBackendSettings(databaseDirectory: db.path, reloadMode: .inPlace(maxWait: .seconds(30)))
+        let backend = try ClamAVBackend(settings: settings, logger: recorder.logger)
+        let before = try #require(backend.database)
+        // The update replaces a file (rename, as the installer does: the old bytes survive only
+        // where something holds them) with one that lost the EICAR body signature, and adds a
+        // malformed one. cl_countsigs counts lines but does not parse them: only the load fails.
+        let replacement = temp.appendingPathComponent("replacement.ndb")
+        try "\(TestDatabase.markerSignature):0:*:\(TestDatabase.marker.map { String(format: "%02x", $0) }.joined())\n"
+            .write(to: replacement, atomically: true, encoding: .utf8)
+        #expect(rename(replacement.path, db.appendingPathComponent("scanmilter-test.ndb").path) == 0)
         let broken = db.appendingPathComponent("broken.ndb")
         try "Broken:0:*:zz\n".write(to: broken, atomically: true, encoding: .utf8)
-        #expect(throws: ClamAVError.self) { try backend.reload() }
-        guard case .unscannable(let reason) = backend.scan(TestDatabase.eicar[...]) else {
-            Issue.record("with no engine a scan must be unscannable, never clean")
-            return
+
+        let run = ScanningWorkers(backend: backend, threads: 4)
+        let reloading = Atomic<Bool>(false)
+        let duringReload = Atomic<Int>(0)
+        run.start { _ in if reloading.load(ordering: .acquiring) { duringReload.add(1, ordering: .relaxed) } }
+        reloading.store(true, ordering: .releasing)
+        #expect {
+            try backend.reload()
+        } throws: { error in
+            "\(error)".contains("broken.ndb") && (error as? ClamAVError)?.code == .malformedDatabase
         }
-        #expect(reason.code == .backendUnavailable)
-        #expect(reason.detail.contains("broken.ndb"))
+        reloading.store(false, ordering: .releasing)
+        let verdicts = run.stop()
+        #expect(duringReload.load(ordering: .relaxed) > 0, "no scan arrived during the reload")
+        // Scans arriving during the reload waited (well within the 30 s) for the previous set.
+        #expect(verdicts.allSatisfy { $0 == .infected([ndbName, hdbName]) })
+        #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
+        #expect(backend.database?.signatureCount == before.signatureCount)
+        #expect(backend.settings.databaseDirectory == db.path)
+        #expect(recorder.messages.contains { $0.hasPrefix("clamav reload failed; the previous signatures were loaded again") })
+
+        // A second failure still finds the previous set, and a good set then loads as usual.
+        #expect(throws: ClamAVError.self) { try backend.reload() }
+        #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
         try FileManager.default.removeItem(at: broken)
         try backend.reload()
+        #expect(backend.scan(TestDatabase.eicar[...]) == .infected([hdbName]))
+        #expect(backend.scan(TestDatabase.marker[...]) == .infected([TestDatabase.markerSignature + ".UNOFFICIAL"]))
+    }
+
+    @Test func concurrentReloadWithRoomForASecondEngineBuildsItBesideTheRunningOne() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        let recorder = LogRecorder()
+        let plenty = MemoryReadings(memAvailable: 64 << 30, cgroupRoom: 32 << 30)
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: recorder.logger) { plenty }
+        for (name, contents) in extraDatabase {
+            try contents.write(to: db.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try backend.reload()
+        #expect(recorder.messages.contains { $0.hasPrefix("clamav engine reloaded") && $0.contains("clamav.reload_mode=concurrent") })
+        #expect(!recorder.messages.contains { $0.contains("not enough memory") })
+        #expect(backend.scan(extraSample[...]) == .infected([extraSignature + ".UNOFFICIAL"]))
+    }
+
+    @Test(arguments: [
+        MemoryReadings(memAvailable: 1 << 20, cgroupRoom: nil),
+        MemoryReadings(memAvailable: 64 << 30, cgroupRoom: 1 << 20),
+    ])
+    func concurrentReloadWithoutRoomForASecondEngineReloadsInPlaceAndSaysWhy(readings: MemoryReadings) throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        // About 15 MB of engine: more than the 1 MiB of room either reading leaves.
+        let db = try TestDatabase.make(in: temp, extra: ["bulk.hdb": BulkDatabase.hashes(count: 50_000)])
+        let recorder = LogRecorder()
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: recorder.logger) { readings }
+        for (name, contents) in extraDatabase {
+            try contents.write(to: db.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let run = ScanningWorkers(backend: backend, threads: 4)
+        run.start { _ in }
+        try backend.reload()
+        let verdicts = run.stop()
+        #expect(verdicts.allSatisfy { $0 == .infected([ndbName, hdbName]) })
+        let warning = recorder.messages.first { $0.hasPrefix("not enough memory for a second engine; reloading in place") }
+        #expect(warning?.contains("memory.needed_bytes=") == true)
+        #expect(warning?.contains("memory.room_bytes=\(1 << 20)") == true)
+        #expect(recorder.messages.contains { $0.hasPrefix("clamav engine reloaded") && $0.contains("clamav.reload_mode=in_place") })
+        #expect(backend.retiringEngines == 0, "an in-place reload frees the old engine before loading")
+        #expect(backend.scan(extraSample[...]) == .infected([extraSignature + ".UNOFFICIAL"]))
+        #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
+    }
+
+    @Test func concurrentReloadThatFellBackToInPlacePutsThePreviousSetBackWhenTheNewOneFails() throws {
+        let temp = try TestDatabase.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let db = try TestDatabase.make(in: temp)
+        let tight = MemoryReadings(memAvailable: 0, cgroupRoom: nil)
+        let backend = try ClamAVBackend(settings: .init(databaseDirectory: db.path), logger: logger) { tight }
+        try "Broken:0:*:zz\n".write(to: db.appendingPathComponent("broken.ndb"), atomically: true, encoding: .utf8)
+        #expect(throws: ClamAVError.self) { try backend.reload() }
         #expect(backend.scan(TestDatabase.eicar[...]) == .infected([ndbName, hdbName]))
     }
 
