@@ -18,7 +18,11 @@ deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
 work=$(mktemp -d /tmp/scanmilter-package-e2e.XXXXXX)
 chroot_dir=$work/root
 mounted=()
+daemon=""
+listener=""
 cleanup() {
+  # A daemon or listener a failed check left running must not outlive the test.
+  for pid in $daemon $listener; do kill -9 "$pid" 2>/dev/null || true; done
   for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done
   if [ -n "${KEEP_E2E:-}" ]; then echo "package: kept $work"; else rm -rf "$work"; fi
 }
