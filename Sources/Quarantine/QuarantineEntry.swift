@@ -62,12 +62,14 @@ public struct NewEntry: Sendable {
     public var findings: [String]
     /// The signature database version that made the verdict; empty when unknown.
     public var signatureVersion: String
+    /// The mail host that quarantined it; empty: the store fills in its own host name.
+    public var host: String
 
     /// An entry to store; every field is as the daemon saw it.
     public init(
         receivedAt: Date = Date(), queueID: String = "", clientAddress: String = "", clientHelo: String = "",
         sender: EnvelopeAddress, recipients: [EnvelopeAddress], subject: String = "",
-        verdict: String, findings: [String] = [], signatureVersion: String = ""
+        verdict: String, findings: [String] = [], signatureVersion: String = "", host: String = ""
     ) {
         self.receivedAt = receivedAt
         self.queueID = queueID
@@ -79,6 +81,7 @@ public struct NewEntry: Sendable {
         self.verdict = verdict
         self.findings = findings
         self.signatureVersion = signatureVersion
+        self.host = host
     }
 }
 
@@ -96,6 +99,16 @@ public struct ReleaseRecord: Sendable, Equatable, Codable {
     public var reply: String
     /// Whether the relay accepted the message.
     public var delivered: Bool
+
+    /// A record of one attempt.
+    public init(at: Date, by: String, recipients: [String], relay: String, reply: String, delivered: Bool) {
+        self.at = at
+        self.by = by
+        self.recipients = recipients
+        self.relay = relay
+        self.reply = reply
+        self.delivered = delivered
+    }
 
     enum CodingKeys: String, CodingKey {
         case at, by, recipients, relay, reply, delivered
@@ -140,8 +153,39 @@ public struct QuarantineEntry: Sendable, Codable {
     public var signatureVersion: String
     /// For hold entries: the Postfix configuration directory `postsuper -c` needs; nil for the default.
     public var postfixConfigDirectory: String?
+    /// The mail host that quarantined it (empty for entries from before hosts were recorded).
+    public var host: String
     /// Every release attempt, oldest first.
     public var releases: [ReleaseRecord]
+
+    /// An entry as a backend reads it back.
+    public init(
+        id: QuarantineID, receivedAt: Date, queueID: String, clientAddress: String, clientHelo: String, sender: EnvelopeAddress,
+        recipients: [EnvelopeAddress], subject: String, size: Int, sha256: String, verdict: String, findings: [String],
+        action: QuarantineAction, status: EntryStatus, statusReason: String, statusChangedAt: Date, signatureVersion: String,
+        postfixConfigDirectory: String?, host: String, releases: [ReleaseRecord]
+    ) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.queueID = queueID
+        self.clientAddress = clientAddress
+        self.clientHelo = clientHelo
+        self.sender = sender
+        self.recipients = recipients
+        self.subject = subject
+        self.size = size
+        self.sha256 = sha256
+        self.verdict = verdict
+        self.findings = findings
+        self.action = action
+        self.status = status
+        self.statusReason = statusReason
+        self.statusChangedAt = statusChangedAt
+        self.signatureVersion = signatureVersion
+        self.postfixConfigDirectory = postfixConfigDirectory
+        self.host = host
+        self.releases = releases
+    }
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -154,6 +198,6 @@ public struct QuarantineEntry: Sendable, Codable {
         case statusChangedAt = "status_changed_at"
         case signatureVersion = "signature_version"
         case postfixConfigDirectory = "postfix_config_directory"
-        case releases
+        case host, releases
     }
 }

@@ -28,6 +28,8 @@ extension QuarantineError.Code {
     public static var index: Self { Self("index error") }
     /// An argument is unusable (a relay address that is not HOST:PORT, `--to` for a hold entry).
     public static var invalidArgument: Self { Self("invalid argument") }
+    /// A stored message no longer matches the SHA-256 recorded when it was stored.
+    public static var checksumMismatch: Self { Self("checksum mismatch") }
     /// Delivered to the relay, but the index could not record it: the entry stays `releasing`.
     public static var unrecorded: Self { Self("delivered but not recorded") }
 }

@@ -23,6 +23,24 @@ public struct QuarantineStats: Sendable, Codable, Equatable {
         public var name: String
         /// Entries with it.
         public var count: Int
+
+        public init(name: String, count: Int) {
+            self.name = name
+            self.count = count
+        }
+    }
+
+    /// Counts as a backend reads them.
+    public init(
+        entries: Int, byStatus: [String: Int], byAction: [String: Int], bytes: Int, oldest: Date?, newest: Date?, topFindings: [FindingCount]
+    ) {
+        self.entries = entries
+        self.byStatus = byStatus
+        self.byAction = byAction
+        self.bytes = bytes
+        self.oldest = oldest
+        self.newest = newest
+        self.topFindings = topFindings
     }
 
     enum CodingKeys: String, CodingKey {

@@ -1,6 +1,5 @@
 import MilterProtocol
 import Foundation
-internal import GRDB
 import Checksum
 
 extension QuarantineStore {
@@ -23,17 +22,19 @@ extension QuarantineStore {
             throw QuarantineError(.invalidArgument, "release relay '\(options.relay)' is not HOST:PORT")
         }
         let recipients = try Self.recipients(of: entry, override: options.recipients)
-        let message = try MessageFile.read(messagePath(id))
-        if !entry.sha256.isEmpty && SHA256.hex(message) != entry.sha256 && !options.force {
+        let message = try backend.message(id)
+        let checksumProblem = !entry.sha256.isEmpty && SHA256.hex(message) != entry.sha256
+        if checksumProblem && !options.force {
             let reason = "message file no longer matches its checksum \(entry.sha256)"
-            return options.dryRun ? .keptHeld(reason: reason) : try keepHeld(id, reason: reason)
+            return options.dryRun ? .keptHeld(reason: reason) : try keepHeld(id, reason: reason, options: options)
         }
         let verdict = rescan(message)
         if options.dryRun {
             return .wouldRelease(recipients: recipients.map(\.address), relay: relay.description, rescan: verdict)
         }
-        if let reason = verdict?.holdReason, !options.force {
-            return try keepHeld(id, reason: reason)
+        let overridden = [verdict?.holdReason, checksumProblem ? "checksum mismatch" : nil].compactMap { $0 }
+        if let reason = overridden.first, !options.force {
+            return try keepHeld(id, reason: reason, options: options)
         }
         try claim(id)
         let client = SMTPClient(relay: relay, heloName: options.heloName ?? SMTPClient.localHostName(), timeout: options.timeout)
@@ -48,11 +49,13 @@ extension QuarantineStore {
         case .success(let reply):
             let record = ReleaseRecord(at: Date(), by: options.releasedBy, recipients: addresses, relay: relay.description, reply: reply.description, delivered: true)
             try finish(id, record: record, status: .released, reason: "released by \(options.releasedBy)")
+            audit(release: id, options: options, action: overridden.isEmpty ? "release" : "release-forced", detail: ([options.reason] + overridden).filter { !$0.isEmpty }.joined(separator: "; "))
             logger.notice("quarantine entry released", metadata: ["quarantine.id": "\(id)", "user": "\(options.releasedBy)", "smtp.reply": "\(reply)"])
             return .released(record)
         case .failure(let failure):
             let record = ReleaseRecord(at: Date(), by: options.releasedBy, recipients: addresses, relay: relay.description, reply: failure.description, delivered: false)
             try finish(id, record: record, status: .held, reason: failure.description)
+            audit(release: id, options: options, action: "release-refused", detail: failure.description)
             logger.warning("quarantine release refused", metadata: ["quarantine.id": "\(id)", "error": "\(failure)"])
             return .refused(reason: failure.description, record: record)
         }
@@ -71,11 +74,13 @@ extension QuarantineStore {
         let record = ReleaseRecord(at: Date(), by: options.releasedBy, recipients: entry.recipients.map(\.address), relay: "postsuper", reply: result.output, delivered: result.succeeded)
         if result.succeeded {
             try finish(entry.id, record: record, status: .released, reason: "released by \(options.releasedBy)")
+            audit(release: entry.id, options: options, action: "release", detail: options.reason)
             logger.notice("hold queue entry released", metadata: ["quarantine.id": "\(entry.id)", "mail.queue_id": "\(entry.queueID)"])
             return .released(record)
         }
         let reason = "postsuper -H \(entry.queueID) failed: \(result.output)"
         try finish(entry.id, record: record, status: .held, reason: reason)
+        audit(release: entry.id, options: options, action: "release-refused", detail: reason)
         return .refused(reason: reason, record: record)
     }
 
@@ -102,45 +107,38 @@ extension QuarantineStore {
 
     /// `held` → `releasing`, or `.notHeld` when another release (or a delete) got there first.
     private func claim(_ id: QuarantineID) throws(QuarantineError) {
-        let claimed = try write("claim \(id)") { db in
-            try db.execute(
-                sql: "UPDATE entry SET status = 'releasing', status_changed_at = ? WHERE id = ? AND status = 'held'",
-                arguments: [Date().timeIntervalSince1970, id.rawValue])
-            return db.changesCount
-        }
-        guard claimed == 1 else {
-            let now = (try? entry(id).status.rawValue) ?? "gone"
+        guard try backend.transition(id, to: .releasing, from: [.held], reason: nil, at: Date()) else {
+            let now = (try? backend.entry(id))??.status.rawValue ?? "gone"
             throw QuarantineError(.notHeld, "\(id) is \(now), not held: another release or delete got there first")
         }
     }
 
     /// Records the attempt and moves `releasing` to `status`.
     private func finish(_ id: QuarantineID, record: ReleaseRecord, status: EntryStatus, reason: String) throws(QuarantineError) {
+        let recorded: Bool
         do {
-            try write("record release of \(id)") { db in
-                try db.execute(
-                    sql: "UPDATE entry SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ? AND status = 'releasing'",
-                    arguments: [status.rawValue, reason, record.at.timeIntervalSince1970, id.rawValue])
-                try db.execute(
-                    sql: """
-                        INSERT INTO release (entry_id, released_at, released_by, recipients, relay, reply, delivered)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [id.rawValue, record.at.timeIntervalSince1970, record.by, record.recipients.joined(separator: "\n"), record.relay, record.reply, record.delivered])
-            }
+            recorded = try backend.finishRelease(id, record: record, status: status, reason: reason)
         } catch {
             guard record.delivered else { throw error }
             // Delivered, so it must not go back to held: it would be delivered twice.
-            throw QuarantineError(.unrecorded, "\(id) was delivered (\(record.reply)) but the index could not record it: \(error.message); it stays 'releasing'")
+            throw QuarantineError(.unrecorded, "\(id) was delivered (\(record.reply)) but the store could not record it: \(error.message); it stays 'releasing'")
+        }
+        guard recorded else {
+            throw QuarantineError(.unrecorded, "\(id) was no longer 'releasing' when its release was recorded (\(record.reply)); check it with verify")
         }
     }
 
     /// Leaves a held entry held, with `reason` as its status reason.
-    private func keepHeld(_ id: QuarantineID, reason: String) throws(QuarantineError) -> ReleaseOutcome {
-        try write("note on \(id)") { db in
-            try db.execute(sql: "UPDATE entry SET status_reason = ? WHERE id = ? AND status = 'held'", arguments: [reason, id.rawValue])
-        }
+    private func keepHeld(_ id: QuarantineID, reason: String, options: ReleaseOptions) throws(QuarantineError) -> ReleaseOutcome {
+        try backend.note(id, reason: reason, whileStatus: .held)
+        audit(release: id, options: options, action: "release-withheld", detail: reason)
         logger.notice("quarantine release withheld", metadata: ["quarantine.id": "\(id)", "quarantine.reason": "\(reason)"])
         return .keptHeld(reason: reason)
+    }
+
+    private func audit(release id: QuarantineID, options: ReleaseOptions, action: String, detail: String) {
+        var detail = detail
+        if let recipients = options.recipients { detail = "to \(recipients.joined(separator: ", "))" + (detail.isEmpty ? "" : "; " + detail) }
+        audit(AuditRecord(actor: options.releasedBy, action: action, entryID: id, origin: options.origin, detail: detail))
     }
 }

@@ -1,12 +1,13 @@
-import Foundation
-internal import GRDB
+public import Foundation
 public import Logging
+import Checksum
 
-/// The quarantine: message files in one directory and an SQLite index (`index.sqlite`, WAL
-/// mode) beside them, so the daemon writes while the CLI reads.
+/// The quarantine, on whichever backend keeps it: ``LocalQuarantineBackend`` (files and an
+/// SQLite index in one directory) or the shared PostgreSQL store.
 ///
-/// Safe to share between threads and between processes: SQLite serialises the writers, and
-/// every status change is one conditional UPDATE, so two releases of one entry cannot both win.
+/// What does not depend on where entries live is here, once: release over SMTP (claim,
+/// rescan, deliver, record), postsuper for hold-queue entries, the checksum check on every
+/// read, the audit log, and logging.
 ///
 /// The daemon opens one store at start-up and, for the `quarantine` action, calls
 /// ``store(message:entry:)`` before it answers Postfix: when that throws, the answer must be a
@@ -14,85 +15,58 @@ public import Logging
 /// ``recordHold(entry:size:postfixConfigDirectory:)``, and now and then
 /// ``purge(maxAge:maxBytes:now:)`` for retention.
 public final class QuarantineStore: Sendable {
-    /// The store directory.
-    public let directory: String
+    /// Where entries and messages are kept.
+    public let backend: any QuarantineBackend
+    /// The name recorded as the host of entries this store quarantines.
+    public let hostName: String
     /// `postsuper`, which releases and deletes hold-queue entries.
     public let postsuperPath: String
-    let database: DatabasePool
     let logger: Logger
 
-    /// The index's file name inside the directory.
-    public static let indexName = "index.sqlite"
+    /// A store on `backend`; entries it quarantines are recorded as coming from `hostName`.
+    public init(backend: any QuarantineBackend, logger: Logger, hostName: String = QuarantineStore.localHostName(), postsuperPath: String = "/usr/sbin/postsuper") {
+        self.backend = backend
+        self.logger = logger
+        self.hostName = hostName
+        self.postsuperPath = postsuperPath
+    }
 
-    /// Opens the store in `directory`, creating the directory (mode 0700) and the index when
-    /// they are missing unless `createIfMissing` is false (the CLI: a typo must not make a store).
-    ///
-    /// - Parameters:
-    ///   - busyTimeout: seconds a write waits for another writer before failing with `.indexBusy`.
-    ///   - postsuperPath: the `postsuper` binary used for hold-queue entries.
-    public init(
+    /// The single-host store in `directory` (see ``LocalQuarantineBackend``).
+    public convenience init(
         directory: String, logger: Logger, createIfMissing: Bool = true, busyTimeout: Double = 5,
         postsuperPath: String = "/usr/sbin/postsuper"
     ) throws(QuarantineError) {
-        self.directory = directory
-        self.logger = logger
-        self.postsuperPath = postsuperPath
-        let indexPath = directory + "/" + Self.indexName
-        if createIfMissing {
-            try MessageFile.makeDirectory(directory)
-        } else if !MessageFile.exists(indexPath) {
-            let what = MessageFile.exists(directory) ? "has no index \(Self.indexName)" : "does not exist"
-            throw QuarantineError(.storeMissing, "quarantine store \(directory) \(what)")
-        }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.label = "quarantine"
-        do {
-            database = try DatabasePool(path: indexPath, configuration: configuration)
-            // GRDB sets synchronous = NORMAL with WAL, which can lose the last commits on power
-            // loss; the daemon tells Postfix "accepted" right after store returns, so a row must
-            // be on disk by then. (Set after opening: GRDB's WAL setup runs after prepareDatabase.)
-            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrator.migrate(database)
-        } catch {
-            throw Self.indexError(error, "open \(indexPath)")
-        }
+        let backend = try LocalQuarantineBackend(directory: directory, logger: logger, createIfMissing: createIfMissing, busyTimeout: busyTimeout)
+        self.init(backend: backend, logger: logger, postsuperPath: postsuperPath)
     }
 
-    /// The path of an entry's message file.
-    public func messagePath(_ id: QuarantineID) -> String {
-        directory + "/" + id.rawValue + ".eml"
+    /// This host's name, as `gethostname` gives it.
+    public static func localHostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Stores a message and its entry, and returns the new id.
     ///
-    /// The file is complete on disk (fsync, rename, fsync of the directory) before the index row
-    /// is committed; when either fails this throws and leaves neither file nor row, so the daemon
-    /// can temp-fail and Postfix keeps the message.
+    /// When this returns, message and entry are durable; when it throws, neither is kept, so
+    /// the daemon can temp-fail and Postfix keeps the message.
     public func store(message: MessageSource, entry: NewEntry) throws(QuarantineError) -> QuarantineID {
         let id = QuarantineID.random()
-        let written: MessageFile.Written
+        let stored: StoredMessage
         do {
-            written = try MessageFile.write(message, directory: directory, name: id.rawValue + ".eml", temporaryName: "." + id.rawValue + ".tmp")
+            stored = try backend.insert(id: id, entry: stamped(entry), action: .quarantine, message: message, size: 0, postfixConfigDirectory: nil)
         } catch {
             logger.error("quarantine store failed", metadata: ["mail.queue_id": "\(entry.queueID)", "error": "\(error.message)"])
             throw error
         }
-        do {
-            try insert(id: id, entry: entry, action: .quarantine, size: written.size, sha256: written.sha256, postfixConfigDirectory: nil)
-        } catch {
-            try? MessageFile.remove(messagePath(id))
-            try? MessageFile.syncDirectory(directory)
-            logger.error("quarantine index insert failed", metadata: ["mail.queue_id": "\(entry.queueID)", "error": "\(error.message)"])
-            throw error
-        }
         logger.info("message quarantined", metadata: [
-            "quarantine.id": "\(id)", "mail.queue_id": "\(entry.queueID)", "mail.size": "\(written.size)",
+            "quarantine.id": "\(id)", "mail.queue_id": "\(entry.queueID)", "mail.size": "\(stored.size)",
         ])
         return id
     }
 
-    /// Records a message the daemon put in Postfix's hold queue (no file here); it is listed by
+    /// Records a message the daemon put in Postfix's hold queue (no copy here); it is listed by
     /// its queue id and released with `postsuper [-c postfixConfigDirectory] -H QUEUEID`.
     @discardableResult
     public func recordHold(entry: NewEntry, size: Int = 0, postfixConfigDirectory: String? = nil) throws(QuarantineError) -> QuarantineID {
@@ -100,43 +74,51 @@ public final class QuarantineStore: Sendable {
             throw QuarantineError(.invalidArgument, "hold entry needs a Postfix queue id, got '\(entry.queueID)'")
         }
         let id = QuarantineID.random()
-        try insert(id: id, entry: entry, action: .hold, size: size, sha256: "", postfixConfigDirectory: postfixConfigDirectory)
+        _ = try backend.insert(id: id, entry: stamped(entry), action: .hold, message: nil, size: size, postfixConfigDirectory: postfixConfigDirectory)
         logger.info("message held in the Postfix hold queue", metadata: ["quarantine.id": "\(id)", "mail.queue_id": "\(entry.queueID)"])
         return id
     }
 
-    func insert(
-        id: QuarantineID, entry: NewEntry, action: QuarantineAction, size: Int, sha256: String, postfixConfigDirectory: String?
-    ) throws(QuarantineError) {
-        try write("insert \(id)") { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO entry (id, received_at, queue_id, client_address, client_helo, sender, sender_parameters,
-                        subject, size, sha256, verdict, action, status, status_reason, status_changed_at,
-                        signature_version, postfix_config_directory)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', '', ?, ?, ?)
-                    """,
-                arguments: [
-                    id.rawValue, entry.receivedAt.timeIntervalSince1970, entry.queueID, entry.clientAddress, entry.clientHelo,
-                    entry.sender.address, entry.sender.parameters.joined(separator: " "), entry.subject, size, sha256,
-                    entry.verdict, action.rawValue, Date().timeIntervalSince1970, entry.signatureVersion, postfixConfigDirectory,
-                ])
-            for (position, recipient) in entry.recipients.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO recipient (entry_id, position, address, parameters) VALUES (?, ?, ?, ?)",
-                    arguments: [id.rawValue, position, recipient.address, recipient.parameters.joined(separator: " ")])
-            }
-            for (position, name) in entry.findings.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO finding (entry_id, position, name) VALUES (?, ?, ?)",
-                    arguments: [id.rawValue, position, name])
-            }
-        }
+    private func stamped(_ entry: NewEntry) -> NewEntry {
+        var entry = entry
+        if entry.host.isEmpty { entry.host = hostName }
+        return entry
     }
 
-    /// Deletes entries' messages (hold entries: `postsuper -d QUEUEID hold`) and marks them
-    /// `deleted`; the rows stay as a record until purged.
-    public func delete(_ id: QuarantineID, by user: String) throws(QuarantineError) {
+    /// The entry with this id, with its recipients, findings and release history.
+    public func entry(_ id: QuarantineID) throws(QuarantineError) -> QuarantineEntry {
+        guard let found = try backend.entry(id) else { throw QuarantineError(.unknownID, "no quarantine entry \(id)") }
+        return found
+    }
+
+    /// The entries that match `filter`, oldest first.
+    public func list(_ filter: QuarantineFilter = QuarantineFilter()) throws(QuarantineError) -> [QuarantineEntry] {
+        try backend.list(QuarantineQuery(filter: filter)).entries
+    }
+
+    /// One page of a filtered, sorted list and how many match in all.
+    public func list(_ query: QuarantineQuery) throws(QuarantineError) -> QuarantinePage {
+        try backend.list(query)
+    }
+
+    /// The stored message of a `quarantine` entry, checked against the SHA-256 recorded when it
+    /// was stored: `.checksumMismatch` when it no longer matches.
+    public func message(_ id: QuarantineID) throws(QuarantineError) -> [UInt8] {
+        let entry = try entry(id)
+        guard entry.action == .quarantine else {
+            throw QuarantineError(.fileMissing, "\(id) is in Postfix's hold queue (queue id \(entry.queueID)); see it with: postcat -q \(entry.queueID)")
+        }
+        guard entry.status != .deleted else { throw QuarantineError(.fileMissing, "\(id) is deleted; its message is gone") }
+        let bytes = try backend.message(id)
+        if !entry.sha256.isEmpty && SHA256.hex(bytes) != entry.sha256 {
+            throw QuarantineError(.checksumMismatch, "\(id): the stored message no longer matches its checksum \(entry.sha256)")
+        }
+        return bytes
+    }
+
+    /// Deletes an entry's message (hold entries: `postsuper -d QUEUEID hold`) and marks it
+    /// `deleted`; the row stays as a record until purged. Recorded in the audit log.
+    public func delete(_ id: QuarantineID, by user: String, origin: String = QuarantineStore.cliOrigin, reason: String = "") throws(QuarantineError) {
         let entry = try entry(id)
         guard entry.status == .held || entry.status == .released else {
             throw QuarantineError(.notHeld, "\(id) is \(entry.status.rawValue); only held or released entries can be deleted")
@@ -147,53 +129,49 @@ public final class QuarantineStore: Sendable {
                 throw QuarantineError(.io, "postsuper -d \(entry.queueID) failed: \(result.output)")
             }
         }
-        let changed = try write("delete \(id)") { db in
-            try db.execute(
-                sql: """
-                    UPDATE entry SET status = 'deleted', status_reason = ?, status_changed_at = ?
-                    WHERE id = ? AND status IN ('held', 'released')
-                    """,
-                arguments: ["deleted by \(user)", Date().timeIntervalSince1970, id.rawValue])
-            return db.changesCount
+        guard try backend.transition(id, to: .deleted, from: [.held, .released], reason: "deleted by \(user)", at: Date()) else {
+            throw QuarantineError(.notHeld, "\(id) changed status while being deleted")
         }
-        guard changed == 1 else { throw QuarantineError(.notHeld, "\(id) changed status while being deleted") }
-        if entry.action == .quarantine {
-            try MessageFile.remove(messagePath(id))
-            try MessageFile.syncDirectory(directory)
-        }
+        if entry.action == .quarantine { try backend.removeMessage(id) }
+        audit(AuditRecord(actor: user, action: "delete", entryID: id, origin: origin, detail: reason))
         logger.notice("quarantine entry deleted", metadata: ["quarantine.id": "\(id)", "user": "\(user)"])
     }
 
-    /// Runs `body` in a write transaction, turning database failures into a `QuarantineError`.
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(QuarantineError) -> T {
+    /// Compares entries with stored messages; with `repair`, mends what it finds.
+    public func verify(repair: Bool, now: Date = Date()) throws(QuarantineError) -> VerifyReport {
+        try backend.verify(repair: repair, now: now)
+    }
+
+    /// Audit records that match `query`, newest first.
+    public func audit(_ query: AuditQuery = AuditQuery()) throws(QuarantineError) -> [AuditRecord] {
+        try backend.audit(query)
+    }
+
+    /// Appends to the audit log. The action it records has already happened, so a failure to
+    /// record it is logged, not thrown.
+    public func audit(_ record: AuditRecord) {
         do {
-            return try database.write(body)
+            try backend.appendAudit(record)
         } catch {
-            throw Self.indexError(error, what)
+            logger.error("audit record not written", metadata: [
+                "quarantine.id": "\(record.entryID?.rawValue ?? "-")", "audit.action": "\(record.action)", "error": "\(error.message)",
+            ])
         }
     }
 
-    /// Runs `body` in a read transaction, turning database failures into a `QuarantineError`.
-    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(QuarantineError) -> T {
-        do {
-            return try database.read(body)
-        } catch {
-            throw Self.indexError(error, what)
-        }
-    }
+    /// The origin recorded for actions from `scanmilterctl` on this host.
+    public static var cliOrigin: String { "cli@" + localHostName() }
+}
 
-    static func indexError(_ error: any Error, _ what: String) -> QuarantineError {
-        if let error = error as? QuarantineError { return error }
-        guard let error = error as? DatabaseError else {
-            return QuarantineError(.index, "index: \(what): \(error)")
-        }
-        switch error.resultCode {
-        case .SQLITE_FULL:
-            return QuarantineError(.diskFull, "index: \(what): disk full (\(error.message ?? "SQLITE_FULL"))")
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return QuarantineError(.indexBusy, "index: \(what): locked by another writer too long (\(error.message ?? "SQLITE_BUSY"))")
-        default:
-            return QuarantineError(.index, "index: \(what): \(error.message ?? "\(error.resultCode)")")
-        }
+/// Who acts on the quarantine, for the audit log.
+public struct QuarantineActor: Sendable, Equatable {
+    /// A login name, console user, or `recipient:ADDRESS`.
+    public var name: String
+    /// `cli@HOST`, or the client's IP address.
+    public var origin: String
+
+    public init(name: String, origin: String) {
+        self.name = name
+        self.origin = origin
     }
 }

@@ -36,11 +36,15 @@ public struct ReleaseOptions: Sendable {
     public var timeout: Double
     /// The name given in EHLO; nil for this host's name.
     public var heloName: String?
+    /// Where the release was asked from, for the audit log: `cli@HOST` or a client's address.
+    public var origin: String
+    /// Why, for the audit log; expected when `force` overrides a rescan.
+    public var reason: String
 
     /// Release options; only the relay and the user are required.
     public init(
         relay: String, recipients: [String]? = nil, releasedBy: String, force: Bool = false, dryRun: Bool = false,
-        timeout: Double = 60, heloName: String? = nil
+        timeout: Double = 60, heloName: String? = nil, origin: String = QuarantineStore.cliOrigin, reason: String = ""
     ) {
         self.relay = relay
         self.recipients = recipients
@@ -49,6 +53,8 @@ public struct ReleaseOptions: Sendable {
         self.dryRun = dryRun
         self.timeout = timeout
         self.heloName = heloName
+        self.origin = origin
+        self.reason = reason
     }
 }
 

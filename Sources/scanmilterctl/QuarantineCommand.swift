@@ -15,7 +15,7 @@ struct QuarantineCommand: ParsableCommand {
         subcommands: [
             QuarantineListCommand.self, QuarantineShowCommand.self, QuarantineReleaseCommand.self,
             QuarantineDeleteCommand.self, QuarantinePurgeCommand.self, QuarantineStatsCommand.self,
-            QuarantineVerifyCommand.self,
+            QuarantineVerifyCommand.self, QuarantineAuditCommand.self,
         ]
     )
 }

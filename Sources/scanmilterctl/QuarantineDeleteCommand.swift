@@ -13,6 +13,9 @@ struct QuarantineDeleteCommand: ParsableCommand {
 
     @OptionGroup var targets: QuarantineTargets
 
+    @Option(help: "Why, for the audit log.")
+    var reason = ""
+
     /// One id's result, as `--json` prints it; every key is always present.
     struct Result: PerIDResult {
         var id: String
@@ -31,7 +34,7 @@ struct QuarantineDeleteCommand: ParsableCommand {
         var results: [Result] = []
         for id in try targets.parsed() {
             do {
-                try store.delete(id, by: LoginName.current)
+                try store.delete(id, by: LoginName.current, reason: reason)
                 results.append(Result(id: id.rawValue, deleted: true, exitCode: 0))
                 if !targets.json { QuarantineOutput.line("\(id): deleted") }
             } catch {

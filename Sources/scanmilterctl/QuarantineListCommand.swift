@@ -27,6 +27,12 @@ struct QuarantineListCommand: ParsableCommand {
     @Option(help: "Only entries with a virus or banned rule name that contains this.")
     var virus: String?
 
+    @Option(help: "Only entries whose Subject contains this.")
+    var subject: String?
+
+    @Option(help: "Only entries quarantined by this mail host (as `show` prints it).")
+    var host: String?
+
     @Option(help: "Only entries with this status (held, releasing, released, deleted).")
     var status: StatusArgument?
 
@@ -39,7 +45,8 @@ struct QuarantineListCommand: ParsableCommand {
     func run() throws {
         let store = try options.openStore()
         let filter = QuarantineFilter(
-            since: since.flatMap { QuarantineTime.moment($0) }, sender: sender, recipient: recipient, finding: virus, status: status?.status)
+            since: since.flatMap { QuarantineTime.moment($0) }, sender: sender, recipient: recipient, subject: subject, finding: virus,
+            host: host, status: status?.status)
         let entries: [QuarantineEntry]
         do {
             entries = try store.list(filter)

@@ -34,7 +34,7 @@ struct QuarantinePurgeCommand: ParsableCommand {
 
     func run() throws {
         let cutoff = Date().addingTimeInterval(-(QuarantineTime.seconds(olderThan) ?? 0))
-        let report = try options.query { try $0.purge(olderThan: cutoff, status: status?.status) }
+        let report = try options.query { try $0.purge(olderThan: cutoff, status: status?.status, by: QuarantineActor(name: LoginName.current, origin: QuarantineStore.cliOrigin)) }
         if json {
             try QuarantineOutput.json(Result(removed: report.removed.map(\.rawValue), bytes: report.bytes))
         } else {

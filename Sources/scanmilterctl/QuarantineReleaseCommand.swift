@@ -26,8 +26,11 @@ struct QuarantineReleaseCommand: ParsableCommand {
     @Flag(help: "Say what would be done; send nothing.")
     var dryRun = false
 
-    @Flag(help: "Release even when the rescan finds something.")
+    @Flag(help: "Release even when the rescan finds something (give --reason).")
     var force = false
+
+    @Option(help: "Why, for the audit log (expected with --force).")
+    var reason = ""
 
     /// One id's result, as `--json` prints it; every key is always present.
     struct Result: PerIDResult {
@@ -59,7 +62,7 @@ struct QuarantineReleaseCommand: ParsableCommand {
         let noRescan = "not rescanned: no scanner configured"
         let releaseOptions = ReleaseOptions(
             relay: relay, recipients: recipients.isEmpty ? nil : recipients, releasedBy: LoginName.current,
-            force: force, dryRun: dryRun)
+            force: force, dryRun: dryRun, reason: reason)
         var results: [Result] = []
         for id in try targets.parsed() {
             var result = Result(id: id.rawValue, result: "error", exitCode: 0)

@@ -43,13 +43,13 @@ struct QuarantineShowCommand: ParsableCommand {
     }
 
     private func printMessage(of entry: QuarantineEntry, store: QuarantineStore) throws {
-        guard entry.action == .quarantine else {
-            throw CLIFailure("\(entry.id) is in Postfix's hold queue; see it with: postcat -q \(entry.queueID)", code: .noInput)
+        let data: [UInt8]
+        do {
+            data = try store.message(entry.id)
+        } catch {
+            throw QuarantineOutput.fail(error)
         }
-        guard let data = FileManager.default.contents(atPath: store.messagePath(entry.id)) else {
-            throw CLIFailure("\(entry.id) has no message file (status \(entry.status.rawValue)) at \(store.messagePath(entry.id))", code: .noInput)
-        }
-        FileHandle.standardOutput.write(raw ? data : Data(MessageHeaders.block(of: Array(data))))
+        FileHandle.standardOutput.write(Data(raw ? data[...] : MessageHeaders.block(of: data)))
     }
 
     private func describe(_ entry: QuarantineEntry) {
@@ -60,6 +60,7 @@ struct QuarantineShowCommand: ParsableCommand {
             ["action:", entry.action.rawValue + (entry.action == .hold ? " (Postfix hold queue)" : "")],
             ["queue id:", entry.queueID],
             ["client:", "\(entry.clientAddress) helo=\(entry.clientHelo)"],
+            ["host:", entry.host.isEmpty ? "-" : entry.host],
             ["sender:", Self.address(entry.sender)],
         ]
         for recipient in entry.recipients { rows.append(["recipient:", Self.address(recipient)]) }

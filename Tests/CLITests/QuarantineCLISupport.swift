@@ -134,3 +134,10 @@ final class SMTPSink {
     /// How many transactions arrived (each starts with smtp-sink's `X-Client-Addr:` line).
     var count: Int { received().components(separatedBy: "X-Client-Addr:").count - 1 }
 }
+
+extension QuarantineStore {
+    /// Where the local backend keeps an entry's file: tests edit the store by hand, as an administrator would.
+    func messagePath(_ id: QuarantineID) -> String {
+        (backend as? LocalQuarantineBackend)?.messagePath(id) ?? "/nonexistent/not-a-local-store"
+    }
+}

@@ -30,7 +30,7 @@ struct QuarantineCLITests {
         #expect(keys == [
             "id", "received_at", "queue_id", "client_address", "client_helo", "sender", "recipients", "subject", "size",
             "sha256", "verdict", "findings", "action", "status", "status_reason", "status_changed_at", "signature_version",
-            "postfix_config_directory", "releases",
+            "postfix_config_directory", "host", "releases",
         ])
         #expect((entries.first?["sender"] as? [String: Any])?["address"] as? String == "mallory@example.net")
 

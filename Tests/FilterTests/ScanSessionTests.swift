@@ -188,7 +188,7 @@ import Testing
         #expect(entry.recipients.map(\.address) == ["b@example.net"])
         #expect(entry.subject == "held for review")
         #expect(entry.queueID == "QID123")
-        let stored = try String(contentsOfFile: store.messagePath(entry.id), encoding: .utf8)
+        let stored = String(decoding: try store.message(entry.id), as: UTF8.self)
         #expect(stored == "Subject: held for review\r\n\r\n" + Self.eicar + "\r\n")
     }
 

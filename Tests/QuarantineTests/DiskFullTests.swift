@@ -15,7 +15,7 @@ struct DiskFullTests {
         let directory = try TemporaryDirectory()
         let mountPoint = directory.path + "/small"
         #expect(mkdir(mountPoint, 0o700) == 0)
-        guard mount("tmpfs", mountPoint, "tmpfs", 0, "size=256k") == 0 else {
+        guard mount("tmpfs", mountPoint, "tmpfs", 0, "size=512k") == 0 else {
             Issue.record("mount tmpfs failed: \(String(cString: strerror(errno)))")
             return
         }
@@ -29,7 +29,7 @@ struct DiskFullTests {
             try store.store(message: .bytes(tooBig), entry: Fixtures.entry())
         } throws: { ($0 as? QuarantineError)?.code == .diskFull }
 
-        let names = try FileManager.default.contentsOfDirectory(atPath: storePath).filter { !$0.hasPrefix(QuarantineStore.indexName) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: storePath).filter { !$0.hasPrefix(LocalQuarantineBackend.indexName) }
         #expect(names == [kept.rawValue + ".eml"], "no temporary or partial file may remain")
         #expect(try store.list().map(\.id) == [kept])
         // The space came back: the store goes on working.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import GRDB
 @testable import Quarantine
 
 /// A temporary directory that removes itself; every test file lives under one.
@@ -59,7 +60,7 @@ enum Fixtures {
     static func sqlite(_ directory: TemporaryDirectory, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [directory.store + "/" + QuarantineStore.indexName, sql]
+        process.arguments = [directory.store + "/" + LocalQuarantineBackend.indexName, sql]
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw POSIXError(.EIO) }
@@ -68,7 +69,22 @@ enum Fixtures {
     /// File names in the store directory other than the index files.
     static func messageFiles(_ directory: TemporaryDirectory) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory.store)
-            .filter { !$0.hasPrefix(QuarantineStore.indexName) }
+            .filter { !$0.hasPrefix(LocalQuarantineBackend.indexName) }
             .sorted()
+    }
+}
+
+extension QuarantineStore {
+    /// Where the local backend keeps an entry's file: tests edit the store by hand, as an administrator would.
+    func messagePath(_ id: QuarantineID) -> String {
+        (backend as? LocalQuarantineBackend)?.messagePath(id) ?? "/nonexistent/not-a-local-store"
+    }
+}
+
+extension QuarantineStore {
+    /// The local backend's index, for tests that hold its lock or read its pragmas.
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        guard let local = backend as? LocalQuarantineBackend else { throw QuarantineError(.index, "not a local store") }
+        return try local.write(what, body)
     }
 }

@@ -1,6 +1,6 @@
 internal import GRDB
 
-extension QuarantineStore {
+extension LocalQuarantineBackend {
     /// The index schema, one migration per change; a newer daemon upgrades an older store in place.
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -54,6 +54,24 @@ extension QuarantineStore {
                     delivered INTEGER NOT NULL
                 );
                 CREATE INDEX release_entry ON release (entry_id);
+                """)
+        }
+        migrator.registerMigration("v2: the host that quarantined, the audit log") { db in
+            try db.execute(sql: """
+                ALTER TABLE entry ADD COLUMN host TEXT NOT NULL DEFAULT '';
+                CREATE INDEX entry_host ON entry (host);
+                CREATE INDEX entry_verdict ON entry (verdict);
+                CREATE TABLE audit (
+                    number INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entry_id TEXT,
+                    origin TEXT NOT NULL DEFAULT '',
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX audit_at ON audit (at);
+                CREATE INDEX audit_entry ON audit (entry_id);
                 """)
         }
         return migrator

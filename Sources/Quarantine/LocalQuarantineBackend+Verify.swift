@@ -18,6 +18,19 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     public var repaired: Bool
 
     /// Whether nothing is wrong.
+    /// A report; `repaired` says whether `verify` mended what it lists.
+    public init(
+        missingFiles: [QuarantineID] = [], orphanFiles: [String] = [], leftoverFiles: [String] = [], checksumMismatches: [QuarantineID] = [],
+        interruptedReleases: [QuarantineID] = [], repaired: Bool
+    ) {
+        self.missingFiles = missingFiles
+        self.orphanFiles = orphanFiles
+        self.leftoverFiles = leftoverFiles
+        self.checksumMismatches = checksumMismatches
+        self.interruptedReleases = interruptedReleases
+        self.repaired = repaired
+    }
+
     public var isClean: Bool {
         missingFiles.isEmpty && orphanFiles.isEmpty && leftoverFiles.isEmpty && checksumMismatches.isEmpty && interruptedReleases.isEmpty
     }
@@ -32,12 +45,12 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     }
 }
 
-extension QuarantineStore {
+extension LocalQuarantineBackend {
     /// Files and work in progress younger than this are left alone: the daemon may be writing them.
     static let settleTime: Double = 3600
 
     /// Compares the index with the directory; with `repair`, mends what it finds.
-    public func verify(repair: Bool, now: Date = Date()) throws(QuarantineError) -> VerifyReport {
+    public func verify(repair: Bool, now: Date) throws(QuarantineError) -> VerifyReport {
         var report = VerifyReport(missingFiles: [], orphanFiles: [], leftoverFiles: [], checksumMismatches: [], interruptedReleases: [], repaired: repair)
         let rows = try read("verify") { db in
             try Row.fetchAll(db, sql: "SELECT id, action, status, sha256, status_changed_at FROM entry").map { row in
@@ -84,12 +97,12 @@ extension QuarantineStore {
 
     private func mend(_ report: VerifyReport, now: Date) throws(QuarantineError) {
         for id in report.missingFiles {
-            try mark(id, .deleted, from: [.held, .released], reason: "message file missing (found by verify)", at: now)
+            _ = try transition(id, to: .deleted, from: [.held, .released], reason: "message file missing (found by verify)", at: now)
             logger.warning("quarantine entry without file marked deleted", metadata: ["quarantine.id": "\(id)"])
         }
         for id in report.interruptedReleases {
-            try mark(
-                id, .held, from: [.releasing],
+            _ = try transition(
+                id, to: .held, from: [.releasing],
                 reason: "a release was interrupted and may have been delivered: check the relay log before releasing again", at: now)
             logger.warning("interrupted quarantine release reset to held", metadata: ["quarantine.id": "\(id)"])
         }
@@ -101,17 +114,6 @@ extension QuarantineStore {
             try recover(id, now: now)
         }
         try MessageFile.syncDirectory(directory)
-    }
-
-    /// Sets `id`'s status to `status` with `reason`, if its status is one of `from`.
-    private func mark(_ id: QuarantineID, _ status: EntryStatus, from: [EntryStatus], reason: String, at now: Date) throws(QuarantineError) {
-        let placeholders = Array(repeating: "?", count: from.count).joined(separator: ", ")
-        let values: [(any DatabaseValueConvertible)?] = [status.rawValue, reason, now.timeIntervalSince1970, id.rawValue]
-        try write("mark \(id) \(status.rawValue)") { db in
-            try db.execute(
-                sql: "UPDATE entry SET status = ?, status_reason = ?, status_changed_at = ? WHERE id = ? AND status IN (\(placeholders))",
-                arguments: StatementArguments(values + from.map(\.rawValue)))
-        }
     }
 
     /// Rebuilds a row from a message file alone: held, envelope unknown (release needs --to).
@@ -132,7 +134,7 @@ extension QuarantineStore {
                 try db.execute(sql: "DELETE FROM \(table) WHERE entry_id = ?", arguments: [id.rawValue])
             }
         }
-        try insert(id: id, entry: entry, action: .quarantine, size: message.count, sha256: SHA256.hex(message), postfixConfigDirectory: nil)
+        try insertRow(id: id, entry: entry, action: .quarantine, size: message.count, sha256: SHA256.hex(message), postfixConfigDirectory: nil)
         try write("note on \(id)") { db in
             try db.execute(sql: "UPDATE entry SET status_reason = ? WHERE id = ?", arguments: ["rebuilt by verify from the file alone: envelope unknown, release with --to", id.rawValue])
         }
