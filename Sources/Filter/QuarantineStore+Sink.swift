@@ -14,6 +14,7 @@ extension QuarantineStore: QuarantineSink {
 
     public func applyRetention(maxAge: Double, maxBytes: Int) throws -> String {
         let report = try purge(maxAge: maxAge, maxBytes: maxBytes)
+        guard report.ran else { return "skipped: another daemon sharing the store is applying it" }
         return "\(report.removed.count) entries, \(report.bytes) bytes purged"
     }
 

@@ -144,6 +144,26 @@ struct QuarantineCLITests {
         #expect(try fixture.run("show", id.rawValue).text.contains("refused"))
     }
 
+    @Test func auditListsWhoDeletedAndPurgedWhatAndWhy() throws {
+        let fixture = try QuarantineCLIFixture()
+        let store = try fixture.openStore()
+        let first = try store.store(message: .bytes(QuarantineCLI.message), entry: QuarantineCLI.entry())
+        let old = try store.store(message: .bytes(QuarantineCLI.message), entry: QuarantineCLI.entry(receivedAt: Date().addingTimeInterval(-7200)))
+        #expect(try fixture.run("delete", first.rawValue, "--reason", "phishing, reported by the helpdesk").status == 0)
+        #expect(try fixture.run("purge", "--older-than", "1h").status == 0)
+
+        let audit = try fixture.run("audit", "--json")
+        #expect(audit.status == 0)
+        let records = try jsonArray(audit)
+        #expect(records.compactMap { $0["action"] as? String } == ["purge", "delete"])
+        #expect(records.compactMap { $0["entry_id"] as? String } == [old.rawValue, first.rawValue])
+        #expect(records.last?["detail"] as? String == "phishing, reported by the helpdesk")
+        #expect((records.last?["origin"] as? String)?.hasPrefix("cli@") == true)
+        #expect(try jsonArray(fixture.run("audit", "--json", "--id", first.rawValue)).count == 1)
+        #expect(try fixture.run("audit").text.contains("phishing"))
+        #expect(try fixture.run("audit", "--id", "../x").status == 64)
+    }
+
     @Test func deletePurgeAndStats() throws {
         let fixture = try QuarantineCLIFixture()
         let store = try fixture.openStore()
