@@ -60,13 +60,7 @@ extension FilterService {
         let scanner = ScannerHandle(backend: backend)
         let pipeline = Pipeline(
             parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: MessageScanner.Strategy(config.scan.strategy)), detector: detector,
-            typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
-            maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
-            archives: config.policy.checkArchives
-                ? ArchiveRules(
-                    banEncrypted: config.policy.banEncryptedArchives, banLimits: config.policy.banArchiveLimits,
-                    passwordCandidates: config.policy.archivePasswordCandidates)
-                : nil)
+            policies: try RecipientPolicies.make(config), signatureBuildTime: { scanner.signatureBuildTime })
         return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
     }
 
