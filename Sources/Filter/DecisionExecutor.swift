@@ -102,11 +102,12 @@ struct DecisionExecutor {
             if decision.action == .strip {
                 action = try strip(outcome, context: context)
             }
+            var heldID: String?
             if decision.action == .hold {
                 try context.quarantine(reason: "scanmilter: \(decision.statusText)")
-                recordHold(outcome, message: message, session: session, context: context)
+                heldID = recordHold(outcome, message: message, session: session, context: context)
             }
-            return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: action))
+            return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: action, quarantineID: heldID))
         }
     }
 
@@ -137,14 +138,18 @@ struct DecisionExecutor {
 
     /// Lists a held message in the quarantine index too, so `scanmilterctl quarantine list` shows
     /// it. The message itself is safe in Postfix's hold queue, so a failure here is only logged.
-    private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) {
-        guard let sink = quarantine, let raw = outcome.raw else { return }
+    private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) -> String? {
+        guard let sink = quarantine, let raw = outcome.raw else { return nil }
         do {
             let id = try sink.recordHold(quarantined(
-                raw, decision: outcome.decision, findings: outcome.result?.findings, message: message, session: session, context: context))
+                raw, decision: outcome.decision, findings: outcome.result?.findings,
+                recipients: message.recipients.filter { !outcome.plan.removed.contains($0) }, plan: outcome.plan,
+                message: message, session: session, context: context))
             logger.info("message held", metadata: ["quarantine.id": "\(id)"])
+            return id
         } catch {
             logger.warning("held message not listed in the quarantine index", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

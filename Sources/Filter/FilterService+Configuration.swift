@@ -61,7 +61,12 @@ extension FilterService {
         let pipeline = Pipeline(
             parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: MessageScanner.Strategy(config.scan.strategy)), detector: detector,
             policies: try RecipientPolicies.make(config), signatureBuildTime: { scanner.signatureBuildTime })
-        return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
+        let metrics = Metrics()
+        let hostname = config.headers.hostname.isEmpty ? systemHostname() : config.headers.hostname
+        let notifier = try Notifier.make(config: config, hostname: hostname, metrics: metrics, logger: logger)
+        return FilterService(
+            config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger, metrics: metrics,
+            notifier: notifier)
     }
 
     /// Type rules from `[policy]`: "default" stands for the built-in lists.

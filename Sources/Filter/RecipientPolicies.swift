@@ -66,6 +66,11 @@ public struct RecipientPolicies: Sendable {
         return Resolution(policy: standard, matched: nil)
     }
 
+    /// The policy called `name` (the default when there is none of that name).
+    public func policy(named name: String) -> RecipientPolicy {
+        overrides.first { $0.policy.name == name }?.policy ?? standard
+    }
+
     /// The policies the configuration describes; a banned type name that does not exist is an error.
     public static func make(_ config: ScanmilterConfig) throws -> RecipientPolicies {
         var keys: [RuleKey] = []

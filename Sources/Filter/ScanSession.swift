@@ -160,6 +160,12 @@ public final class ScanSession: MilterHandler {
         }
         outcome.logSummary(message: message, response: acted.summary, logger: logger)
         service.metrics.record(MessageSample(outcome: outcome, message: message))
+        if let notifier = service.notifier, let notice = MessageNotice.make(
+            outcome: outcome, message: message, session: sessionFacts, acted: acted.summary, queueID: queueID,
+            host: service.hostname, policies: service.pipeline.policies, verdicts: notifier.verdicts) {
+            // Queued, never sent here: the relay's speed cannot delay this answer.
+            notifier.submit(notice)
+        }
         return acted.response
     }
 
