@@ -1,6 +1,9 @@
 import Configuration
 @testable import Filter
 import Foundation
+import Logging
+import Quarantine
+import Sockets
 import StableJSON
 import Testing
 
@@ -49,6 +52,31 @@ import Testing
         #expect(headerBlock.contains("Subject: 4QX1: x"))
         #expect(headerBlock.contains("From: scanmilter <MAILER-DAEMON@mx.test>") && headerBlock.contains("Auto-Submitted: auto-generated"))
         #expect(text.contains("Subject:       a  Bcc: victim@example.org"))
+    }
+
+    /// A relay that accepts connections (the kernel does) and never says a word: every submission
+    /// still returns at once, the queue stays bounded, and the silence ends as a counted failure.
+    @Test func aRelayThatNeverAnswersDelaysNoMessageAndTheQueueStaysBounded() throws {
+        let relay = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .any))
+        defer { relay.close() }
+        var settings = NotifySettings()
+        settings.admins = ["postmaster@example.net"]
+        settings.queueSize = 3
+        let submission = try #require(MailSubmission(relay: "127.0.0.1:\(relay.port)", timeout: 1))
+        let metrics = Metrics()
+        let notifier = try Notifier(
+            settings: settings, submission: submission, hostname: "mx.test", temporaryDirectory: NSTemporaryDirectory(),
+            metrics: metrics, logger: Logger(label: "test"))
+        notifier.start()
+        for _ in 0..<10 { notifier.submit(Self.notice()) }
+        // Ten submissions returned while the relay has not answered once: at most the queue's
+        // three and the one being sent are kept, the rest counted as suppressed.
+        let suppressed = metrics.snapshot.notifications[NotificationKey(channel: .mail, result: .suppressed)] ?? 0
+        #expect(suppressed >= 6 && suppressed <= 7)
+        let failed = { metrics.snapshot.notifications[NotificationKey(channel: .mail, result: .failed)] ?? 0 }
+        for _ in 0..<200 where failed() == 0 { usleep(50_000) }
+        notifier.stop()
+        #expect(failed() >= 1, "the relay's silence (1 s timeout) was not counted as a failure")
     }
 
     static func script(_ body: String) throws -> (path: String, dir: String) {
