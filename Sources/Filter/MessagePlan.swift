@@ -94,7 +94,7 @@ public struct MessagePlan: Sendable {
         recipients.map { "\($0.address)=\($0.decision.action.rawValue)(\($0.policy))" }.joined(separator: " ")
     }
 
-    /// Whether the recipients' policies disagreed (more than one action).
+    /// Whether some recipients are removed from this delivery (their policy quarantines or discards it).
     public var isSplit: Bool { !removed.isEmpty }
 }
 

@@ -38,6 +38,10 @@ final class Notifier: Sendable {
         guard let submission = MailSubmission(relay: relay, heloName: hostname, timeout: notify.timeout) else {
             throw FilterService.StartupError(component: "[notify] relay", message: "'\(relay)' is not HOST:PORT")
         }
+        if let program = notify.command.first, !FileManager.default.isExecutableFile(atPath: program) {
+            // Refused at start, not found out one failed run per stopped message later.
+            throw FilterService.StartupError(component: "[notify] command", message: "\(program) is not an executable file")
+        }
         return try Notifier(
             settings: notify, submission: submission, hostname: hostname, temporaryDirectory: config.scan.tempDir,
             metrics: metrics, logger: logger)
@@ -100,6 +104,9 @@ final class Notifier: Sendable {
     func stop() {
         job.stop(waitingUpTo: .seconds(5))
     }
+
+    /// The notices waiting to be sent (for tests and status).
+    var pending: [MessageNotice] { queue.withLock { $0 } }
 
     private func next() -> MessageNotice? {
         queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }

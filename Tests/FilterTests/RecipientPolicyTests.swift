@@ -150,4 +150,46 @@ import Testing
         #expect(entry.recipients.map(\.address) == ["carol@x.keep.example"])
         #expect(entry.findings.last == "recipients: <alice@lab.example.org>=tag(lab) <carol@x.keep.example>=quarantine(keep)")
     }
+
+    @Test func noticesGoToTheAdminsOfTheRecipientsPoliciesAndNameTheHeldRecipients() throws {
+        let (plain, dir) = try ScanSessionTests.service { config, _ in
+            config.overrides = (try? Self.config(Self.labAndQuarantine + """
+
+                [[override]]
+                name = "quiet"
+                recipients = ["@quiet.example"]
+                [override.notify]
+                admins = []
+                """).overrides) ?? []
+            config.overrides[1].notifyAdmins = ["keeper@keep.example"]
+            config.notify.admins = ["postmaster@example.net"]
+            config.notify.verdicts = [.banned]
+            config.notify.recipients = true
+        }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try QuarantineStore(directory: "\(dir)/quarantine", logger: Logger(label: "test"))
+        let notifier = try #require(plain.notifier)
+        let service = FilterService(
+            config: plain.config, pipeline: plain.pipeline, scanner: plain.scanner, quarantine: store, logger: plain.logger,
+            metrics: plain.metrics, notifier: notifier)
+        _ = deliver(service, to: ["<alice@lab.example.org>", "<carol@x.keep.example>"])
+        _ = deliver(service, to: ["<q@quiet.example>"])
+        let notices = notifier.pending
+        #expect(notices.count == 2)
+        let split = try #require(notices.first)
+        // The lab falls back to [notify] admins; the keep override names its own.
+        #expect(split.admins == ["postmaster@example.net", "keeper@keep.example"])
+        #expect(split.held == ["<carol@x.keep.example>"] && split.quarantineID != nil)
+        #expect(split.recipients.map(\.policy) == ["lab", "keep"])
+        // An override with no admins silences them for its recipients (the hook still runs).
+        #expect(notices.last?.admins == [])
+    }
+
+    @Test func aHookThatIsNotAnExecutableStopsStartup() throws {
+        #expect {
+            _ = try ScanSessionTests.service { config, dir in config.notify.command = ["\(dir)/no-such-hook"] }
+        } throws: { error in
+            "\(error)".hasPrefix("[notify] command: ") && "\(error)".hasSuffix("no-such-hook is not an executable file")
+        }
+    }
 }
