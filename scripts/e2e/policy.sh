@@ -172,7 +172,8 @@ check "the hook ran once per notified message ($hooks), one at a time, each with
   "$(ls "$work/hook" | wc -l) runs"
 
 echo "e2e policy: metrics"
-page=$(curl -fsS "http://127.0.0.1:$metrics_port/metrics")
+# Python's urllib rather than curl: install-deps.sh does not install curl.
+page=$(python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())" "http://127.0.0.1:$metrics_port/metrics")
 check "scanmilter_override_messages_total counts the lab's tag" \
   'grep -q "^scanmilter_override_messages_total{action=\"tag\",override=\"lab\"} 3$" <<< "$page"' "$(grep override_messages <<< "$page")"
 check "notifications sent and suppressed are counted" \
