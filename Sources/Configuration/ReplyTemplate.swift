@@ -40,22 +40,7 @@ public struct ReplyTemplate: Sendable, Equatable, CustomStringConvertible {
     /// The text with placeholders filled in, literal: `%%` becomes `%` (escaping it again for
     /// libmilter is ``SMTPReply``'s business).
     public func render(viruses: [String] = [], rules: [String] = [], queueID: String = "") -> String {
-        var out = ""
-        var iterator = text.makeIterator()
-        while let character = iterator.next() {
-            guard character == "%", let next = iterator.next() else {
-                out.append(character)
-                continue
-            }
-            switch next {
-            case "v": out += viruses.joined(separator: ", ")
-            case "r": out += rules.joined(separator: ", ")
-            case "i": out += queueID
-            case "%": out += "%"
-            default: out += "%\(next)"
-            }
-        }
-        return out
+        MessageTemplate(text).render(MessageTemplate.Values(viruses: viruses, rules: rules, queueID: queueID))
     }
 
     /// `550 5.7.1 text`, as written in the configuration.

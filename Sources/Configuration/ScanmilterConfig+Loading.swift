@@ -12,7 +12,7 @@ extension ScanmilterConfig {
             SectionDeclaration(\.milter), SectionDeclaration(\.scan), SectionDeclaration(\.policy),
             SectionDeclaration(\.actions), SectionDeclaration(\.reply), SectionDeclaration(\.headers),
             SectionDeclaration(\.quarantine), SectionDeclaration(\.log), SectionDeclaration(\.update),
-            SectionDeclaration(\.metrics),
+            SectionDeclaration(\.metrics), SectionDeclaration(\.notify),
         ]
     }
 
@@ -41,9 +41,10 @@ extension ScanmilterConfig {
         let declarations = declarations
         let sections = declarations.map(\.name)
         var problems: [ConfigurationError] = []
-        for key in root.keys {
+        for key in root.keys where key != RecipientOverride.tableName {
             guard sections.contains(key), case .table = root[key]?.kind else {
                 var message = "'\(key)' is not a section; sections are " + sections.map { "[\($0)]" }.joined(separator: ", ")
+                    + " and [[\(RecipientOverride.tableName)]]"
                 if let near = SectionReader.nearest(key, in: sections) { message += "; did you mean [\(near)]?" }
                 problems.append(ConfigurationError(file: file, line: root[key]?.line, key: nil, message: message))
                 continue
@@ -59,6 +60,7 @@ extension ScanmilterConfig {
             reader.reportUnknownKeys()
             problems += reader.problems
         }
+        config.overrides = readOverrides(root[RecipientOverride.tableName], base: config, file: file, problems: &problems)
         if let error = ConfigurationError(problems) { throw error }
         return config
     }

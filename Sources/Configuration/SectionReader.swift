@@ -52,6 +52,11 @@ struct SectionReader {
         }
     }
 
+    /// Counts `key` as known without reading it (a sub-table read by its own reader).
+    mutating func markKnown(_ key: String) {
+        known.append(key)
+    }
+
     /// Records a problem with `key`, placed where its value came from (the environment variable,
     /// the key's line, or the section's header when the key is absent).
     mutating func report(_ key: String, _ message: String) {

@@ -220,3 +220,59 @@ extension MetricsSettings: SettingsSection {
         ]
     }
 }
+
+extension NotifySettings: SettingsSection {
+    static let name = "notify"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("admins", \.admins, SettingType.strings.checked(ScanmilterConfig.addressProblem), "told about each message with one of verdicts (empty: nobody)"),
+            Setting("verdicts", \.verdicts, SettingType.strings.converted(Self.verdictList), "infected, banned, unscanned"),
+            Setting("recipients", \.recipients, .bool, "also tell each recipient whose copy was quarantined or held"),
+            Setting("sender", \.sender, .bool, "also tell the sender (backscatter; never a null or forged-looking sender)"),
+            Setting("relay", \.relay, .string.checked(Self.relayProblem), "HOST:PORT notifications go through (empty: [quarantine] release_relay)"),
+            Setting("from", \.from, .string.checked(Self.fromProblem), "envelope sender of notifications (empty: <>, so they never bounce)"),
+            Setting("max_per_minute", \.maxPerMinute, .integer(1...100_000), "past this, one summary per minute instead"),
+            Setting("queue_size", \.queueSize, .integer(1...1_000_000), "notifications waiting to be sent; past it new ones are dropped and counted"),
+            Setting("timeout", \.timeout, .seconds, "one SMTP conversation with the relay"),
+            Setting("subject", \.subject, .string, "the administrators' subject; %v viruses, %r rules, %i queue id, %q quarantine id"),
+            Setting("recipient_text", \.recipientText, .string, "what a recipient is told (same placeholders)"),
+            Setting("sender_text", \.senderText, .string, "what the sender is told (same placeholders)"),
+            Setting("command", \.command, SettingType.strings.checked(Self.commandProblem), "[\"/path/program\", \"arg\"]: run per notified message, verdict as JSON on stdin (no shell)"),
+            Setting("command_timeout", \.commandTimeout, .seconds, "the command is killed after this"),
+        ]
+    }
+
+    private static func verdictList(_ names: [String]) -> Result<[NotifyVerdict], ConfigurationMessage> {
+        var verdicts: [NotifyVerdict] = []
+        for name in names {
+            guard let verdict = NotifyVerdict(rawValue: name.lowercased()) else {
+                return .failure(ConfigurationMessage("'\(name)' is not a verdict; use infected, banned or unscanned"))
+            }
+            verdicts.append(verdict)
+        }
+        return .success(verdicts)
+    }
+
+    private static func relayProblem(_ relay: String) -> String? {
+        if relay.isEmpty { return nil }
+        let parts = relay.split(separator: ":")
+        guard parts.count >= 2, let port = parts.last.flatMap({ Int($0) }), (1...65535).contains(port) else {
+            return "'\(relay)' is not HOST:PORT"
+        }
+        return nil
+    }
+
+    private static func fromProblem(_ from: String) -> String? {
+        if from.isEmpty { return nil }
+        return ScanmilterConfig.addressProblem([from])
+    }
+
+    /// The program must be named by an absolute path: there is no shell and no PATH search, so
+    /// what runs is exactly what the file says.
+    private static func commandProblem(_ argv: [String]) -> String? {
+        guard let program = argv.first else { return nil }
+        if !program.hasPrefix("/") { return "the program must be an absolute path (no shell, no PATH search), got '\(program)'" }
+        if argv.contains(where: { $0.contains("\0") }) { return "arguments cannot contain NUL" }
+        return nil
+    }
+}

@@ -13,6 +13,10 @@ public struct ScanmilterConfig: Sendable, Equatable {
     public var log = LogSettings()
     public var update = UpdateSettings()
     public var metrics = MetricsSettings()
+    public var notify = NotifySettings()
+    /// `[[override]]`: policies for some recipients, in the file's order; the first that
+    /// matches a recipient applies to it (``RecipientOverride``).
+    public var overrides: [RecipientOverride] = []
 
     /// The defaults, as if the file were empty.
     public init() {}
@@ -278,5 +282,45 @@ public struct UpdateSettings: Sendable, Equatable {
 public struct MetricsSettings: Sendable, Equatable {
     /// `listen`: `HOST:PORT` (empty: off).
     public var listen = ""
+    public init() {}
+}
+
+/// A verdict that `[notify] verdicts` may name.
+public enum NotifyVerdict: String, Sendable, Equatable, CaseIterable {
+    case infected, banned, unscanned
+}
+
+/// `[notify]`: who hears that a message was stopped, and how.
+public struct NotifySettings: Sendable, Equatable {
+    /// `admins`: addresses told about every message with one of `verdicts` (empty: nobody).
+    public var admins: [String] = []
+    /// `verdicts`: which verdicts are notified.
+    public var verdicts: [NotifyVerdict] = [.infected, .banned, .unscanned]
+    /// `recipients`: also tell each recipient whose copy was quarantined or held.
+    public var recipients = false
+    /// `sender`: also tell the envelope sender (backscatter: off unless asked; never a null,
+    /// local-looking or forged-looking sender).
+    public var sender = false
+    /// `relay`: `HOST:PORT` notifications are sent through (empty: `[quarantine] release_relay`).
+    public var relay = ""
+    /// `from`: the envelope sender of notifications (empty: the null sender `<>`, so they never bounce back).
+    public var from = ""
+    /// `max_per_minute`: notifications sent in one minute; past it, one summary at the minute's end.
+    public var maxPerMinute = 30
+    /// `queue_size`: notifications waiting to be sent; past it, new ones are dropped and counted.
+    public var queueSize = 1000
+    /// `timeout`: one SMTP conversation with the relay.
+    public var timeout: Double = 30
+    /// `subject`: the administrators' subject; `%v` viruses, `%r` rules, `%i` queue id, `%q` quarantine id.
+    public var subject = "[scanmilter] message %i stopped: %v%r"
+    /// `recipient_text`: what a recipient is told (with the same placeholders).
+    public var recipientText = "A message for you was held by the mail filter (%v%r). Quarantine id: %q. Ask your administrator to release it if you expected it."
+    /// `sender_text`: what the sender is told, when `sender` is on.
+    public var senderText = "Your message (queue id %i) was not delivered: %v%r."
+    /// `command`: a program run for each notified message, argv only (no shell), with the
+    /// verdict as one JSON object on standard input (empty: none).
+    public var command: [String] = []
+    /// `command_timeout`: how long the command may run before it is killed.
+    public var commandTimeout: Double = 10
     public init() {}
 }

@@ -43,6 +43,9 @@ public struct TOMLParser {
                 try endOfLine()
                 if isArray {
                     try appendArrayTable(path, in: &root, line: headerLine)
+                    // A new element starts fresh: its [a.b] sub-tables may be defined again
+                    // (each [[override]] has its own [override.actions]).
+                    defined = defined.filter { !($0.count > path.count && Array($0.prefix(path.count)) == path) }
                     current = path
                 } else {
                     guard !defined.contains(path) else {

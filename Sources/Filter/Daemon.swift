@@ -47,6 +47,8 @@ public struct Daemon: Sendable {
         let updates = try UpdateScheduler(interval: config.update.interval, configPath: configPath, logger: logger)
         updates.start()
         defer { updates.stop() }
+        service.notifier?.start()
+        defer { service.notifier?.stop() }
         let retention = try RetentionScheduler(sink: service.quarantine, settings: config.quarantine, logger: logger)
         retention.start()
         defer { retention.stop() }

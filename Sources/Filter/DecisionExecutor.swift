@@ -42,6 +42,34 @@ struct DecisionExecutor {
     }
 
     private func perform(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) throws -> MilterResponseSummaryAndResponse {
+        var acted = try performWhole(outcome, message: message, session: session, context: context)
+        guard !outcome.plan.removed.isEmpty else { return acted }
+        // Recipients whose own policy quarantines or discards the message: out of this delivery,
+        // and (quarantine) into one entry naming only them. Done after the message's own action
+        // succeeded, so a failure of either temp-fails the whole message and nothing is lost.
+        var note = "removed \(outcome.plan.removed.count)"
+        if let removedDecision = outcome.plan.removedDecision, !outcome.plan.quarantineRecipients.isEmpty {
+            guard let sink = quarantine, let raw = outcome.raw else {
+                throw Failure(message: "quarantine action for some recipients but no quarantine store is available")
+            }
+            let id = try sink.store(quarantined(
+                raw, decision: removedDecision, findings: outcome.plan.quarantineFindings, recipients: outcome.plan.quarantineRecipients,
+                plan: outcome.plan, message: message, session: session, context: context))
+            logger.info("message quarantined for some recipients", metadata: [
+                "quarantine.id": "\(id)", "mail.quarantined_rcpts": "\(outcome.plan.quarantineRecipients.joined(separator: ","))",
+            ])
+            acted.summary.quarantineID = id
+            note += "; quarantine id=\(id)"
+        }
+        for address in outcome.plan.removed {
+            try context.deleteRecipient(address)
+        }
+        acted.summary.action += " (\(note))"
+        return acted
+    }
+
+    /// Carries out the decision for the message as delivered.
+    private func performWhole(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) throws -> MilterResponseSummaryAndResponse {
         let decision = outcome.decision
         switch decision.action {
         case .reject, .tempfail:
@@ -56,11 +84,14 @@ struct DecisionExecutor {
             guard let sink = quarantine, let raw = outcome.raw else {
                 throw Failure(message: "quarantine action but no quarantine store is available")
             }
+            let recipients = outcome.plan.quarantineRecipients.isEmpty ? message.recipients : outcome.plan.quarantineRecipients
             let id = try sink.store(quarantined(
-                raw, decision: decision, findings: outcome.result?.findings, message: message, session: session, context: context))
+                raw, decision: decision, findings: outcome.result?.findings, recipients: recipients, plan: outcome.plan,
+                message: message, session: session, context: context))
             logger.info("message quarantined", metadata: ["quarantine.id": "\(id)"])
             // Accepted from the client and not delivered: the copy in the store is the message now.
-            return MilterResponseSummaryAndResponse(response: .discard, summary: MilterResponseSummary(action: "quarantine id=\(id)"))
+            return MilterResponseSummaryAndResponse(
+                response: .discard, summary: MilterResponseSummary(action: "quarantine id=\(id)", quarantineID: id))
         case .accept:
             try removeForgedHeaders(message, context: context)
             return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: "accept"))
@@ -71,38 +102,54 @@ struct DecisionExecutor {
             if decision.action == .strip {
                 action = try strip(outcome, context: context)
             }
+            var heldID: String?
             if decision.action == .hold {
                 try context.quarantine(reason: "scanmilter: \(decision.statusText)")
-                recordHold(outcome, message: message, session: session, context: context)
+                heldID = recordHold(outcome, message: message, session: session, context: context)
             }
-            return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: action))
+            return MilterResponseSummaryAndResponse(response: .continue, summary: MilterResponseSummary(action: action, quarantineID: heldID))
         }
     }
 
     /// The entry for `raw`: what the decision names, then each archive a password from the
     /// message opened (so the reviewer knows its members were seen).
+    /// When recipients' policies disagreed, the names end with who got what (`a@x=tag(lab) ...`),
+    /// so the reviewer sees that the others received the message.
     private func quarantined(
-        _ raw: MessageBytes, decision: Decision, findings: Findings?, message: MessageState, session: SessionFacts,
-        context: any MilterContext
+        _ raw: MessageBytes, decision: Decision, findings: Findings?, recipients: [String]? = nil, plan: MessagePlan? = nil,
+        message: MessageState, session: SessionFacts, context: any MilterContext
     ) -> QuarantinedMessage {
-        QuarantinedMessage(
+        let kept = recipients ?? message.recipients
+        var parameters: [[String]] = []
+        for recipient in kept {
+            let index = message.recipients.firstIndex(of: recipient)
+            parameters.append(index.map { message.recipientParameters.indices.contains($0) ? message.recipientParameters[$0] : [] } ?? [])
+        }
+        var names = Self.names(decision) + (findings?.openedArchives.map(\.summary) ?? [])
+        if let plan, Set(plan.recipients.map(\.decision.action)).count > 1 {
+            names.append("recipients: \(plan.summary)")
+        }
+        return QuarantinedMessage(
             raw: raw, queueID: context.macro("i") ?? "", clientAddress: session.clientAddress, helo: session.helo,
-            sender: message.sender, senderParameters: message.senderParameters, recipients: message.recipients,
-            recipientParameters: message.recipientParameters, subject: message.subject, verdict: decision.statusText,
-            names: Self.names(decision) + (findings?.openedArchives.map(\.summary) ?? []), action: decision.action.rawValue,
-            databaseVersion: databaseDescription)
+            sender: message.sender, senderParameters: message.senderParameters, recipients: kept,
+            recipientParameters: parameters, subject: message.subject, verdict: decision.statusText,
+            names: names, action: decision.action.rawValue, databaseVersion: databaseDescription)
     }
 
     /// Lists a held message in the quarantine index too, so `scanmilterctl quarantine list` shows
     /// it. The message itself is safe in Postfix's hold queue, so a failure here is only logged.
-    private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) {
-        guard let sink = quarantine, let raw = outcome.raw else { return }
+    private func recordHold(_ outcome: MessageOutcome, message: MessageState, session: SessionFacts, context: any MilterContext) -> String? {
+        guard let sink = quarantine, let raw = outcome.raw else { return nil }
         do {
             let id = try sink.recordHold(quarantined(
-                raw, decision: outcome.decision, findings: outcome.result?.findings, message: message, session: session, context: context))
+                raw, decision: outcome.decision, findings: outcome.result?.findings,
+                recipients: message.recipients.filter { !outcome.plan.removed.contains($0) }, plan: outcome.plan,
+                message: message, session: session, context: context))
             logger.info("message held", metadata: ["quarantine.id": "\(id)"])
+            return id
         } catch {
             logger.warning("held message not listed in the quarantine index", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

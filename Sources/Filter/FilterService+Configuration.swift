@@ -60,14 +60,13 @@ extension FilterService {
         let scanner = ScannerHandle(backend: backend)
         let pipeline = Pipeline(
             parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: MessageScanner.Strategy(config.scan.strategy)), detector: detector,
-            typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
-            maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
-            archives: config.policy.checkArchives
-                ? ArchiveRules(
-                    banEncrypted: config.policy.banEncryptedArchives, banLimits: config.policy.banArchiveLimits,
-                    passwordCandidates: config.policy.archivePasswordCandidates)
-                : nil)
-        return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
+            policies: try RecipientPolicies.make(config), signatureBuildTime: { scanner.signatureBuildTime })
+        let metrics = Metrics()
+        let hostname = config.headers.hostname.isEmpty ? systemHostname() : config.headers.hostname
+        let notifier = try Notifier.make(config: config, hostname: hostname, metrics: metrics, logger: logger)
+        return FilterService(
+            config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger, metrics: metrics,
+            notifier: notifier)
     }
 
     /// Type rules from `[policy]`: "default" stands for the built-in lists.

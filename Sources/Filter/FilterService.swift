@@ -30,13 +30,25 @@ public final class FilterService: Sendable {
     let scanSlots: DispatchSemaphore
 
     /// Every count the daemon keeps, read by `/status` and by the Prometheus endpoint.
-    public let metrics = Metrics()
+    public let metrics: Metrics
+    /// Tells administrators (and, if asked, recipients, the sender and a hook) about stopped
+    /// messages; nil when `[notify]` has nobody to tell.
+    let notifier: Notifier?
     private let nextConnectionID = Atomic<UInt64>(1)
 
-    public init(
-        config: ScanmilterConfig, pipeline: Pipeline, scanner: ScannerHandle, quarantine: (any QuarantineSink)?,
-        logger: Logger
+    /// A service without notifications (``make(config:quarantine:logger:)`` sets them up).
+    public convenience init(
+        config: ScanmilterConfig, pipeline: Pipeline, scanner: ScannerHandle, quarantine: (any QuarantineSink)?, logger: Logger
     ) {
+        self.init(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger, metrics: Metrics(), notifier: nil)
+    }
+
+    init(
+        config: ScanmilterConfig, pipeline: Pipeline, scanner: ScannerHandle, quarantine: (any QuarantineSink)?,
+        logger: Logger, metrics: Metrics, notifier: Notifier?
+    ) {
+        self.metrics = metrics
+        self.notifier = notifier
         self.config = config
         self.pipeline = pipeline
         self.scanner = scanner

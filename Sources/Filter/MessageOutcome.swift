@@ -5,7 +5,10 @@ import Scanning
 
 /// The decision for one message with what led to it, and the one summary log line about it.
 struct MessageOutcome {
+    /// What is done to the message as delivered (``MessagePlan/decision``).
     var decision: Decision
+    /// Every recipient's decision, and the recipients removed from this delivery.
+    var plan: MessagePlan
     /// The pipeline's result; nil when the message could not even be read back (storage failure).
     var result: Pipeline.Result?
     /// The message bytes the pipeline saw (for quarantine and strip).
@@ -17,7 +20,7 @@ struct MessageOutcome {
     static func evaluate(_ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger) -> MessageOutcome {
         func unscannable(_ detail: String) -> MessageOutcome {
             logger.error("message could not be buffered", metadata: ["error": "\(detail)"])
-            return Self.unscannable(message, detail, queueID: queueID, policy: pipeline.policy)
+            return Self.unscannable(message, detail, queueID: queueID, policies: pipeline.policies)
         }
         if let failure = message.storageFailure { return unscannable(failure) }
         let bytes: MessageBytes
@@ -31,15 +34,16 @@ struct MessageOutcome {
                 return unscannable("\(error)")
             }
         }
-        let result = pipeline.evaluate(bytes, truncated: message.buffer.isTruncated, queueID: queueID)
-        return MessageOutcome(decision: result.decision, result: result, raw: bytes, started: message.started)
+        let result = pipeline.evaluate(
+            bytes, truncated: message.buffer.isTruncated, queueID: queueID, sender: message.sender, recipients: message.recipients)
+        return MessageOutcome(decision: result.decision, plan: result.plan, result: result, raw: bytes, started: message.started)
     }
 
     /// The outcome for a message that could not be scanned at all: the unscannable action.
-    static func unscannable(_ message: MessageState, _ detail: String, queueID: String, policy: Policy) -> MessageOutcome {
+    static func unscannable(_ message: MessageState, _ detail: String, queueID: String, policies: RecipientPolicies) -> MessageOutcome {
         let findings = Findings(scan: .unscannable(UnscannableReason(.engineError, detail)))
-        return MessageOutcome(
-            decision: policy.decide(findings, queueID: queueID), result: nil, raw: nil, started: message.started)
+        let plan = policies.plan(sender: message.sender, recipients: message.recipients, queueID: queueID) { _ in findings }
+        return MessageOutcome(decision: plan.decision, plan: plan, result: nil, raw: nil, started: message.started)
     }
 
     /// One line per message: queue id, sender, recipients, size, verdict, decision, names, stage times.
@@ -67,6 +71,11 @@ struct MessageOutcome {
         if let opened = result?.findings.openedArchives, !opened.isEmpty {
             metadata["scan.opened_archives"] = "\(opened.map(\.summary).joined(separator: "; "))"
         }
+        if plan.recipients.contains(where: { $0.policy != RecipientPolicies.defaultName }) || plan.isSplit {
+            // Who got what when overrides apply: `a@x=tag(lab) b@y=reject(default)`.
+            metadata["mail.recipients"] = "\(plan.summary)"
+        }
+        if plan.isSplit { metadata["mail.removed_rcpts"] = "\(plan.removed.joined(separator: ","))" }
         if let reply = response.reply { metadata["smtp.reply"] = "\(reply)" }
         if let result {
             metadata["mail.parts"] = "\(result.parsed.leaves.count)"
@@ -91,4 +100,6 @@ struct MessageOutcome {
 struct MilterResponseSummary {
     var action: String
     var reply: String?
+    /// The quarantine entry made for the message (or for the recipients removed from it).
+    var quarantineID: String?
 }

@@ -15,11 +15,15 @@ public struct MessageSample: Sendable, Equatable {
     public var stageSeconds: [String: Double]
     /// The kind (`type-mismatch`, `content-type-mismatch`) of each harmless mismatch recorded.
     public var harmlessMismatchKinds: [String]
+    /// Each `[[override]]` that applied to a recipient, by name, with the action it chose.
+    public var overrideActions: [String: String]
 
     public init(
         verdict: String, action: String, bytesScanned: Int, bytesReceived: Int, truncated: Bool,
-        unscannableReason: String?, stageSeconds: [String: Double], harmlessMismatchKinds: [String] = []
+        unscannableReason: String?, stageSeconds: [String: Double], harmlessMismatchKinds: [String] = [],
+        overrideActions: [String: String] = [:]
     ) {
+        self.overrideActions = overrideActions
         self.harmlessMismatchKinds = harmlessMismatchKinds
         self.verdict = verdict
         self.action = action
@@ -49,6 +53,10 @@ extension MessageSample {
             verdict: outcome.decision.verdictName, action: outcome.decision.action.rawValue,
             bytesScanned: outcome.raw?.count ?? 0, bytesReceived: message.receivedBytes,
             truncated: message.buffer.isTruncated, unscannableReason: reason, stageSeconds: stages,
-            harmlessMismatchKinds: outcome.result?.findings.harmlessMismatches.map { String($0.rule.prefix { $0 != ":" }) } ?? [])
+            harmlessMismatchKinds: outcome.result?.findings.harmlessMismatches.map { String($0.rule.prefix { $0 != ":" }) } ?? [],
+            overrideActions: outcome.plan.recipients.reduce(into: [:]) { actions, recipient in
+                guard recipient.policy != RecipientPolicies.defaultName, actions[recipient.policy] == nil else { return }
+                actions[recipient.policy] = recipient.decision.action.rawValue
+            })
     }
 }

@@ -38,6 +38,10 @@ public final class Metrics: Sendable {
         public var unscannable: [String: Int] = [:]
         /// Harmless type mismatches recorded (not acted on), by kind: type-mismatch, content-type-mismatch.
         public var harmlessMismatches: [String: Int] = [:]
+        /// Messages with a recipient under an `[[override]]`, by override name and the action it chose.
+        public var overrideMessages: [OverrideKey: Int] = [:]
+        /// Notifications by channel (mail, command) and result (sent, failed, suppressed).
+        public var notifications: [NotificationKey: Int] = [:]
         public var reloads = 0
         public var reloadFailures = 0
         /// Stage name → histogram of its durations in seconds.
@@ -62,10 +66,18 @@ public final class Metrics: Sendable {
             if sample.truncated { state.oversize += 1 }
             if let reason = sample.unscannableReason { state.unscannable[reason, default: 0] += 1 }
             for kind in sample.harmlessMismatchKinds { state.harmlessMismatches[kind, default: 0] += 1 }
+            for (name, action) in sample.overrideActions {
+                state.overrideMessages[OverrideKey(override: name, action: action), default: 0] += 1
+            }
             for (stage, seconds) in sample.stageSeconds {
                 state.durations[stage, default: Histogram(bounds: Self.durationBuckets)].observe(seconds)
             }
         }
+    }
+
+    /// Counts notifications: `count` of one channel with one result.
+    public func recordNotification(_ channel: NotificationKey.Channel, _ result: NotificationKey.Result, count: Int = 1) {
+        state.withLock { $0.notifications[NotificationKey(channel: channel, result: result), default: 0] += count }
     }
 
     /// Counts one connection handed to the milter.
@@ -135,4 +147,32 @@ public struct Histogram: Sendable, Equatable {
         }
         return rows
     }
+}
+
+/// A label pair of `scanmilter_override_messages_total`.
+public struct OverrideKey: Sendable, Hashable, Comparable {
+    public var override: String
+    public var action: String
+
+    public static func < (a: Self, b: Self) -> Bool { (a.override, a.action) < (b.override, b.action) }
+}
+
+/// A label pair of `scanmilter_notifications_total`.
+public struct NotificationKey: Sendable, Hashable, Comparable {
+    /// How people are told: a mail through the relay, or the `[notify] command` hook.
+    public enum Channel: String, Sendable, CaseIterable {
+        case mail, command
+    }
+
+    /// sent: delivered to the relay (or the command exited 0); failed: the relay refused or
+    /// could not be reached (the command failed, or was killed); suppressed: not sent, past
+    /// `max_per_minute` (counted in a summary) or the queue was full.
+    public enum Result: String, Sendable, CaseIterable {
+        case sent, failed, suppressed
+    }
+
+    public var channel: Channel
+    public var result: Result
+
+    public static func < (a: Self, b: Self) -> Bool { (a.channel.rawValue, a.result.rawValue) < (b.channel.rawValue, b.result.rawValue) }
 }

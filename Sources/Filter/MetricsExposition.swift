@@ -39,6 +39,19 @@ struct MetricsExposition {
         for (kind, count) in metrics.harmlessMismatches.sorted(by: { $0.key < $1.key }) {
             text.sample("scanmilter_harmless_mismatches_total", ["kind": kind], count)
         }
+        text.family("scanmilter_override_messages_total", "counter",
+                    "Messages with a recipient under an [[override]], by override name and the action it chose for them.")
+        for (key, count) in metrics.overrideMessages.sorted(by: { $0.key < $1.key }) {
+            text.sample("scanmilter_override_messages_total", ["override": key.override, "action": key.action], count)
+        }
+        text.family("scanmilter_notifications_total", "counter",
+                    "Notifications about stopped messages, by channel (mail, command) and result (sent, failed, suppressed).")
+        for channel in NotificationKey.Channel.allCases {
+            for result in NotificationKey.Result.allCases {
+                let count = metrics.notifications[NotificationKey(channel: channel, result: result)] ?? 0
+                text.sample("scanmilter_notifications_total", ["channel": channel.rawValue, "result": result.rawValue], count)
+            }
+        }
         text.family("scanmilter_stage_duration_seconds", "histogram", "Time per message spent in each stage (total: MAIL FROM to decision).")
         for stage in Metrics.stages {
             let histogram = metrics.durations[stage] ?? Histogram(bounds: Metrics.durationBuckets)

@@ -14,31 +14,24 @@ public struct Pipeline: Sendable {
     public let scanner: MessageScanner
     /// libmagic, pooled.
     public let detector: TypeDetector
-    /// Banned types and names, type mismatches.
-    public let typeRules: TypeRules
-    /// The policy that turns findings into a decision.
-    public let policy: Policy
-    /// `[policy] max_signature_age` in seconds (0: never stale).
-    public let maxSignatureAge: Double
+    /// Which policy (actions, replies, type and archive rules) applies to which recipient.
+    public let policies: RecipientPolicies
     /// When the loaded signatures were built; nil when unknown (e.g. behind clamd).
     public let signatureBuildTime: @Sendable () -> Date?
-    /// Lists names and types inside archive attachments; nil when `[policy] check_archives` is off.
-    public let archives: ArchiveRules?
 
     public init(
-        parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, typeRules: TypeRules,
-        policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?,
-        archives: ArchiveRules? = nil
+        parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, policies: RecipientPolicies,
+        signatureBuildTime: @escaping @Sendable () -> Date?
     ) {
-        self.archives = archives
         self.parser = parser
         self.scanner = scanner
         self.detector = detector
-        self.typeRules = typeRules
-        self.policy = policy
-        self.maxSignatureAge = maxSignatureAge
+        self.policies = policies
         self.signatureBuildTime = signatureBuildTime
     }
+
+    /// The file's own policy (the one an offline scan and a message that could not be read use).
+    public var policy: Policy { policies.standard.policy }
 
     /// Parser defects that mean part of the message was not parsed.
     static let parseLimitDefects: Set<String> = [
@@ -47,8 +40,12 @@ public struct Pipeline: Sendable {
 
     /// What the pipeline learnt and decided about one message.
     public struct Result: Sendable {
+        /// What was found under the rules of the policy whose decision is carried out.
         public var findings: Findings
+        /// The decision carried out for the message as delivered (``MessagePlan/decision``).
         public var decision: Decision
+        /// Every recipient's decision and how they combine.
+        public var plan: MessagePlan
         /// The parsed message, for actions that rewrite it (strip) or store it (quarantine).
         public var parsed: ParsedMessage
         /// Per-part verdicts from the scanner.
@@ -59,53 +56,108 @@ public struct Pipeline: Sendable {
         public var timings: StageTimings
     }
 
-    /// Runs every stage on `message`; `truncated` says it was cut at the size limit.
-    public func evaluate(_ message: MessageBytes, truncated: Bool, queueID: String) -> Result {
+    /// Runs every stage on `message`; `truncated` says it was cut at the size limit. Each
+    /// recipient is judged by its own policy (the default alone when `recipients` is empty); the
+    /// type rules run once per distinct rule set, the scan once.
+    public func evaluate(
+        _ message: MessageBytes, truncated: Bool, queueID: String, sender: String = "", recipients: [String] = []
+    ) -> Result {
         var timings = StageTimings()
         let parsed = timings.measure(\.parse) { parser.parse(message) }
+        let groups = policies.grouped(recipients)
+        var ruleSetsUsed: [Int] = []
+        for group in groups where !ruleSetsUsed.contains(group.policy.ruleSet) { ruleSetsUsed.append(group.policy.ruleSet) }
 
         var detected: [String: DetectedType] = [:]
-        var banned: [BannedHit] = []
-        var harmless: [BannedHit] = []
+        var byLeaf: [Int: DetectedType] = [:]
+        var banned: [Int: [BannedHit]] = [:]
+        var harmless: [Int: [BannedHit]] = [:]
         var typeFailure: String?
         var opened: [OpenedArchive] = []
         var members: [(partPath: String, content: [UInt8])] = []
         timings.measure(\.types) {
+            for index in ruleSetsUsed {
+                let rules = policies.ruleSets[index]
+                let pass = typePass(parsed, rules: rules, detected: &detected, byLeaf: &byLeaf, typeFailure: &typeFailure)
+                banned[index] = pass.banned
+                harmless[index] = pass.harmless
+                // Archives a password opened: the same under any rules that open them; scanned once.
+                for archive in pass.opened where !opened.contains(where: { $0.partPath == archive.partPath }) {
+                    opened.append(archive)
+                    members += pass.members.filter { $0.partPath == archive.partPath }
+                }
+            }
+        }
+        return finish(
+            parsed, timings: timings, detected: detected, banned: banned, harmless: harmless, typeFailure: typeFailure,
+            opened: opened, members: members, truncated: truncated, queueID: queueID, sender: sender, recipients: recipients)
+    }
+
+    /// What one set of type and archive rules found in the leaves.
+    struct TypePass {
+        var banned: [BannedHit] = []
+        var harmless: [BannedHit] = []
+        var opened: [OpenedArchive] = []
+        var members: [(partPath: String, content: [UInt8])] = []
+    }
+
+    /// Detects each leaf's type (once: kept in `byLeaf`, by the leaf's place, for later passes;
+    /// an alternative reading's leaf may share a path with another) and applies `rules`.
+    private func typePass(
+        _ parsed: ParsedMessage, rules: RuleSet, detected: inout [String: DetectedType], byLeaf: inout [Int: DetectedType],
+        typeFailure: inout String?
+    ) -> TypePass {
+        let typeRules = rules.typeRules, archives = rules.archives
+        var pass = TypePass()
+        do {
             var budget = parsed.makeDecodingBudget()
             var passwords = MessagePasswords(message: parsed, budget: archives?.makePasswordBudget() ?? .init(tries: 0, bytes: 0))
-            for leaf in parsed.leaves + parsed.alternativeLeaves {
+            for (place, leaf) in (parsed.leaves + parsed.alternativeLeaves).enumerated() {
                 // libmagic reads only the start: decode just that much (an archive is decoded
                 // whole below, to list its members).
                 var prefixBudget = DecodingBudget(remaining: detector.configuration.prefixLength)
                 let prefix = leaf.decode(budget: &prefixBudget)
-                var type: DetectedType?
-                if !prefix.bytes.isEmpty {
+                var type: DetectedType? = byLeaf[place]
+                if type == nil, !prefix.bytes.isEmpty {
                     do {
                         type = try detector.detect(prefix.bytes[...])
                     } catch {
                         typeFailure = "\(error)"
                     }
                 }
-                if let type { detected[leaf.path] = type }
+                if let type {
+                    detected[leaf.path] = type
+                    byLeaf[place] = type
+                }
                 var traits = ContentTraits.none
                 var archiveHits: [BannedHit] = []
                 if let type {
-                    let look = look(inside: leaf, detected: type, prefix: prefix, budget: &budget, passwords: &passwords)
+                    let look = look(
+                        inside: leaf, detected: type, prefix: prefix, budget: &budget, passwords: &passwords, rules: rules)
                     (traits, archiveHits) = (look.traits, look.hits)
                     if let password = look.password {
-                        opened.append(OpenedArchive(partPath: leaf.path, filename: leaf.filename, password: password))
-                        members += look.members.map { (partPath: leaf.path, content: $0.content) }
+                        pass.opened.append(OpenedArchive(partPath: leaf.path, filename: leaf.filename, password: password))
+                        pass.members += look.members.map { (partPath: leaf.path, content: $0.content) }
                     }
                 }
                 let declared = leaf.contentType.mimeType
                 for hit in typeRules.evaluate(detected: type, fileName: leaf.filename, declaredContentType: declared, traits: traits) {
                     let record = BannedHit(rule: hit.name, partPath: leaf.path, filename: leaf.filename)
-                    if hit.isHarmless { harmless.append(record) } else { banned.append(record) }
+                    if hit.isHarmless { pass.harmless.append(record) } else { pass.banned.append(record) }
                 }
-                banned += archiveHits
+                pass.banned += archiveHits
             }
         }
+        return pass
+    }
 
+    /// The scan (once for every recipient), then each policy's findings and decision.
+    private func finish(
+        _ parsed: ParsedMessage, timings: StageTimings, detected: [String: DetectedType], banned: [Int: [BannedHit]],
+        harmless: [Int: [BannedHit]], typeFailure: String?, opened: [OpenedArchive],
+        members: [(partPath: String, content: [UInt8])], truncated: Bool, queueID: String, sender: String, recipients: [String]
+    ) -> Result {
+        var timings = timings
         let report = timings.measure(\.scan) { scanner.scan(parsed) }
         // Members of archives opened with a password: ClamAV could not open those archives.
         let memberVerdicts = timings.measure(\.scan) {
@@ -133,16 +185,21 @@ public struct Pipeline: Sendable {
             // main reading can be cut out, so strip must not be chosen (the policy falls back).
             infectedParts = []
         }
-        var stale = false
-        if maxSignatureAge > 0, let built = signatureBuildTime() {
-            stale = Date().timeIntervalSince(built) > maxSignatureAge
+        let built = signatureBuildTime()
+        let plan = timings.measure(\.policy) {
+            policies.plan(sender: sender, recipients: recipients, queueID: queueID) { policy in
+                var stale = false
+                if policy.maxSignatureAge > 0, let built {
+                    stale = Date().timeIntervalSince(built) > policy.maxSignatureAge
+                }
+                return Findings(
+                    scan: scanVerdict, infectedParts: infectedParts, banned: banned[policy.ruleSet] ?? [], truncated: truncated,
+                    signaturesStale: stale, harmlessMismatches: harmless[policy.ruleSet] ?? [], openedArchives: opened)
+            }
         }
-        let findings = Findings(
-            scan: scanVerdict, infectedParts: infectedParts, banned: banned, truncated: truncated,
-            signaturesStale: stale, harmlessMismatches: harmless, openedArchives: opened)
-        let decision = timings.measure(\.policy) { policy.decide(findings, queueID: queueID) }
+        let findings = plan.decidingFindings ?? Findings(scan: scanVerdict, truncated: truncated, openedArchives: opened)
         return Result(
-            findings: findings, decision: decision, parsed: parsed, report: report, detectedTypes: detected,
+            findings: findings, decision: plan.decision, plan: plan, parsed: parsed, report: report, detectedTypes: detected,
             timings: timings)
     }
 }
@@ -154,8 +211,9 @@ extension Pipeline {
     /// and script can sit anywhere in the file, not only in libmagic's prefix).
     func look(
         inside leaf: MIMEPart, detected: DetectedType, prefix: DecodedContent, budget: inout DecodingBudget,
-        passwords: inout MessagePasswords
+        passwords: inout MessagePasswords, rules: RuleSet
     ) -> Look {
+        let typeRules = rules.typeRules, archives = rules.archives
         if ArchiveRules.isArchive(detected) {
             guard let archives else {
                 // Not opened (check_archives off): what it holds is unknown, so a label that

@@ -55,8 +55,8 @@ public final class ScanSession: MilterHandler {
     public var protocolOptIns: ProtocolSteps { [.headerLeadingSpace] }
 
     /// What a decision may ask of the MTA: status headers, forged ones removed, a stripped body,
-    /// the hold queue. The daemon registers with exactly these.
-    public static let requiredActions: ActionFlags = [.addHeaders, .changeHeaders, .changeBody, .quarantine]
+    /// the hold queue, recipients removed (their override quarantines or discards the message). The daemon registers with exactly these.
+    public static let requiredActions: ActionFlags = [.addHeaders, .changeHeaders, .changeBody, .quarantine, .deleteRecipients]
 
     public var actions: ActionFlags { Self.requiredActions }
 
@@ -155,11 +155,17 @@ public final class ScanSession: MilterHandler {
         } else {
             logger.warning("no scan slot became free in time; message temp-failed")
             outcome = MessageOutcome.unscannable(message, "scanner busy: no scan slot within \(Int(Self.scanSlotWait))s",
-                                                 queueID: queueID, policy: service.pipeline.policy)
+                                                 queueID: queueID, policies: service.pipeline.policies)
             acted = service.decisionExecutor(logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         }
         outcome.logSummary(message: message, response: acted.summary, logger: logger)
         service.metrics.record(MessageSample(outcome: outcome, message: message))
+        if let notifier = service.notifier, let notice = MessageNotice.make(
+            outcome: outcome, message: message, session: sessionFacts, acted: acted.summary, queueID: queueID,
+            host: service.hostname, policies: service.pipeline.policies, verdicts: notifier.verdicts) {
+            // Queued, never sent here: the relay's speed cannot delay this answer.
+            notifier.submit(notice)
+        }
         return acted.response
     }
 

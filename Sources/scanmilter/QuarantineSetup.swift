@@ -7,9 +7,11 @@ import Quarantine
 /// action uses it, so a host that never quarantines needs no store directory.
 enum QuarantineSetup {
     static func sink(_ settings: ScanmilterConfig, logger: Logger) throws -> (any QuarantineSink)? {
-        let actions = settings.actions
-        let used = [actions.infected, actions.banned, actions.unscannable, actions.oversize]
-            .contains { $0 == .quarantine || $0 == .hold }
+        // The file's own actions and every override's: a recipient's policy may quarantine.
+        let used = ([settings.actions] + settings.overrides.map(\.actions)).contains { actions in
+            [actions.infected, actions.banned, actions.unscannable, actions.oversize, actions.limitExceeded]
+                .contains { $0 == .quarantine || $0 == .hold }
+        }
         guard used else { return nil }
         do {
             return try QuarantineStore(directory: settings.quarantine.dir, logger: logger)

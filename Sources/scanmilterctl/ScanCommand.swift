@@ -31,6 +31,11 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Signature directory; overrides [scan] database_dir.")
     var database: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A recipient (repeatable): the policy that applies to it ([[override]] or the default), why, and what it decides.",
+        valueName: "address"))
+    var recipient: [String] = []
+
     @Flag(name: .long, help: "Print one JSON object per file and line (the mime --json part fields plus verdicts).")
     var json = false
 
@@ -66,13 +71,13 @@ struct ScanCommand: ParsableCommand {
                 exitCode = Self.worse(exitCode, .noInput)
                 continue
             }
-            let result = service.pipeline.evaluate(message, truncated: false, queueID: "")
+            let result = service.pipeline.evaluate(message, truncated: false, queueID: "", recipients: recipient)
             switch result.decision.verdict {
             case .clean: break
             case .infected, .banned: exitCode = exitCode ?? .findings
             case .unscanned: exitCode = Self.worse(exitCode, .tempFail)
             }
-            let scanned = ScannedMessage(file: file, result: result)
+            let scanned = ScannedMessage(file: file, result: result, policies: service.pipeline.policies)
             print(json ? try scanned.json() : scanned.text())
         }
         if let exitCode { throw CLIFailure(reported: exitCode) }
@@ -108,7 +113,18 @@ struct ScannedMessage {
     /// The verdict over every scan, members of opened archives included.
     let overall: ScanVerdict
 
-    init(file: String, result: Pipeline.Result) {
+    /// Each `--recipient`: the policy that applies, why, and its own decision.
+    let recipients: [RecipientJSON]
+    /// Recipients the daemon would remove from the delivery (their policy quarantines or discards).
+    let removed: [String]
+
+    init(file: String, result: Pipeline.Result, policies: RecipientPolicies) {
+        recipients = result.plan.recipients.map { entry in
+            RecipientJSON(
+                address: entry.address, policy: entry.policy, reason: policies.resolve(entry.address).reason,
+                action: entry.decision.action.rawValue, status: entry.decision.statusText)
+        }
+        removed = result.plan.removed
         opened = result.findings.openedArchives
         overall = result.findings.scan
         self.file = file
@@ -136,8 +152,9 @@ struct ScannedMessage {
     }
 
     /// One JSON object on one line: `{"file", "verdict", "viruses", "reason", "whole_message",
-    /// "banned", "harmless_mismatches" (null when none), "decision", "status", "parts": [{mime
-    /// --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
+    /// "banned", "harmless_mismatches" (null when none), "decision", "status", "opened_archives",
+    /// "recipients" (each `--recipient`: address, policy, reason, action, status), "removed",
+    /// "parts": [{mime --json part fields, "reading", "detected_type", "verdict", "viruses", "reason"}]}`.
     func json() throws -> String {
         let overall = Self.describe(self.overall)
         return try StableJSONEncoder(writesNulls: true).encode(JSONDocument(
@@ -146,6 +163,7 @@ struct ScannedMessage {
             harmlessMismatches: harmlessMismatches.isEmpty ? nil : harmlessMismatches, decision: decision.action.rawValue,
             status: decision.statusText,
             openedArchives: opened.map { OpenedJSON(part: $0.partPath, filename: $0.filename, password: $0.password) },
+            recipients: recipients, removed: removed,
             parts: rows.map { row in
                 let verdict = Self.describe(row.scanned.verdict)
                 return MergedObject(PartJSON(row.leaf), Findings(
@@ -164,13 +182,22 @@ struct ScannedMessage {
         let decision, status: String
         /// Encrypted archives a password from the message opened, and the password.
         let openedArchives: [OpenedJSON]
+        /// Each `--recipient` with its policy, and those the daemon would remove from the delivery.
+        let recipients: [RecipientJSON]
+        let removed: [String]
         /// Each part: the `mime --json` keys, then what the scanner and libmagic found.
         let parts: [MergedObject<PartJSON, Findings>]
 
         enum CodingKeys: String, CodingKey {
             case file, verdict, viruses, reason, wholeMessage = "whole_message", banned
-            case harmlessMismatches = "harmless_mismatches", decision, status, openedArchives = "opened_archives", parts
+            case harmlessMismatches = "harmless_mismatches", decision, status, openedArchives = "opened_archives"
+            case recipients, removed, parts
         }
+    }
+
+    /// One `--recipient`: `{"address", "policy", "reason", "action", "status"}`.
+    struct RecipientJSON: Encodable {
+        let address, policy, reason, action, status: String
     }
 
     private struct OpenedJSON: Encodable {
@@ -202,6 +229,12 @@ struct ScannedMessage {
         var lines = [head]
         for archive in opened {
             lines.append("  \(archive.summary), password \"\(archive.password)\"")
+        }
+        for entry in recipients {
+            lines.append("  recipient \(entry.address): \(entry.reason) -> \(entry.action) (\(entry.status))")
+        }
+        if !removed.isEmpty {
+            lines.append("  removed from the delivery (quarantined or discarded for them alone): " + removed.joined(separator: ", "))
         }
         for row in rows {
             let part = row.leaf.part

@@ -140,6 +140,33 @@ import Testing
         #expect(result.out.contains("\(Self.signature).UNOFFICIAL"))
     }
 
+    @Test func recipientsShowWhichOverrideAppliesAndWhy() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let config = fixture.root.appendingPathComponent("scanmilter.toml")
+        try """
+            [scan]
+            database_dir = "\(fixture.database.path)"
+            [[override]]
+            name = "lab"
+            recipients = ["@.lab.example.org"]
+            [override.actions]
+            banned = "tag"
+            [override.policy]
+            banned_extensions = []
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let banned = fixture.root.appendingPathComponent("banned.eml")
+        try Fixture.message(attachment: "harmless text\n", name: "tool.exe").write(to: banned, atomically: true, encoding: .utf8)
+        let text = try run(["scan", "--config", config.path, "--recipient", "Ann@Sub.Lab.Example.ORG", "--recipient", "bob@example.net", banned.path])
+        #expect(text.out.contains("recipient Ann@Sub.Lab.Example.ORG: override lab (matched @.lab.example.org) -> tag (Clean)"), "\(text.out)")
+        #expect(text.out.contains("recipient bob@example.net: default (no override matched) -> reject (Banned (banned-extension:exe))"), "\(text.out)")
+        let json = try run(["scan", "--config", config.path, "--json", "--recipient", "ann@lab.example.org", banned.path])
+        let document = try #require(try jsonLines(json.out).first)
+        let recipients = try #require(document["recipients"] as? [[String: Any]])
+        #expect(recipients.first?["policy"] as? String == "lab" && recipients.first?["action"] as? String == "tag")
+        #expect(document["decision"] as? String == "tag")
+    }
+
     @Test func unreachableClamdMakesTheMessageUnscannableNotClean() throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

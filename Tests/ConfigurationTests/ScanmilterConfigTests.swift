@@ -28,8 +28,10 @@ import Testing
         var section = ""
         var found: [ReferenceLine] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
-                section = String(line[line.index(after: line.startIndex)..<end])
+            // Section headers, and the commented example's ([[override]], # [override.actions]).
+            let header = line.hasPrefix("# [") ? String(line.dropFirst(2)) : line
+            if header.hasPrefix("["), let end = header.firstIndex(of: "]") {
+                section = String(header[..<end].drop { $0 == "[" })
                 continue
             }
             let commented = line.hasPrefix("# ")
@@ -74,9 +76,40 @@ import Testing
                 }
             }
         }
-        for entry in written {
+        for entry in written where !entry.section.hasPrefix(RecipientOverride.tableName) {
             let declared = declarations.first { $0.name == entry.section }?.keys.contains { $0.name == entry.key } == true
             #expect(declared, "conf/scanmilter.toml writes [\(entry.section)] \(entry.key), which is not declared")
+        }
+    }
+
+    /// The commented [[override]] example, uncommented, is a valid configuration that says what
+    /// the comment says.
+    @Test func referenceOverrideExampleLoadsAsWritten() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(of: "# [[override]]") else {
+            Issue.record("conf/scanmilter.toml has no commented [[override]] example")
+            return
+        }
+        let example = lines[start...].prefix { $0.hasPrefix("#") }.map { String($0.dropFirst(2)) }.joined(separator: "\n")
+        let config = try ScanmilterConfig.parse(example, file: "example")
+        #expect(config.overrides.map(\.name) == ["lab", "customer-a", "customer-b"])
+        let lab = try #require(config.overrides.first)
+        #expect(lab.actions.banned == .tag && lab.policy.bannedExtensions.isEmpty && lab.notifyAdmins == ["lab-admin@customer-a.example"])
+        // What an override does not write stays as the file's own sections say.
+        #expect(lab.actions.infected == ActionSettings().infected && lab.policy.bannedTypes == ["default"])
+        #expect(lab.changedKeys == ["actions.banned", "policy.banned_extensions", "notify.admins"])
+        // Everything keyed in the commented example is a key an override may take.
+        for entry in Self.referenceLines(text) where entry.section.hasPrefix(RecipientOverride.tableName) {
+            let allowed: Bool = switch entry.section {
+            case "override": ["name", "recipients"].contains(entry.key)
+            case "override.actions": ActionSettings.settings.contains { $0.name == entry.key }
+            case "override.reply": ReplySettings.settings.contains { $0.name == entry.key }
+            case "override.policy": RecipientOverride.policyKeys.contains(entry.key)
+            case "override.notify": entry.key == "admins"
+            default: false
+            }
+            #expect(allowed, "[\(entry.section)] \(entry.key) is not an override key")
         }
     }
 
@@ -127,7 +160,7 @@ import Testing
                 environment: ["SCANMILTER_SCAN_MAX_FILES": "many"])
         } throws: { error in
             (error as? ConfigurationError)?.allProblems.map(\.description) == [
-                "test.toml:1: 'scna' is not a section; sections are [milter], [scan], [policy], [actions], [reply], [headers], [quarantine], [log], [update], [metrics]; did you mean [scan]?",
+                "test.toml:1: 'scna' is not a section; sections are [milter], [scan], [policy], [actions], [reply], [headers], [quarantine], [log], [update], [metrics], [notify] and [[override]]; did you mean [scan]?",
                 "test.toml:4: [actions] clean: clean mail can only be accept or tag",
                 "environment SCANMILTER_SCAN_MAX_FILES: [scan] max_files: expected a whole number, got 'many'",
             ]

@@ -70,6 +70,23 @@ import Testing
         #expect(servers.count == 2)
     }
 
+    @Test func eachArrayOfTablesElementHasItsOwnSubTables() throws {
+        let text = "[[o]]\nname = \"a\"\n[o.actions]\nbanned = \"tag\"\n[[o]]\nname = \"b\"\n[o.actions]\nbanned = \"reject\"\n"
+        let table = try TOMLParser.parse(text)
+        guard case .array(let items)? = table["o"]?.kind, items.count == 2,
+              case .table(let first) = items[0].kind, case .table(let second) = items[1].kind,
+              case .table(let firstActions)? = first["actions"]?.kind, case .table(let secondActions)? = second["actions"]?.kind
+        else {
+            Issue.record("not two elements with their own actions: \(table)")
+            return
+        }
+        #expect(firstActions["banned"]?.kind == .string("tag"))
+        #expect(secondActions["banned"]?.kind == .string("reject"))
+        #expect(secondActions["banned"]?.line == 8)
+        // Within one element a sub-table is still defined once.
+        #expect(throws: TOMLSyntaxError.self) { _ = try TOMLParser.parse("[[o]]\n[o.actions]\n[o.actions]\n") }
+    }
+
     @Test func hostileInputFailsCleanly() {
         for text in ["[", "[[", "a", "a =", "\"", "'''", "a = {", "a = [[[[", "= 1", "a.b.c.=1", "\u{0}"] {
             #expect(throws: TOMLSyntaxError.self) { _ = try TOMLParser.parse(text) }

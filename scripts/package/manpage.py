@@ -145,9 +145,14 @@ def config_page(reference, version):
         "errors that name the file, the line and the key; "
         "\\fBscanmilter \\-\\-check \\-\\-config\\fR \\fIFILE\\fR checks a file without starting.",
     ]
-    intro, section, pending = [], None, []
+    intro, section, pending, example = [], None, [], []
     for raw in open(reference, encoding="utf-8"):
         line = raw.rstrip("\n")
+        # The commented [[override]] example: shown as written, not read as keys of [notify].
+        if example or re.match(r"^# \[\[[a-z_]+\]\]$", line):
+            if line.startswith("#"):
+                example.append(line[2:] if line.startswith("# ") else "")
+                continue
         m = re.match(r"^\[([a-z_.]+)\]\s*(#.*)?$", line)
         if m:
             section = m.group(1)
@@ -171,6 +176,12 @@ def config_page(reference, version):
         elif not line.strip():
             if section is None and intro:
                 pass
+    if pending or example:
+        out.append(".SH OVERRIDES")
+        if pending:
+            out.append(esc(" ".join(pending)))
+        if example:
+            out += [".PP", ".nf"] + [esc(x) for x in example] + [".fi"]
     out += [".SH SEE ALSO", "\\fBscanmilter\\fR(8), \\fBscanmilterctl\\fR(8)"]
     return "\n".join(out) + "\n"
 
