@@ -89,7 +89,8 @@ extension FilterService {
         let scanner = ScannerHandle(backend: backend)
         let pipeline = Pipeline(
             parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: MessageScanner.Strategy(config.scan.strategy)), detector: detector,
-            typeRules: try typeRules(config.policy), policy: Policy(actions: config.actions, replies: config.reply),
+            typeRules: try typeRules(config.policy),
+            policy: Policy(actions: config.actions, replies: config.reply, scannerCrash: quarantine == nil ? .reject : .quarantine),
             maxSignatureAge: config.policy.maxSignatureAge, signatureBuildTime: { scanner.signatureBuildTime },
             archives: config.policy.checkArchives
                 ? ArchiveRules(

@@ -24,13 +24,16 @@ public struct Pipeline: Sendable {
     public let signatureBuildTime: @Sendable () -> Date?
     /// Lists names and types inside archive attachments; nil when `[policy] check_archives` is off.
     public let archives: ArchiveRules?
+    /// Messages that killed scan workers: after two crashes a message is not scanned again.
+    public let poison: PoisonRegistry
 
     public init(
         parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, typeRules: TypeRules,
         policy: Policy, maxSignatureAge: Double, signatureBuildTime: @escaping @Sendable () -> Date?,
-        archives: ArchiveRules? = nil
+        archives: ArchiveRules? = nil, poison: PoisonRegistry = PoisonRegistry()
     ) {
         self.archives = archives
+        self.poison = poison
         self.parser = parser
         self.scanner = scanner
         self.detector = detector
@@ -63,6 +66,17 @@ public struct Pipeline: Sendable {
     public func evaluate(_ message: MessageBytes, truncated: Bool, queueID: String) -> Result {
         var timings = StageTimings()
         let parsed = timings.measure(\.parse) { parser.parse(message) }
+        // Only after a crash is on record does a message's fingerprint cost anything.
+        var fingerprint = poison.isEmpty ? nil : PoisonRegistry.fingerprint(message)
+        if let known = fingerprint, poison.crashes(of: known) >= poison.limit {
+            let findings = Findings(
+                scan: .unscannable(UnscannableReason(.scannerCrash, "this message killed scan workers \(poison.crashes(of: known)) times within a day; not scanned again")),
+                truncated: truncated)
+            let decision = timings.measure(\.policy) { policy.decide(findings, queueID: queueID) }
+            return Result(
+                findings: findings, decision: decision, parsed: parsed, report: MessageScanReport(verdict: findings.scan, wholeMessage: findings.scan, parts: [], scanCount: 0),
+                detectedTypes: [:], timings: timings)
+        }
 
         var detected: [String: DetectedType] = [:]
         var banned: [BannedHit] = []
@@ -106,12 +120,18 @@ public struct Pipeline: Sendable {
             }
         }
 
-        let report = timings.measure(\.scan) { scanner.scan(parsed) }
+        // One crash of a scan worker ends this message's scans (CrashLatch).
+        let latch = CrashLatch(scanner.backend)
+        let report = timings.measure(\.scan) { MessageScanner(backend: latch, strategy: scanner.strategy).scan(parsed) }
         // Members of archives opened with a password: ClamAV could not open those archives.
         let memberVerdicts = timings.measure(\.scan) {
-            members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : scanner.backend.scan($0.content[...])) }
+            members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : latch.scan($0.content[...])) }
         }
         var scanVerdict = ScanVerdict.combining([report.verdict] + memberVerdicts.map(\.verdict))
+        if case .unscannable(let reason) = scanVerdict, reason.code == .workerCrashed {
+            fingerprint = fingerprint ?? PoisonRegistry.fingerprint(message)
+            if let fingerprint { poison.record(fingerprint) }
+        }
         if let typeFailure, scanVerdict == .clean {
             // A leaf whose type could not be told may be exactly what the type rules exist for.
             scanVerdict = .unscannable(UnscannableReason(.engineError, "type detection: \(typeFailure)"))

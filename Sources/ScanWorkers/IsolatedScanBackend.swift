@@ -191,15 +191,30 @@ public final class IsolatedScanBackend: ScanBackend {
     private func run(_ request: ScanRequest, descriptor: Int32) -> ScanVerdict {
         permits.wait()
         defer { permits.signal() }
-        let worker: Worker
-        do {
-            worker = try take()
-        } catch {
-            logger.error("no scan worker", metadata: ["error": "\(error)"])
-            return .unscannable(UnscannableReason(.backendUnavailable, "no scan worker: \(error.message)"))
+        // A worker that died while idle (killed from outside, the OOM killer) is noticed when the
+        // request cannot be sent; that costs the content nothing: it goes to another worker.
+        for _ in 0...configuration.workers {
+            let worker: Worker
+            do {
+                worker = try take()
+            } catch {
+                logger.error("no scan worker", metadata: ["error": "\(error)"])
+                return .unscannable(UnscannableReason(.backendUnavailable, "no scan worker: \(error.message)"))
+            }
+            do {
+                try worker.channel.send(request.line, passing: descriptor)
+            } catch {
+                _ = lost(worker, error, whileIdle: true)
+                continue
+            }
+            return answer(from: worker)
         }
+        return .unscannable(UnscannableReason(.backendUnavailable, "every scan worker died before it could take the content"))
+    }
+
+    /// The answer to the request just sent to `worker`.
+    private func answer(from worker: Worker) -> ScanVerdict {
         do throws(WorkerError) {
-            try worker.channel.send(request.line, passing: descriptor)
             let reply = try worker.channel.receive(until: .now + configuration.scanTimeout)
             if let stray = reply.descriptor { close(stray) }
             guard let verdict = ScanVerdict(workerLine: reply.text) else {
@@ -239,7 +254,7 @@ public final class IsolatedScanBackend: ScanBackend {
 
     /// A worker that failed its scan: kill it if it still runs, learn how it ended, count it,
     /// and report the scan as lost to a crash. Its replacement is forked on the next scan.
-    private func lost(_ worker: Worker, _ error: WorkerError) -> ScanVerdict {
+    private func lost(_ worker: Worker, _ error: WorkerError, whileIdle: Bool = false) -> ScanVerdict {
         let hung = error.code == .timeout
         if hung || error.code == .protocolViolation { kill(worker.pid, SIGKILL) }
         worker.channel.close()
@@ -254,9 +269,15 @@ public final class IsolatedScanBackend: ScanBackend {
             state.alive -= 1
             state.deaths[cause, default: 0] += 1
         }
-        logger.error("scan worker died while scanning; the content counts as unscannable", metadata: [
-            "scan.worker_pid": "\(worker.pid)", "scan.worker_cause": "\(cause)", "error": "\(detail)",
-        ])
+        if whileIdle {
+            logger.warning("scan worker died while idle; the content goes to another worker", metadata: [
+                "scan.worker_pid": "\(worker.pid)", "scan.worker_cause": "\(cause)", "error": "\(detail)",
+            ])
+        } else {
+            logger.error("scan worker died while scanning; the content counts as unscannable", metadata: [
+                "scan.worker_pid": "\(worker.pid)", "scan.worker_cause": "\(cause)", "error": "\(detail)",
+            ])
+        }
         return .unscannable(UnscannableReason(.workerCrashed, "scan worker \(worker.pid) \(detail)"))
     }
 

@@ -51,7 +51,8 @@ enum ScanWorker {
 /// Test-only: with `SCANMILTER_TEST_FAULT_INJECTION=1` in the zygote's environment, content
 /// that contains `SCANMILTER-TEST-FAULT-<NAME>` makes the worker fail as a crashing parser
 /// would: SEGV (a memory error), SYS (a forbidden system call: the seccomp filter kills it),
-/// HANG (an endless loop), ABRT. This is how the tests stand in for a libclamav crash, which
+/// HANG (an endless loop), ABRT, WRITE (a file outside the worker's directory: Landlock refuses
+/// it and the scan goes on). This is how the tests stand in for a libclamav crash, which
 /// no fixed release lets us produce on purpose; nothing else reads the variable.
 enum FaultInjection {
     static let variable = "SCANMILTER_TEST_FAULT_INJECTION"
@@ -67,6 +68,11 @@ enum FaultInjection {
             case "ABRT": abort()
             case "SYS": _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             case "HANG": while true { sched_yield() }
+            case "WRITE":
+                // Outside the worker's directory: Landlock refuses, and the scan goes on.
+                let path = "/var/tmp/scanmilter-escape-\(getpid())"
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                if descriptor >= 0 { close(descriptor) }
             default: return
             }
         }

@@ -1,5 +1,5 @@
-public import ErrorCodes
-public import Scanning
+import ErrorCodes
+import Scanning
 
 /// What the milter asks a worker to scan, and how.
 enum ScanRequest: String, Sendable {
@@ -50,10 +50,4 @@ extension ScanVerdict {
     private static func field(_ text: String) -> String {
         String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
     }
-}
-
-extension UnscannableReason.Code {
-    /// The scan worker died or hung while scanning this content (a crash in a parser, a
-    /// seccomp violation, a resource limit, a timeout): the same content may do it again.
-    public static var workerCrashed: Self { Self("worker crashed") }
 }

@@ -105,6 +105,10 @@ public enum Zygote {
         if pid == 0 {
             control.close()
             milterEnd.close()
+            // A crash must end the worker by its own signal, at once: the Swift runtime's
+            // crash handler would go on to make calls the seccomp filter forbids (and report
+            // every memory error as a seccomp violation).
+            for fatal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS] { signal(fatal, SIG_DFL) }
             do {
                 let report = try sandbox.confine()
                 try workerEnd.send(
