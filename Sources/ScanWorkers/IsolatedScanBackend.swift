@@ -157,6 +157,11 @@ public final class IsolatedScanBackend: ScanBackend {
             return old
         }
         for worker in retired { worker.channel.close() }
+        // Replacements now, so the next scans do not each wait for a fork.
+        for _ in 0..<retired.count {
+            guard let worker = try? forkWorker() else { break }
+            give(back: worker, wasBusy: false)
+        }
         return info
     }
 
@@ -239,9 +244,9 @@ public final class IsolatedScanBackend: ScanBackend {
         return worker
     }
 
-    private func give(back worker: Worker) {
+    private func give(back worker: Worker, wasBusy: Bool = true) {
         let keep = state.withLock { state -> Bool in
-            state.busy -= 1
+            if wasBusy { state.busy -= 1 }
             guard worker.generation == state.generation else {
                 state.alive -= 1
                 return false
@@ -269,6 +274,9 @@ public final class IsolatedScanBackend: ScanBackend {
             state.alive -= 1
             state.deaths[cause, default: 0] += 1
         }
+        // Killed from outside (the OOM killer, an administrator): not the content's doing, so
+        // it is not held against the message (no poison count), but the scan is still lost.
+        let external = !hung && (cause == "SIGKILL" || cause == "SIGTERM")
         if whileIdle {
             logger.warning("scan worker died while idle; the content goes to another worker", metadata: [
                 "scan.worker_pid": "\(worker.pid)", "scan.worker_cause": "\(cause)", "error": "\(detail)",
@@ -277,6 +285,9 @@ public final class IsolatedScanBackend: ScanBackend {
             logger.error("scan worker died while scanning; the content counts as unscannable", metadata: [
                 "scan.worker_pid": "\(worker.pid)", "scan.worker_cause": "\(cause)", "error": "\(detail)",
             ])
+        }
+        if external {
+            return .unscannable(UnscannableReason(.backendUnavailable, "scan worker \(worker.pid) \(detail) (from outside: the OOM killer or an administrator)"))
         }
         return .unscannable(UnscannableReason(.workerCrashed, "scan worker \(worker.pid) \(detail)"))
     }
@@ -303,9 +314,23 @@ public final class IsolatedScanBackend: ScanBackend {
 
     private func forkWorker() throws(WorkerError) -> Worker {
         let generation = state.withLock { $0.generation }
-        let (pid, channel) = try zygote.withLock { zygote throws(WorkerError) -> (Int32, WorkerChannel) in try zygote.fork() }
+        let (pid, channel) = try zygote.withLock { zygote throws(WorkerError) -> (Int32, WorkerChannel) in
+            do throws(WorkerError) {
+                return try zygote.fork()
+            } catch where zygote.process.isRunning == false || error.code == .closed {
+                // The zygote itself died (killed, OOM): start another, which loads the signatures
+                // again; the workers still alive go on scanning meanwhile.
+                logger.critical("the scan zygote is gone; starting another", metadata: [
+                    "scan.zygote_pid": "\(zygote.pid)", "error": "\(error.message)",
+                ])
+                zygote = try ZygoteProcess.start(configuration, logger: logger)
+                let info = zygote.info
+                state.withLock { $0.info = info }
+                return try zygote.fork()
+            }
+        }
         let hello: String
-        do {
+        do throws(WorkerError) {
             hello = try channel.receive(until: .now + .seconds(30)).text
         } catch {
             kill(pid, SIGKILL)
