@@ -168,6 +168,7 @@ let package = Package(
             exclude: ["Corpus"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScanWorkersTests", dependencies: ["ScanWorkers", "Scanning", logging], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets", "MilterClient"], swiftSettings: swiftSettings),

@@ -29,10 +29,16 @@ public final class IsolatedScanBackend: ScanBackend {
         public var scanTimeout: Duration
         /// How long the zygote may take to load the signatures (at start and on reload).
         public var loadTimeout: Duration
+        /// The zygote's environment; nil: the milter's own.
+        public var environment: [String: String]?
 
-        public init(executable: String, arguments: [String], workers: Int, scanTimeout: Duration = .seconds(150), loadTimeout: Duration = .seconds(900)) {
+        public init(
+            executable: String, arguments: [String], workers: Int, scanTimeout: Duration = .seconds(150),
+            loadTimeout: Duration = .seconds(900), environment: [String: String]? = nil
+        ) {
             self.executable = executable
             self.arguments = arguments
+            self.environment = environment
             self.workers = max(1, workers)
             self.scanTimeout = scanTimeout
             self.loadTimeout = loadTimeout
@@ -285,6 +291,12 @@ public final class IsolatedScanBackend: ScanBackend {
             logger.error("scan worker died while scanning; the content counts as unscannable", metadata: [
                 "scan.worker_pid": "\(worker.pid)", "scan.worker_cause": "\(cause)", "error": "\(detail)",
             ])
+        }
+        // A new worker takes its place at once, so the next scan does not wait for a fork.
+        do {
+            give(back: try forkWorker(), wasBusy: false)
+        } catch {
+            logger.error("no replacement for a dead scan worker yet; the next scan forks one", metadata: ["error": "\(error.message)"])
         }
         if external {
             return .unscannable(UnscannableReason(.backendUnavailable, "scan worker \(worker.pid) \(detail) (from outside: the OOM killer or an administrator)"))

@@ -19,6 +19,7 @@ struct ZygoteProcess: ~Copyable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: configuration.executable)
         process.arguments = configuration.arguments
+        if let environment = configuration.environment { process.environment = environment }
         process.standardInput = FileHandle(fileDescriptor: zygoteEnd.descriptor, closeOnDealloc: false)
         do {
             try process.run()
