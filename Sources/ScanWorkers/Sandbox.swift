@@ -52,10 +52,14 @@ public struct Sandbox: Sendable, Equatable {
             report.landlock = true
         } else {
             let code = errno
-            guard code == ENOSYS || code == EOPNOTSUPP || code == EINVAL else {
+            // ENOSYS/EOPNOTSUPP: no Landlock in this kernel; EPERM: a seccomp profile around
+            // us (a container runtime, systemd's SystemCallFilter) forbids it.
+            guard code == ENOSYS || code == EOPNOTSUPP || code == EINVAL || code == EPERM else {
                 throw WorkerError(.io, "landlock on \(writableDirectory): \(String(cString: strerror(code)))")
             }
-            report.landlockProblem = "the kernel has no Landlock (\(String(cString: strerror(code))))"
+            report.landlockProblem = code == EPERM
+                ? "Landlock is forbidden here (\(String(cString: strerror(code))))"
+                : "the kernel has no Landlock (\(String(cString: strerror(code))))"
         }
         if seccomp {
             guard scanmilter_seccomp_confine() == 0 else {
@@ -66,7 +70,15 @@ public struct Sandbox: Sendable, Equatable {
         return report
     }
 
+    /// Lowers a limit to `value`; one already lower (a `prlimit` or `LimitNOFILE=` around the
+    /// daemon) stays as it is: a worker can only ever lower its limits.
     private func limit(_ resource: Int32, to value: Int, what: String) throws(WorkerError) {
+        var current = rlimit()
+        if getrlimit(__rlimit_resource_t(resource), &current) == 0, current.rlim_max != rlim_t.max, current.rlim_max <= rlim_t(value) {
+            current.rlim_cur = current.rlim_max
+            _ = setrlimit(__rlimit_resource_t(resource), &current)
+            return
+        }
         var limits = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
         guard setrlimit(resource, &limits) == 0 else {
             throw WorkerError(.io, "setrlimit \(what) \(value): \(String(cString: strerror(errno)))")
