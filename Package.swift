@@ -82,6 +82,14 @@ let package = Package(
             dependencies: ["ClamAV", "ErrorCodes", "FileMagic", "MIME", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
+        // Scans in worker processes forked from a zygote that holds the engine, each confined
+        // with rlimits, Landlock and seccomp (issue: isolated scanning workers).
+        .target(name: "CSandbox"),
+        .target(
+            name: "ScanWorkers",
+            dependencies: ["CSandbox", "ClamAV", "ErrorCodes", "MIME", "Scanning", logging],
+            swiftSettings: swiftSettings
+        ),
         // Configuration parses its own TOML subset: every error then carries a line number,
         // and no C++ dependency is built for a config file.
         .target(name: "Configuration", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
@@ -103,14 +111,14 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "Milter", "MilterProtocol", "MIME", "Scanning", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
+                "Milter", "MilterProtocol", "MIME", "Scanning", "ScanWorkers", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
                 "Sockets", "StableJSON", "ScanmilterVersion", logging,
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "scanmilter",
-            dependencies: ["Filter", "Configuration", "ClamAV", argumentParser, logging],
+            dependencies: ["Filter", "Configuration", "ClamAV", "Scanning", "ScanWorkers", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 
@@ -160,6 +168,7 @@ let package = Package(
             exclude: ["Corpus"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScanWorkersTests", dependencies: ["ScanWorkers", "Scanning", logging], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets", "MilterClient"], swiftSettings: swiftSettings),

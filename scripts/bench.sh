@@ -17,7 +17,9 @@
 #   LARGE=1 scripts/bench.sh    also 1M hash + 50k body signatures: load time, memory, and
 #                               reload under load (no message may fail)
 #   ONLY=memory scripts/bench.sh  only the parts named (comma list of clamav-milter, layer,
-#                               memory, postfix, scan-bench, large), e.g. to profile one of them
+#                               memory, postfix, scan-bench, large, isolation), e.g. to profile one of them
+#   ONLY=isolation              scan workers against the in-process engine with 3M hash + 100k
+#                               body signatures (scripts/bench/isolation.sh; its own table)
 # Other knobs: CONNECTIONS (default 8), DURATION (seconds per load run), KEEP_BENCH=1 keeps the
 # temp dir. Benchmarks are figures beside references, never pass/fail tests.
 set -euo pipefail
@@ -40,8 +42,8 @@ fi
 ONLY=${ONLY:-}
 for name in ${ONLY//,/ }; do
   case "$name" in
-    clamav-milter|layer|memory|postfix|scan-bench|large) ;;
-    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, large)" >&2; exit 2 ;;
+    clamav-milter|layer|memory|postfix|scan-bench|large|isolation) ;;
+    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, large, isolation)" >&2; exit 2 ;;
   esac
 done
 # part NAME: whether this run includes part NAME (every part when ONLY is unset; "large" only
@@ -243,6 +245,13 @@ if part large; then
   stop "$pid"
 fi
 
+# --- scan workers against the in-process engine ------------------------------------------------
+if part isolation; then
+  log "isolation: scan workers against the in-process engine"
+  if [ "$QUICK" = 1 ]; then iso=(HASHES=200000 BODIES=10000 ROUNDS=1 DURATION=8); else iso=(ROUNDS=3 DURATION=15); fi
+  env "${iso[@]}" CONNECTIONS="$CONNECTIONS" scripts/bench/isolation.sh "$bin" | tee "$results/isolation.md" >&2
+fi
+
 # --- 4. through real Postfix over TCP --------------------------------------------------------
 if part postfix; then
 log "4. through Postfix over TCP: $smtp_messages messages, one SMTP session at a time, $smtp_runs runs each"
@@ -293,6 +302,7 @@ fi  # scan-bench
 mkdir -p "$root/bench-results"
 report=$root/bench-results/bench-$(date -u +%Y%m%dT%H%M%SZ).md
 python3 scripts/bench/report.py "$results" | tee "$report"
+[ ! -f "$results/isolation.md" ] || tee -a "$report" < "$results/isolation.md"
 cp "$report" "$root/bench-results/latest.md"
 cp -r "$results" "${report%.md}-raw"
 log "written to $report"

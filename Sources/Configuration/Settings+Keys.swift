@@ -67,6 +67,9 @@ extension ScanSettings: SettingsSection {
             Setting("alert_exceeds_max", \.alertExceedsMax, .bool, "a scan that hits a limit is unscannable, not silently clean"),
             Setting("reload_mode", \.reloadMode, .choice, "concurrent (new engine beside the old) or in_place (less memory)"),
             Setting("reload_check_interval", \.reloadCheckInterval, .seconds, "how often database_dir is checked for new signatures (0: never)"),
+            Setting("isolation", \.isolation, .choice, "workers (embedded engine in confined processes) or none (in the milter)"),
+            Setting("worker_timeout", \.workerTimeout, .seconds, "one scan in a worker; past it the worker is killed"),
+            Setting("worker_memory", \.workerMemory, .byteSize, "address space a worker may map beyond the engine"),
         ]
     }
 

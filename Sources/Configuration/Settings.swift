@@ -118,6 +118,13 @@ public struct ScanSettings: Sendable, Equatable {
     public var reloadMode: ReloadMode = .concurrent
     /// `reload_check_interval`: seconds between checks of database_dir for new signatures (0: never).
     public var reloadCheckInterval: Double = 60
+    /// `isolation`: `workers` (the embedded engine scans in confined worker processes) or `none`
+    /// (in the milter's own threads).
+    public var isolation: Isolation = .workers
+    /// `worker_timeout`: seconds one scan may take in a worker before the worker is killed.
+    public var workerTimeout: Double = 150
+    /// `worker_memory`: address space a worker may map beyond the engine it inherits.
+    public var workerMemory = 4 << 30
     public init() {}
 }
 
@@ -129,6 +136,14 @@ extension ScanSettings {
         case concurrent
         /// Free the running engine first (small machines; scans wait during the reload).
         case inPlace = "in_place"
+    }
+
+    /// Where the embedded engine scans: the `[scan] isolation` setting.
+    public enum Isolation: String, Sendable, Equatable, CaseIterable {
+        /// In worker processes forked from a zygote that holds the engine, each confined.
+        case workers
+        /// In the milter's own threads (a parser crash takes the milter down).
+        case none
     }
 }
 

@@ -1,10 +1,12 @@
 import ClamAV
 public import Configuration
 import FileMagic
+import Foundation
 import Glibc
 public import Logging
 import MIME
 public import Scanning
+import ScanWorkers
 
 extension FilterService {
     /// A component the configuration asks for could not be made; says which and why.
@@ -19,9 +21,24 @@ extension FilterService {
         }
     }
 
-    /// Builds the service the configuration describes: loads the signatures (embedded engine)
-    /// or checks the clamd servers' settings, opens libmagic, and sets up the policy.
-    public static func make(config: ScanmilterConfig, quarantine: (any QuarantineSink)?, logger: Logger) throws -> FilterService {
+    /// How the daemon starts its scan zygote: its own executable with `--scan-zygote`.
+    public struct ZygoteLaunch: Sendable {
+        public var executable: String
+        public var arguments: [String]
+
+        public init(executable: String, arguments: [String]) {
+            self.executable = executable
+            self.arguments = arguments
+        }
+    }
+
+    /// Builds the service the configuration describes: loads the signatures (embedded engine,
+    /// in scan workers forked from a zygote started with `zygote` when `[scan] isolation` is
+    /// `workers` and a launch is given) or checks the clamd servers' settings, opens libmagic,
+    /// and sets up the policy.
+    public static func make(
+        config: ScanmilterConfig, quarantine: (any QuarantineSink)?, logger: Logger, zygote: ZygoteLaunch? = nil
+    ) throws -> FilterService {
         // Large bodies and libclamav's extracted files go there: a typo would otherwise show only
         // as temp-failed mail once the first large message arrives.
         var info = stat()
@@ -31,10 +48,22 @@ extension FilterService {
         let backend: any ScanBackend
         switch config.scan.backend {
         case .clamav:
-            do {
-                backend = try ClamAVBackend(settings: ClamAVBackendSettings(config.scan), logger: logger)
-            } catch {
-                throw StartupError(component: "signatures in \(config.scan.databaseDir)", message: "\(error)")
+            if config.scan.isolation == .workers, let zygote {
+                let workers = config.scan.maxConcurrentScans > 0 ? config.scan.maxConcurrentScans : ProcessInfo.processInfo.activeProcessorCount
+                let launch = IsolatedScanBackend.Configuration(
+                    executable: zygote.executable, arguments: zygote.arguments, workers: workers,
+                    scanTimeout: .milliseconds(Int64(config.scan.workerTimeout * 1000)))
+                do {
+                    backend = try IsolatedScanBackend(configuration: launch, logger: logger)
+                } catch {
+                    throw StartupError(component: "signatures in \(config.scan.databaseDir) (scan workers)", message: "\(error)")
+                }
+            } else {
+                do {
+                    backend = try ClamAVBackend(settings: ClamAVBackendSettings(config.scan), logger: logger)
+                } catch {
+                    throw StartupError(component: "signatures in \(config.scan.databaseDir)", message: "\(error)")
+                }
             }
         case .clamd:
             var servers: [ClamdEndpoint] = []
@@ -60,7 +89,7 @@ extension FilterService {
         let scanner = ScannerHandle(backend: backend)
         let pipeline = Pipeline(
             parser: MIMEParser(), scanner: MessageScanner(backend: backend, strategy: MessageScanner.Strategy(config.scan.strategy)), detector: detector,
-            policies: try RecipientPolicies.make(config), signatureBuildTime: { scanner.signatureBuildTime })
+            policies: try RecipientPolicies.make(config, scannerCrash: quarantine == nil ? .reject : .quarantine), signatureBuildTime: { scanner.signatureBuildTime })
         let metrics = Metrics()
         let hostname = config.headers.hostname.isEmpty ? systemHostname() : config.headers.hostname
         let notifier = try Notifier.make(config: config, hostname: hostname, metrics: metrics, logger: logger)

@@ -74,8 +74,8 @@ struct MetricsExposition {
         let database = embedded?.database
         text.family("scanmilter_engine_info", "gauge", "The scanning engine and its signatures (labels); always 1.")
         text.sample("scanmilter_engine_info", [
-            "backend": embedded == nil ? "clamd" : "clamav",
-            "engine_version": embedded == nil ? "" : ClamAVLibrary.version,
+            "backend": scanner.clamd != nil ? "clamd" : "clamav",
+            "engine_version": scanner.clamd != nil ? "" : ClamAVLibrary.version,
             "database": scanner.backend.databaseDescription,
             "demo": demo ? "true" : "false",
         ], 1)
@@ -91,6 +91,7 @@ struct MetricsExposition {
             text.gauge("scanmilter_signature_build_timestamp_seconds", "When the loaded signatures were built (Unix time).", built.timeIntervalSince1970)
         }
         if let clamd = scanner.clamd { text.clamdServers(clamd.serverStatus) }
+        if let isolated = scanner.isolated { text.scanWorkers(isolated.status) }
     }
 
     private func renderQuarantine(_ text: inout PrometheusText) {

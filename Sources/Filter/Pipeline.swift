@@ -18,11 +18,14 @@ public struct Pipeline: Sendable {
     public let policies: RecipientPolicies
     /// When the loaded signatures were built; nil when unknown (e.g. behind clamd).
     public let signatureBuildTime: @Sendable () -> Date?
+    /// Messages that killed scan workers: after two crashes a message is not scanned again.
+    public let poison: PoisonRegistry
 
     public init(
         parser: MIMEParser, scanner: MessageScanner, detector: TypeDetector, policies: RecipientPolicies,
-        signatureBuildTime: @escaping @Sendable () -> Date?
+        signatureBuildTime: @escaping @Sendable () -> Date?, poison: PoisonRegistry = PoisonRegistry()
     ) {
+        self.poison = poison
         self.parser = parser
         self.scanner = scanner
         self.detector = detector
@@ -67,6 +70,12 @@ public struct Pipeline: Sendable {
         let groups = policies.grouped(recipients)
         var ruleSetsUsed: [Int] = []
         for group in groups where !ruleSetsUsed.contains(group.policy.ruleSet) { ruleSetsUsed.append(group.policy.ruleSet) }
+        // Only after a crash is on record does a message's fingerprint cost anything.
+        let fingerprint = poison.isEmpty ? nil : PoisonRegistry.fingerprint(message)
+        if let fingerprint, case let crashes = poison.crashes(of: fingerprint), crashes >= poison.limit {
+            return poisoned(
+                parsed, timings: timings, crashes: crashes, truncated: truncated, queueID: queueID, sender: sender, recipients: recipients)
+        }
 
         var detected: [String: DetectedType] = [:]
         var byLeaf: [Int: DetectedType] = [:]
@@ -90,7 +99,8 @@ public struct Pipeline: Sendable {
         }
         return finish(
             parsed, timings: timings, detected: detected, banned: banned, harmless: harmless, typeFailure: typeFailure,
-            opened: opened, members: members, truncated: truncated, queueID: queueID, sender: sender, recipients: recipients)
+            opened: opened, members: members, truncated: truncated, queueID: queueID, sender: sender, recipients: recipients,
+            message: message, fingerprint: fingerprint)
     }
 
     /// What one set of type and archive rules found in the leaves.
@@ -151,19 +161,42 @@ public struct Pipeline: Sendable {
         return pass
     }
 
+    /// A poison message: not scanned; every recipient's policy decides on a scanner crash.
+    private func poisoned(
+        _ parsed: ParsedMessage, timings: StageTimings, crashes: Int, truncated: Bool, queueID: String, sender: String,
+        recipients: [String]
+    ) -> Result {
+        var timings = timings
+        let scan = ScanVerdict.unscannable(
+            UnscannableReason(.scannerCrash, "this message killed scan workers \(crashes) times within a day; not scanned again"))
+        let plan = timings.measure(\.policy) {
+            policies.plan(sender: sender, recipients: recipients, queueID: queueID) { _ in Findings(scan: scan, truncated: truncated) }
+        }
+        return Result(
+            findings: plan.decidingFindings ?? Findings(scan: scan, truncated: truncated), decision: plan.decision, plan: plan,
+            parsed: parsed, report: MessageScanReport(verdict: scan, wholeMessage: scan, parts: [], scanCount: 0), detectedTypes: [:],
+            timings: timings)
+    }
+
     /// The scan (once for every recipient), then each policy's findings and decision.
     private func finish(
         _ parsed: ParsedMessage, timings: StageTimings, detected: [String: DetectedType], banned: [Int: [BannedHit]],
         harmless: [Int: [BannedHit]], typeFailure: String?, opened: [OpenedArchive],
-        members: [(partPath: String, content: [UInt8])], truncated: Bool, queueID: String, sender: String, recipients: [String]
+        members: [(partPath: String, content: [UInt8])], truncated: Bool, queueID: String, sender: String, recipients: [String],
+        message: MessageBytes, fingerprint: String?
     ) -> Result {
         var timings = timings
-        let report = timings.measure(\.scan) { scanner.scan(parsed) }
+        // One crash of a scan worker ends this message's scans (CrashLatch).
+        let latch = CrashLatch(scanner.backend)
+        let report = timings.measure(\.scan) { MessageScanner(backend: latch, strategy: scanner.strategy).scan(parsed) }
         // Members of archives opened with a password: ClamAV could not open those archives.
         let memberVerdicts = timings.measure(\.scan) {
-            members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : scanner.backend.scan($0.content[...])) }
+            members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : latch.scan($0.content[...])) }
         }
         var scanVerdict = ScanVerdict.combining([report.verdict] + memberVerdicts.map(\.verdict))
+        if case .unscannable(let reason) = scanVerdict, reason.code == .workerCrashed {
+            poison.record(fingerprint ?? PoisonRegistry.fingerprint(message))
+        }
         if let typeFailure, scanVerdict == .clean {
             // A leaf whose type could not be told may be exactly what the type rules exist for.
             scanVerdict = .unscannable(UnscannableReason(.engineError, "type detection: \(typeFailure)"))

@@ -12,10 +12,15 @@ import Scanning
 public struct Policy: Sendable {
     public var actions: ActionSettings
     public var replies: ReplySettings
+    /// What happens to a poison message (it killed scan workers twice): `quarantine` where a
+    /// store is open, so the administrator gets the sample; `reject` otherwise. Never a
+    /// temp-fail, which would only bring it back.
+    public var scannerCrash: MessageAction
 
-    public init(actions: ActionSettings, replies: ReplySettings) {
+    public init(actions: ActionSettings, replies: ReplySettings, scannerCrash: MessageAction = .reject) {
         self.actions = actions
         self.replies = replies
+        self.scannerCrash = scannerCrash
     }
 
     /// The decision for one message; `queueID` fills `%i` in reply templates.
@@ -39,6 +44,11 @@ public struct Policy: Sendable {
             // was never seen: this is the oversize case.
             var decision = Decision(verdict: .unscanned("size"), action: actions.oversize)
             finish(&decision, template: replies.oversize, viruses: [], rules: ["oversize"], queueID: queueID, truncated: true)
+            return decision
+        }
+        if case .unscannable(let reason) = findings.scan, reason.code == .scannerCrash {
+            var decision = Decision(verdict: .unscanned(reason.code.name), action: scannerCrash, notes: [reason.detail])
+            finish(&decision, template: replies.limitExceeded, viruses: [], rules: ["scanner crash"], queueID: queueID)
             return decision
         }
         if case .unscannable(let reason) = findings.scan, reason.code == .limitExceeded {

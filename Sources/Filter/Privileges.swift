@@ -1,4 +1,4 @@
-import Configuration
+public import Configuration
 import Foundation
 
 /// Socket ownership and the switch to an unprivileged user, done once the socket is open
@@ -50,5 +50,13 @@ enum Privileges {
         if let numeric = gid_t(name) { return numeric }
         guard let entry = getgrnam(name) else { throw Failure(message: "no such group '\(name)'") }
         return entry.pointee.gr_gid
+    }
+}
+
+extension FilterService {
+    /// Becomes `[milter] user` and `group` (nothing when both are empty): what the daemon does
+    /// once its socket listens, and what its scan zygote does before it loads the signatures.
+    public static func dropPrivileges(_ milter: MilterSettings) throws {
+        try Privileges.drop(user: milter.user, group: milter.group)
     }
 }

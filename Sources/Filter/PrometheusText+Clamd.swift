@@ -1,4 +1,5 @@
 import Scanning
+import ScanWorkers
 
 extension PrometheusText {
     /// Each clamd server's state and signatures, labelled by server.
@@ -20,6 +21,18 @@ extension PrometheusText {
         family("scanmilter_clamd_server_failures_total", "counter", "Failures seen on the clamd server (connect, timeout, I/O, protocol).")
         for server in servers {
             sample("scanmilter_clamd_server_failures_total", ["server": server.endpoint.description], server.failures)
+        }
+    }
+}
+
+extension PrometheusText {
+    /// The scan workers of the isolated embedded engine, and how many died of what.
+    mutating func scanWorkers(_ status: IsolatedScanBackend.Status) {
+        gauge("scanmilter_scan_workers", "Scan worker processes alive (idle or scanning).", Double(status.workers))
+        gauge("scanmilter_scan_workers_busy", "Scan workers scanning right now.", Double(status.busy))
+        family("scanmilter_scan_worker_deaths_total", "counter", "Scan workers that died or were killed while scanning, by cause (a signal, seccomp, timeout).")
+        for (cause, count) in status.deaths.sorted(by: { $0.key < $1.key }) {
+            sample("scanmilter_scan_worker_deaths_total", ["cause": cause], count)
         }
     }
 }

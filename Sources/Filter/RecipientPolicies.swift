@@ -71,8 +71,9 @@ public struct RecipientPolicies: Sendable {
         overrides.first { $0.policy.name == name }?.policy ?? standard
     }
 
-    /// The policies the configuration describes; a banned type name that does not exist is an error.
-    public static func make(_ config: ScanmilterConfig) throws -> RecipientPolicies {
+    /// The policies the configuration describes; a banned type name that does not exist is an
+    /// error. `scannerCrash` is what every policy does with a poison message (``Policy/scannerCrash``).
+    public static func make(_ config: ScanmilterConfig, scannerCrash: MessageAction = .reject) throws -> RecipientPolicies {
         var keys: [RuleKey] = []
         var ruleSets: [RuleSet] = []
         func ruleSet(_ settings: PolicySettings) throws -> Int {
@@ -90,7 +91,7 @@ public struct RecipientPolicies: Sendable {
         }
         func policy(_ name: String, _ actions: ActionSettings, _ reply: ReplySettings, _ settings: PolicySettings, _ admins: [String]) throws -> RecipientPolicy {
             RecipientPolicy(
-                name: name, policy: Policy(actions: actions, replies: reply), ruleSet: try ruleSet(settings),
+                name: name, policy: Policy(actions: actions, replies: reply, scannerCrash: scannerCrash), ruleSet: try ruleSet(settings),
                 maxSignatureAge: settings.maxSignatureAge, senderAllowlist: settings.senderAllowlist,
                 recipientAllowlist: settings.recipientAllowlist, admins: admins)
         }

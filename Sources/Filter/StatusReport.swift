@@ -1,5 +1,6 @@
 import Foundation
 import Scanning
+import ScanWorkers
 import StableJSON
 
 /// The daemon's state for `scanmilterctl status` and health checks, as one JSON object with
@@ -13,11 +14,33 @@ struct StatusReport: Encodable {
     let databaseAgeSeconds: Int?
     /// Each clamd server's state and version, with the clamd backend only.
     let clamdServers: [ClamdServer]?
+    /// The scan workers, with the isolated embedded engine only.
+    let scanWorkers: ScanWorkers?
 
     enum CodingKeys: String, CodingKey {
         case version, pid, database, engineLoaded = "engine_loaded", connections, messages, inFlight = "in_flight",
             bypassed, verdicts, actions, databaseBuildTime = "database_build_time", databaseAgeSeconds = "database_age_seconds",
-            clamdServers = "clamd_servers"
+            clamdServers = "clamd_servers", scanWorkers = "scan_workers"
+    }
+
+    /// The worker processes of the isolated engine.
+    struct ScanWorkers: Encodable {
+        let workers, busy: Int
+        let zygotePID: Int
+        let deaths: [String: Int]
+        let confinement: String
+
+        enum CodingKeys: String, CodingKey {
+            case workers, busy, zygotePID = "zygote_pid", deaths, confinement
+        }
+
+        init(_ status: IsolatedScanBackend.Status) {
+            workers = status.workers
+            busy = status.busy
+            zygotePID = Int(status.zygotePID)
+            deaths = status.deaths
+            confinement = status.confinement
+        }
     }
 
     /// One clamd server (`version` and `last_error` only when known).
@@ -55,6 +78,7 @@ struct StatusReport: Encodable {
         databaseBuildTime = scanner.signatureBuildTime
         databaseAgeSeconds = databaseBuildTime.map { Int(Date().timeIntervalSince($0)) }
         clamdServers = scanner.clamd.map { $0.serverStatus.map(ClamdServer.init) }
+        scanWorkers = scanner.isolated.map { ScanWorkers($0.status) }
     }
 
     func json() -> String {

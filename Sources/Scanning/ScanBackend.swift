@@ -42,6 +42,12 @@ extension UnscannableReason.Code {
     public static var backendUnavailable: Self { Self("unavailable") }
     /// The scan did not finish in time.
     public static var timeout: Self { Self("timeout") }
+    /// The scan worker died or hung while scanning this content (a crash in a parser, a
+    /// seccomp violation, a resource limit, a timeout): the same content may do it again.
+    public static var workerCrashed: Self { Self("worker crashed") }
+    /// Not scanned: this very message already killed scan workers twice within a day (a
+    /// poison message); retrying would only crash them again.
+    public static var scannerCrash: Self { Self("scanner crash") }
 }
 
 /// A scanner: the embedded libclamav engine or a pool of clamd servers. The rest of the code

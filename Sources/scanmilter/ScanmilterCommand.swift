@@ -3,8 +3,11 @@ import ClamAV
 import Configuration
 import Filter
 import Foundation
+import Glibc
 import Logging
 import Milter
+import Scanning
+import ScanWorkers
 
 /// `scanmilter`: the content-scanning milter daemon. Runs in the foreground (systemd, containers).
 ///
@@ -31,6 +34,11 @@ struct ScanmilterCommand: ParsableCommand {
     @Flag(help: "Validate the configuration and load the signatures, then exit.")
     var check = false
 
+    /// The scan zygote the daemon starts of itself (`[scan] isolation = "workers"`): it loads
+    /// the signatures and forks the scan workers; its control socket is standard input.
+    @Flag(help: .hidden)
+    var scanZygote = false
+
     mutating func run() throws {
         // libmilter's signal thread must be the only one to see SIGHUP/SIGTERM/SIGINT: block
         // them before anything else starts a thread. SIGPIPE: a peer closing must not kill us.
@@ -49,6 +57,7 @@ struct ScanmilterCommand: ParsableCommand {
             ClamAVLibrary.limitHeapArenas(to: 2 * ProcessInfo.processInfo.activeProcessorCount)
         }
 
+        if scanZygote { Self.runZygote(config: config) }
         let settings: ScanmilterConfig
         do {
             settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
@@ -66,7 +75,9 @@ struct ScanmilterCommand: ParsableCommand {
         defer { reopener?.stop() }
         let service: FilterService
         do {
-            service = try FilterService.make(config: settings, quarantine: try QuarantineSetup.sink(settings, logger: logger), logger: logger)
+            service = try FilterService.make(
+                config: settings, quarantine: try QuarantineSetup.sink(settings, logger: logger), logger: logger,
+                zygote: FilterService.ZygoteLaunch(executable: "/proc/self/exe", arguments: ["--scan-zygote", "--config", config]))
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
@@ -83,6 +94,34 @@ struct ScanmilterCommand: ParsableCommand {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
             throw ExitCode(71)
+        }
+    }
+
+    /// The zygote's life: settings and log as the daemon's, the daemon's user, the engine, then
+    /// forking workers until the daemon closes standard input.
+    private static func runZygote(config: String) -> Never {
+        // The daemon blocked its stop signals for libmilter; the zygote and its workers take
+        // signals the default way (a worker killed by one is what the daemon reports).
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        let settings: ScanmilterConfig
+        do {
+            settings = try ScanmilterConfig.load(path: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("scanmilter scan zygote: \(error)\n".utf8))
+            Glibc.exit(78)
+        }
+        let (logger, _) = LogSetup.bootstrap(settings.log, environment: ProcessInfo.processInfo.environment)
+        do {
+            try FilterService.dropPrivileges(settings.milter)
+            let backend = try ClamAVBackend(settings: ClamAVBackendSettings(settings.scan), logger: logger)
+            Zygote.run(
+                backend: backend, sandbox: Sandbox(writableDirectory: settings.scan.tempDir, extraAddressSpace: settings.scan.workerMemory),
+                logger: logger)
+        } catch {
+            logger.critical("scan zygote cannot start", metadata: ["error": "\(error)"])
+            Glibc.exit(75)
         }
     }
 }
