@@ -53,6 +53,7 @@ CONF
 }
 start() {  # start ISOLATION → $pid
   config "$1"
+  : > "$work/$1.file.log"   # each round waits for its own "ready"
   "$bin/scanmilter" --config "$work/$1.toml" > "$work/$1.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1200); do
