@@ -38,15 +38,17 @@ extension FilterService {
             }
         case .clamd:
             var servers: [ClamdEndpoint] = []
+            var capacities: [Int] = []
             for text in config.scan.clamdServers {
-                guard let endpoint = ClamdEndpoint(text) else {
-                    throw StartupError(component: "[scan] clamd_servers", message: "'\(text)' is not unix:/path or HOST:PORT")
-                }
-                servers.append(endpoint)
+                let server = try clamdServer(text, defaultMaxThreads: config.scan.clamdMaxThreads)
+                servers.append(server.endpoint)
+                capacities.append(server.maxThreads)
             }
             let timeout = Duration.milliseconds(Int64(config.scan.clamdTimeout * 1000))
             do {
-                backend = try ClamdBackend(configuration: .init(servers: servers, readTimeout: timeout), logger: logger)
+                var pool = ClamdBackend.Configuration(servers: servers, readTimeout: timeout)
+                pool.capacities = capacities
+                backend = try ClamdBackend(configuration: pool, logger: logger)
             } catch {
                 throw StartupError(component: "clamd backend", message: "\(error)")
             }
@@ -68,6 +70,26 @@ extension FilterService {
                     passwordCandidates: config.policy.archivePasswordCandidates)
                 : nil)
         return FilterService(config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger)
+    }
+
+    /// One `[scan] clamd_servers` entry: an address, optionally followed by `max_threads=N` (that
+    /// server's clamd `MaxThreads`, when it differs from `[scan] clamd_max_threads`).
+    static func clamdServer(_ text: String, defaultMaxThreads: Int) throws -> (endpoint: ClamdEndpoint, maxThreads: Int) {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard let address = words.first, let endpoint = ClamdEndpoint(String(address)) else {
+            throw StartupError(component: "[scan] clamd_servers", message: "'\(text)' is not unix:/path or HOST:PORT")
+        }
+        var maxThreads = defaultMaxThreads
+        for option in words.dropFirst() {
+            guard option.hasPrefix("max_threads="), let value = Int(option.dropFirst("max_threads=".count)), (1...4096).contains(value)
+            else {
+                throw StartupError(
+                    component: "[scan] clamd_servers",
+                    message: "'\(option)' in '\(text)': the only option is max_threads=N (1 to 4096), e.g. \"10.0.0.5:3310 max_threads=20\"")
+            }
+            maxThreads = value
+        }
+        return (endpoint, maxThreads)
     }
 
     /// Type rules from `[policy]`: "default" stands for the built-in lists.

@@ -14,7 +14,9 @@ struct MessageOutcome {
 
     /// Runs the pipeline on the buffered message. A message that could not be stored or read
     /// back is unscannable: the unscannable action (tempfail by default) applies, never accept.
-    static func evaluate(_ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger) -> MessageOutcome {
+    static func evaluate(
+        _ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger, enterScanStage: () -> Bool = { true }
+    ) -> MessageOutcome {
         func unscannable(_ detail: String) -> MessageOutcome {
             logger.error("message could not be buffered", metadata: ["error": "\(detail)"])
             return Self.unscannable(message, detail, queueID: queueID, policy: pipeline.policy)
@@ -31,7 +33,8 @@ struct MessageOutcome {
                 return unscannable("\(error)")
             }
         }
-        let result = pipeline.evaluate(bytes, truncated: message.buffer.isTruncated, queueID: queueID)
+        let result = pipeline.evaluate(
+            bytes, truncated: message.buffer.isTruncated, queueID: queueID, enterScanStage: enterScanStage)
         return MessageOutcome(decision: result.decision, result: result, raw: bytes, started: message.started)
     }
 

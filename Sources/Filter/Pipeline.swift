@@ -40,6 +40,12 @@ public struct Pipeline: Sendable {
         self.signatureBuildTime = signatureBuildTime
     }
 
+    /// The report for a message that found no room at the scanner in time.
+    static let scannerBusy: MessageScanReport = {
+        let busy = ScanVerdict.unscannable(UnscannableReason(.timeout, "scanner busy: no room at the clamd pool in time"))
+        return MessageScanReport(verdict: busy, wholeMessage: busy, parts: [], scanCount: 0)
+    }()
+
     /// Parser defects that mean part of the message was not parsed.
     static let parseLimitDefects: Set<String> = [
         MIMEDefect.Name.nestingTooDeep, .tooManyParts, .tooManyAlternativeReadings, .headerTooLong, .tooManyHeaderFields,
@@ -60,7 +66,12 @@ public struct Pipeline: Sendable {
     }
 
     /// Runs every stage on `message`; `truncated` says it was cut at the size limit.
-    public func evaluate(_ message: MessageBytes, truncated: Bool, queueID: String) -> Result {
+    /// `enterScanStage` is called between type detection and the scan: the daemon moves the
+    /// message from its local slot to the scanner's there (``ScanAdmission``); when it returns
+    /// false (no room at the scanner in time) the message is unscannable.
+    public func evaluate(
+        _ message: MessageBytes, truncated: Bool, queueID: String, enterScanStage: () -> Bool = { true }
+    ) -> Result {
         var timings = StageTimings()
         let parsed = timings.measure(\.parse) { parser.parse(message) }
 
@@ -106,7 +117,9 @@ public struct Pipeline: Sendable {
             }
         }
 
-        let report = timings.measure(\.scan) { scanner.scan(parsed) }
+        let admitted = timings.measure(\.scan) { enterScanStage() }
+        if !admitted { members = [] }
+        let report = timings.measure(\.scan) { admitted ? scanner.scan(parsed) : Self.scannerBusy }
         // Members of archives opened with a password: ClamAV could not open those archives.
         let memberVerdicts = timings.measure(\.scan) {
             members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : scanner.backend.scan($0.content[...])) }
