@@ -15,7 +15,7 @@ struct MessageOutcome {
     /// Runs the pipeline on the buffered message. A message that could not be stored or read
     /// back is unscannable: the unscannable action (tempfail by default) applies, never accept.
     static func evaluate(
-        _ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger, enterScanStage: () -> Bool = { true }
+        _ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger, enterScanStage: (_ scans: Int) -> Bool = { _ in true }
     ) -> MessageOutcome {
         func unscannable(_ detail: String) -> MessageOutcome {
             logger.error("message could not be buffered", metadata: ["error": "\(detail)"])

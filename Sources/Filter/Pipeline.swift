@@ -66,11 +66,12 @@ public struct Pipeline: Sendable {
     }
 
     /// Runs every stage on `message`; `truncated` says it was cut at the size limit.
-    /// `enterScanStage` is called between type detection and the scan: the daemon moves the
-    /// message from its local slot to the scanner's there (``ScanAdmission``); when it returns
-    /// false (no room at the scanner in time) the message is unscannable.
+    /// `enterScanStage` is called between type detection and the scan with the number of scans
+    /// the message will send at once: the daemon moves the message from its local slot to the
+    /// scanner's there (``ScanAdmission``); when it returns false (no room at the scanner in
+    /// time) the message is unscannable.
     public func evaluate(
-        _ message: MessageBytes, truncated: Bool, queueID: String, enterScanStage: () -> Bool = { true }
+        _ message: MessageBytes, truncated: Bool, queueID: String, enterScanStage: (_ scans: Int) -> Bool = { _ in true }
     ) -> Result {
         var timings = StageTimings()
         let parsed = timings.measure(\.parse) { parser.parse(message) }
@@ -117,7 +118,7 @@ public struct Pipeline: Sendable {
             }
         }
 
-        let admitted = timings.measure(\.scan) { enterScanStage() }
+        let admitted = timings.measure(\.scan) { enterScanStage(scanner.scansAtOnce(parsed)) }
         if !admitted { members = [] }
         let report = timings.measure(\.scan) { admitted ? scanner.scan(parsed) : Self.scannerBusy }
         // Members of archives opened with a password: ClamAV could not open those archives.

@@ -7,17 +7,23 @@ import Foundation
 /// message from parse to decision (as it always did); a clamd pool scans elsewhere, so a message
 /// leaves its local slot when it goes to the pool and waits instead for the pool's capacity (the
 /// `MaxThreads` of the servers in rotation), which grows with every server added and shrinks
-/// when one goes down.
+/// when one goes down. There a message counts as the scans it sends at once (each decoded
+/// attachment and the skeleton), so that what is admitted is what clamd's threads can run
+/// rather than a queue inside clamd.
 public final class ScanAdmission: Sendable {
     /// Messages parsed and typed at once (and scanned, for the embedded engine).
     let local: AdmissionGate
-    /// Messages under scan at the clamd pool; nil when scans share the local slot.
+    /// Scans (or messages, see `remoteCountsScans`) at the clamd pool; nil when scans share the local slot.
     let remote: AdmissionGate?
+    /// Whether a message takes one unit of `remote` per scan it sends at once (the pool's
+    /// capacity), or one in all (an explicit `max_concurrent_scans`, which counts messages).
+    let remoteCountsScans: Bool
 
     /// `local` slots for parsing and type detection; `remote`, when given, bounds the scan stage.
-    init(local: AdmissionGate, remote: AdmissionGate?) {
+    init(local: AdmissionGate, remote: AdmissionGate?, remoteCountsScans: Bool = false) {
         self.local = local
         self.remote = remote
+        self.remoteCountsScans = remoteCountsScans
     }
 
     /// The stages as `[scan] max_concurrent_scans` and the backend ask: for the embedded engine,
@@ -29,8 +35,10 @@ public final class ScanAdmission: Sendable {
             let slots = maxConcurrentScans > 0 ? maxConcurrentScans : cores
             return ScanAdmission(local: AdmissionGate(fixed: slots), remote: nil)
         }
-        let remote = maxConcurrentScans > 0 ? AdmissionGate(fixed: maxConcurrentScans) : AdmissionGate(limit: poolCapacity)
-        return ScanAdmission(local: AdmissionGate(fixed: cores), remote: remote)
+        if maxConcurrentScans > 0 {
+            return ScanAdmission(local: AdmissionGate(fixed: cores), remote: AdmissionGate(fixed: maxConcurrentScans))
+        }
+        return ScanAdmission(local: AdmissionGate(fixed: cores), remote: AdmissionGate(limit: poolCapacity), remoteCountsScans: true)
     }
 
     /// Takes a local slot for a new message, waiting up to `timeout` seconds.
@@ -43,28 +51,29 @@ public final class ScanAdmission: Sendable {
 /// One message's place in the stages: which slot it holds now. Confined to the message's callback.
 final class AdmissionTicket {
     private let admission: ScanAdmission
-    private var held: AdmissionGate?
+    private var held: (gate: AdmissionGate, units: Int)?
 
     fileprivate init(admission: ScanAdmission) {
         self.admission = admission
-        held = admission.local
+        held = (admission.local, 1)
     }
 
-    /// Moves the message from its local slot to the scan stage, waiting up to `timeout` seconds
-    /// for the pool; returns false when none became free (the message then holds no slot). With
-    /// no separate scan stage the message keeps its local slot and this returns true at once.
-    func enterScanStage(timeout: Double) -> Bool {
-        guard let remote = admission.remote, held !== remote else { return true }
-        held?.leave()
-        held = nil
-        guard remote.enter(timeout: timeout) else { return false }
-        held = remote
+    /// Moves the message from its local slot to the scan stage, where it takes room for the
+    /// `scans` it sends at once, waiting up to `timeout` seconds for the pool; returns false when
+    /// no room became free (the message then holds no slot). With no separate scan stage the
+    /// message keeps its local slot and this returns true at once.
+    func enterScanStage(scans: Int = 1, timeout: Double) -> Bool {
+        guard let remote = admission.remote, held?.gate !== remote else { return true }
+        finish()
+        let units = admission.remoteCountsScans ? max(1, scans) : 1
+        guard remote.enter(units: units, timeout: timeout) else { return false }
+        held = (remote, units)
         return true
     }
 
     /// Gives back whatever slot the message holds (called once it is decided).
     func finish() {
-        held?.leave()
+        if let held { held.gate.leave(units: held.units) }
         held = nil
     }
 }
@@ -99,25 +108,26 @@ final class AdmissionGate: @unchecked Sendable {
         return inside
     }
 
-    /// Enters when fewer than the limit are inside, waiting up to `timeout` seconds; false on timeout.
-    func enter(timeout: Double) -> Bool {
+    /// Takes `units` when they fit under the limit (or the gate is empty: a message larger than
+    /// the whole limit goes alone rather than never), waiting up to `timeout` seconds; false on timeout.
+    func enter(units: Int = 1, timeout: Double) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
-        while inside >= max(1, limit()) {
+        while inside > 0 && inside + units > max(1, limit()) {
             let now = Date()
             if now >= deadline { return false }
             _ = condition.wait(until: min(deadline, now.addingTimeInterval(Self.recheckInterval)))
         }
-        inside += 1
+        inside += units
         return true
     }
 
-    /// Leaves, letting one waiter in.
-    func leave() {
+    /// Gives back `units`, letting waiters in.
+    func leave(units: Int = 1) {
         condition.lock()
-        inside -= 1
-        condition.signal()
+        inside -= units
+        condition.broadcast()
         condition.unlock()
     }
 }

@@ -152,10 +152,10 @@ public final class ScanSession: MilterHandler {
                 ticket.finish()
             }
             // Parsed and typed in a local slot; scanned in the pool's when the pool is clamd.
-            outcome = MessageOutcome.evaluate(message, queueID: queueID, pipeline: service.pipeline, logger: logger) {
+            outcome = MessageOutcome.evaluate(message, queueID: queueID, pipeline: service.pipeline, logger: logger) { scans in
                 // Both waits together stay within scanSlotWait, below Postfix's timeout.
                 let waited = arrived.duration(to: .now).components.seconds
-                return ticket.enterScanStage(timeout: max(1, Self.scanSlotWait - Double(waited)))
+                return ticket.enterScanStage(scans: scans, timeout: max(1, Self.scanSlotWait - Double(waited)))
             }
             acted = service.decisionExecutor(logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         } else {

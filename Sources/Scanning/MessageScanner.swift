@@ -127,6 +127,18 @@ public struct MessageScanner: Sendable {
             scanCount: 1 + parts.count { $0.scanned })
     }
 
+    /// How many scans `message` sends to the backend at once: with a backend that prefers side-by-
+    /// side scans, every leaf scanned on its own plus the whole-message (or skeleton) scan;
+    /// otherwise one, since they go one after another.
+    public func scansAtOnce(_ message: ParsedMessage) -> Int {
+        guard backend.prefersParallelScans else { return 1 }
+        switch strategy {
+        case .attributeOnFinding: return 1
+        case .everyPart, .everyPartRaw: return message.leaves.count + message.alternativeLeaves.count + 1
+        case .everyPartSkeleton: return message.leaves.count { !Self.isSentAsIs($0) } + message.alternativeLeaves.count + 1
+        }
+    }
+
     /// Decodes and scans each leaf. A leaf cut short by a decoding limit that is otherwise clean
     /// is reported unscannable: part of it was never looked at.
     private func scan(

@@ -53,6 +53,25 @@ import Testing
         #expect(admission.admit(timeout: 0)?.enterScanStage(timeout: 0) == true)
     }
 
+    @Test func aMessageTakesRoomAtThePoolForEachScanItSendsAtOnce() {
+        let admission = ScanAdmission.make(maxConcurrentScans: 0, cores: 2, poolCapacity: { 10 })
+        // An attachment and the skeleton: two of clamd's ten threads each, so five messages.
+        let entered = (0..<6).map { _ in admission.admit(timeout: 0)?.enterScanStage(scans: 2, timeout: 0) }
+        #expect(entered == [true, true, true, true, true, false])
+        #expect(admission.remote?.count == 10)
+        // A message with more scans than the pool has threads still goes, alone.
+        let alone = ScanAdmission.make(maxConcurrentScans: 0, cores: 2, poolCapacity: { 10 })
+        let big = alone.admit(timeout: 0)
+        #expect(big?.enterScanStage(scans: 12, timeout: 0) == true)
+        #expect(alone.admit(timeout: 0)?.enterScanStage(scans: 1, timeout: 0) == false)
+        big?.finish()
+        #expect(alone.remote?.count == 0)
+        // An explicit max_concurrent_scans counts messages, whatever they send.
+        let explicit = ScanAdmission.make(maxConcurrentScans: 2, cores: 2, poolCapacity: { 10 })
+        let byMessage = (0..<3).map { _ in explicit.admit(timeout: 0)?.enterScanStage(scans: 4, timeout: 0) }
+        #expect(byMessage == [true, true, false])
+    }
+
     @Test func aWaiterGetsInWhenThePoolGrowsWithoutAnyMessageLeaving() {
         let capacity = Atomic<Int>(1)
         let gate = AdmissionGate(limit: { capacity.load(ordering: .relaxed) })

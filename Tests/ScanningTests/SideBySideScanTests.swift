@@ -78,6 +78,8 @@ import Testing
         #expect(report.wholeMessage == .clean)
         #expect(report.infectedParts.map(\.path) == ["2"])
         #expect(report.scanCount == 2)
+        #expect(MessageScanner(backend: backend, strategy: .everyPartSkeleton).scansAtOnce(parsed) == 2)
+        #expect(MessageScanner(backend: engine, strategy: .everyPartSkeleton).scansAtOnce(parsed) == 1, "in turn: one at a time")
         #expect(backend.widest.load(ordering: .sequentiallyConsistent) == 2)
     }
 }
