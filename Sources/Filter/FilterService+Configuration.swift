@@ -119,7 +119,7 @@ extension FilterService {
 
 extension ClamAVBackendSettings {
     /// The embedded engine's settings from the `[scan]` section: limits and alerts left unset keep
-    /// ClamAV's defaults; in-place reloads let scans wait up to 30 s.
+    /// ClamAV's defaults; in-place reloads let scans wait up to 30 s, or twice the last load time.
     public init(_ scan: ScanSettings) {
         var heuristics: EngineOptions.Heuristics = []
         let switches: [(Bool?, EngineOptions.Heuristics)] = [
@@ -146,6 +146,8 @@ extension ClamAVBackendSettings {
         self.init(
             databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode,
             mailDecodingBudget: scan.mailDecodingBudget)
+        // A large set takes longer to load again than the fixed wait.
+        inPlaceWaitFollowsLoadTime = true
     }
 }
 
