@@ -10,10 +10,13 @@ EICAR and BODIES random 16-byte body signatures. Every contender loads this same
 
 The second form: about TOTAL signatures (default 8,000,000, the size of ClamAV's official set)
 in the official mix: file hashes (MD5 .hdb 55%, SHA-256 .hsb 33%), PE section hashes (.mdb
-3.5%), body signatures (.ndb 6%: plain, with wildcards, alternatives and ranges, on any file,
-PE, HTML, mail and text targets), logical signatures (.ldb 2.5%: 2 to 4 subsignatures with a
-logical expression, 1% of them with a PCRE subsignature), plus EICAR as a body signature so a
-check can see the set works. Every pattern comes from a seeded generator: random 16+ byte
+3.5%), body signatures (.ndb 7.5%: plain, with wildcards, alternatives and ranges, on any file,
+PE, HTML, mail and text targets), logical signatures (.ldb 0.5%, 40,000 of 8 M: 2 to 4
+subsignatures with a logical expression, 1% of them with a PCRE subsignature), plus EICAR as a
+body signature so a check can see the set works. libclamav evaluates every logical signature
+for every file it scans (the message, each part, each normalized text), so their number sets
+the cost of a small message: 25,000 of them made one pass over a 21.6 KB message cost 55 ms of
+CPU against 5.6 ms without them. Every pattern comes from a seeded generator: random 16+ byte
 patterns and hashes of random contents match nothing real. The files are written into DIR (a
 temporary directory; never commit them).
 """
@@ -56,7 +59,7 @@ def official(out, total):
     rng = random.Random(8_000_000)
     counts = {
         "hdb": int(total * 0.55), "hsb": int(total * 0.33), "mdb": int(total * 0.035),
-        "ndb": int(total * 0.06), "ldb": int(total * 0.025),
+        "ndb": int(total * 0.075), "ldb": int(total * 0.005),
     }
     with open(out / "official.hdb", "w") as f:
         for i in range(counts["hdb"]):

@@ -132,6 +132,9 @@ CONF
   sleep 2
   idle=$(rss_mb "$pid")
   [ "$mode" = concurrent ] && row "scanmilter embedded load+compile (until ready)" "$load s" "$idle MB idle"
+  # Steady state first: the same load without a reload.
+  "$bindir/milter-load" --socket "unix:$work/$mode.sock" --corpus "$work/corpus" --connections "$CONNECTIONS" \
+    --duration 15 --timeout 300 --json > "$work/results/steady-$mode.json" || true
   # Load runs long enough for a reload to start after 10 s and finish well before the end.
   duration=$(python3 -c "print(int(20 + 2.5 * $load))")
   python3 scripts/bench/rss_sampler.py "$pid" "$work/results/rss-$mode.json" 0.1 & sampler=$!; running+=("$sampler")
@@ -146,9 +149,10 @@ CONF
   took=$(since "$t0")
   wait "$loader" || true
   kill "$sampler"; wait "$sampler" 2>/dev/null || true
-  python3 - "$work/results/load-$mode.json" "$work/results/rss-$mode.json" "$steady" "$mode" "$took" >> "$rows" <<'PY'
+  python3 - "$work/results/load-$mode.json" "$work/results/rss-$mode.json" "$steady" "$mode" "$took" "$work/results/steady-$mode.json" >> "$rows" <<'PY'
 import json, sys
 load, rss = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+calm = json.load(open(sys.argv[6]))
 steady, mode, took = float(sys.argv[3]), sys.argv[4], sys.argv[5]
 peak_mb = rss["highest"]["VmRSS"] / 2**20  # rss_sampler reports bytes
 failed = load["errorCount"] + sum(n for v, n in load["verdicts"].items() if v.lower().startswith(("tempfail", "failure")))
@@ -156,7 +160,8 @@ lat = load["latencyMilliseconds"]
 print("\t".join([f"scanmilter reload under load, {mode}", f"{took} s",
                  f"{steady:.0f} MB steady, {peak_mb:.0f} MB peak ({peak_mb / steady:.2f}x)",
                  f"{load['completed']} messages, {load['messagesPerSecond']:.1f}/s, p50 {lat['p50']:.0f} ms, p99 {lat['p99']:.0f} ms, max {lat['max']:.0f} ms, failed {failed}",
-                 "verdicts " + ", ".join(f"{k} {v}" for k, v in sorted(load["verdicts"].items()))]))
+                 f"without a reload: {calm['messagesPerSecond']:.1f}/s, p50 {calm['latencyMilliseconds']['p50']:.0f} ms, "
+                 f"p99 {calm['latencyMilliseconds']['p99']:.0f} ms"]))
 PY
   tail -1 "$rows" >&2
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
@@ -171,7 +176,7 @@ print(f"Machine: {os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} 
       f"load average {os.getloadavg()[0]:.1f} at the end")
 print(f"Command: SIGNATURES={signatures} CONNECTIONS={connections} scripts/bench/official-size.sh"
       f" ({signatures / 8e6:.0%} of the official set's 8 M)\n")
-print("| what | time | memory | under load | |")
+print("| what | time | memory | under load (reload during the run) | the same load, no reload |")
 print("| --- | --- | --- | --- | --- |")
 for line in open(rows):
     cells = line.rstrip("\n").split("\t") + ["", "", "", ""]
