@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "scan-bench",
-            dependencies: ["Scanning", "ClamAV", "FileMagic", "ScanmilterVersion", logging],
+            dependencies: ["Scanning", "ClamAV", "FileMagic", "Filter", "Configuration", "MIME", "ScanmilterVersion", logging],
             swiftSettings: swiftSettings
         ),
 

@@ -8,7 +8,9 @@
 #   3. memory: many connections each sending one large message, against scanmilter's idle RSS;
 #   4. through real Postfix over TCP, one SMTP session at a time (smtp-source): Postfix alone,
 #      libmilter filters with and without the DATA-step fix, and scanmilter;
-#   5. the pipeline's cost against a raw libclamav scan of the same bytes (scan-bench engine).
+#   5. the pipeline's cost against a raw libclamav scan of the same bytes (scan-bench engine);
+#   6. the clamd pool through real Postfix with a clamd stand-in whose delay per scan is a
+#      parameter, beside real clamd (scripts/bench/clamd-pool.sh, also runnable alone).
 # Prints a markdown table of figures and ratios and writes it to bench-results/ (gitignored).
 #
 # usage (as root: it runs clamd, clamav-milter and a private Postfix from a temp dir):
@@ -17,7 +19,7 @@
 #   LARGE=1 scripts/bench.sh    also 1M hash + 50k body signatures: load time, memory, and
 #                               reload under load (no message may fail)
 #   ONLY=memory scripts/bench.sh  only the parts named (comma list of clamav-milter, layer,
-#                               memory, postfix, scan-bench, large, isolation), e.g. to profile one of them
+#                               memory, postfix, scan-bench, pool, large, isolation), e.g. to profile one of them
 #   ONLY=isolation              scan workers against the in-process engine with 3M hash + 100k
 #                               body signatures (scripts/bench/isolation.sh; its own table)
 # Other knobs: CONNECTIONS (default 8), DURATION (seconds per load run), KEEP_BENCH=1 keeps the
@@ -42,8 +44,8 @@ fi
 ONLY=${ONLY:-}
 for name in ${ONLY//,/ }; do
   case "$name" in
-    clamav-milter|layer|memory|postfix|scan-bench|large|isolation) ;;
-    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, large, isolation)" >&2; exit 2 ;;
+    clamav-milter|layer|memory|postfix|scan-bench|pool|large|isolation) ;;
+    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, pool, large, isolation)" >&2; exit 2 ;;
   esac
 done
 # part NAME: whether this run includes part NAME (every part when ONLY is unset; "large" only
@@ -298,6 +300,13 @@ if part scan-bench; then
 log "5. scan-bench engine (pipeline against a raw scan of the same bytes)"
 "$bin/scan-bench" engine --hashes "$hashes" --bodies "$bodies" "${scan_bench_args[@]}" > "$results/scan-bench.txt" 2>&1 || true
 fi  # scan-bench
+
+# --- 6. the clamd pool through Postfix, with a stand-in of our own -----------------------------
+if part pool; then
+log "6. clamd pool through Postfix: stand-in with ${POOL_DELAY:-0.5}s per scan, one and two servers, and real clamd"
+SCANMILTER_BIN="$bin/scanmilter" DELAY=${POOL_DELAY:-0.5} SESSIONS=$CONNECTIONS SECONDS_PER_RUN=$(( DURATION / 2 + 3 )) \
+  RUNS=$( [ "$QUICK" = 1 ] && echo 1 || echo 3 ) scripts/bench/clamd-pool.sh > "$results/pool.md" || true
+fi  # pool
 
 mkdir -p "$root/bench-results"
 report=$root/bench-results/bench-$(date -u +%Y%m%dT%H%M%SZ).md

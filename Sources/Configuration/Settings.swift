@@ -77,6 +77,9 @@ public struct ScanSettings: Sendable, Equatable {
     public var databaseDir = "/var/lib/clamav"
     /// `clamd_servers`: `unix:/path` or `HOST:PORT` for each clamd server.
     public var clamdServers: [String] = []
+    /// `clamd_max_threads`: the scans each clamd server runs at once (clamd's `MaxThreads`, 10 by
+    /// default); a server entry `"HOST:PORT max_threads=N"` gives that server its own.
+    public var clamdMaxThreads = 10
     /// `clamd_timeout`: seconds for one clamd request.
     public var clamdTimeout: Double = 60
     /// `max_message_size`: bytes of a message that are scanned; past it the oversize action applies.
@@ -85,8 +88,10 @@ public struct ScanSettings: Sendable, Equatable {
     public var memoryThreshold = 256 << 10
     /// `temp_dir`: where spilled message bodies and libclamav's extracted files go.
     public var tempDir = "/tmp"
-    /// `max_concurrent_scans`: messages parsed and scanned at once (0: one per CPU core). Scanning
-    /// is CPU-bound, so more in flight only adds memory; the others wait their turn.
+    /// `max_concurrent_scans`: messages scanned at once. 0: with the embedded engine one per CPU
+    /// core (scanning is CPU-bound, so more in flight only adds memory); with clamd the sum of
+    /// the `max_threads` of the servers in rotation (parsing and type detection still take one
+    /// slot per core). The others wait their turn.
     public var maxConcurrentScans = 0
     /// `mail_decoding_budget`: bytes of whole messages under the embedded engine's mail parser at
     /// once (one message always may go). That parser holds about 1.5 times a message in memory,

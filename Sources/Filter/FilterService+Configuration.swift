@@ -67,15 +67,17 @@ extension FilterService {
             }
         case .clamd:
             var servers: [ClamdEndpoint] = []
+            var capacities: [Int] = []
             for text in config.scan.clamdServers {
-                guard let endpoint = ClamdEndpoint(text) else {
-                    throw StartupError(component: "[scan] clamd_servers", message: "'\(text)' is not unix:/path or HOST:PORT")
-                }
-                servers.append(endpoint)
+                let server = try clamdServer(text, defaultMaxThreads: config.scan.clamdMaxThreads)
+                servers.append(server.endpoint)
+                capacities.append(server.maxThreads)
             }
             let timeout = Duration.milliseconds(Int64(config.scan.clamdTimeout * 1000))
             do {
-                backend = try ClamdBackend(configuration: .init(servers: servers, readTimeout: timeout), logger: logger)
+                var pool = ClamdBackend.Configuration(servers: servers, readTimeout: timeout)
+                pool.capacities = capacities
+                backend = try ClamdBackend(configuration: pool, logger: logger)
             } catch {
                 throw StartupError(component: "clamd backend", message: "\(error)")
             }
@@ -96,6 +98,26 @@ extension FilterService {
         return FilterService(
             config: config, pipeline: pipeline, scanner: scanner, quarantine: quarantine, logger: logger, metrics: metrics,
             notifier: notifier)
+    }
+
+    /// One `[scan] clamd_servers` entry: an address, optionally followed by `max_threads=N` (that
+    /// server's clamd `MaxThreads`, when it differs from `[scan] clamd_max_threads`).
+    static func clamdServer(_ text: String, defaultMaxThreads: Int) throws -> (endpoint: ClamdEndpoint, maxThreads: Int) {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard let address = words.first, let endpoint = ClamdEndpoint(String(address)) else {
+            throw StartupError(component: "[scan] clamd_servers", message: "'\(text)' is not unix:/path or HOST:PORT")
+        }
+        var maxThreads = defaultMaxThreads
+        for option in words.dropFirst() {
+            guard option.hasPrefix("max_threads="), let value = Int(option.dropFirst("max_threads=".count)), (1...4096).contains(value)
+            else {
+                throw StartupError(
+                    component: "[scan] clamd_servers",
+                    message: "'\(option)' in '\(text)': the only option is max_threads=N (1 to 4096), e.g. \"10.0.0.5:3310 max_threads=20\"")
+            }
+            maxThreads = value
+        }
+        return (endpoint, maxThreads)
     }
 
     /// Type rules from `[policy]`: "default" stands for the built-in lists.
@@ -125,7 +147,7 @@ extension FilterService {
 
 extension ClamAVBackendSettings {
     /// The embedded engine's settings from the `[scan]` section: limits and alerts left unset keep
-    /// ClamAV's defaults; in-place reloads let scans wait up to 30 s.
+    /// ClamAV's defaults; in-place reloads let scans wait up to 30 s, or twice the last load time.
     public init(_ scan: ScanSettings) {
         var heuristics: EngineOptions.Heuristics = []
         let switches: [(Bool?, EngineOptions.Heuristics)] = [
@@ -152,6 +174,8 @@ extension ClamAVBackendSettings {
         self.init(
             databaseDirectory: scan.databaseDir, engineOptions: options, reloadMode: mode,
             mailDecodingBudget: scan.mailDecodingBudget)
+        // A large set takes longer to load again than the fixed wait.
+        inPlaceWaitFollowsLoadTime = true
     }
 }
 

@@ -26,8 +26,9 @@ public final class FilterService: Sendable {
     /// The host name the headers and notices name.
     public let hostname: String
     /// Bounds the messages parsed and scanned at once, and so the memory their decoded parts,
-    /// mapped bodies and libclamav's temp files take, whatever the number of connections.
-    let scanSlots: DispatchSemaphore
+    /// mapped bodies and libclamav's temp files take, whatever the number of connections: by the
+    /// cores for local work, by the clamd pool's capacity for scans sent to it.
+    let admission: ScanAdmission
 
     /// Every count the daemon keeps, read by `/status` and by the Prometheus endpoint.
     public let metrics: Metrics
@@ -55,8 +56,13 @@ public final class FilterService: Sendable {
         self.quarantine = quarantine
         self.logger = logger
         self.hostname = config.headers.hostname.isEmpty ? Self.systemHostname() : config.headers.hostname
-        let slots = config.scan.maxConcurrentScans > 0 ? config.scan.maxConcurrentScans : ProcessInfo.processInfo.activeProcessorCount
-        self.scanSlots = DispatchSemaphore(value: max(1, slots))
+        var poolCapacity: (@Sendable () -> Int)?
+        if let pool = scanner.clamd {
+            poolCapacity = { pool.capacity }
+        }
+        self.admission = ScanAdmission.make(
+            maxConcurrentScans: config.scan.maxConcurrentScans, cores: ProcessInfo.processInfo.activeProcessorCount,
+            poolCapacity: poolCapacity)
     }
 
     /// A new session for a new connection (called on libmilter's threads).

@@ -17,7 +17,9 @@ struct MessageOutcome {
 
     /// Runs the pipeline on the buffered message. A message that could not be stored or read
     /// back is unscannable: the unscannable action (tempfail by default) applies, never accept.
-    static func evaluate(_ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger) -> MessageOutcome {
+    static func evaluate(
+        _ message: MessageState, queueID: String, pipeline: Pipeline, logger: Logger, enterScanStage: (_ scans: Int) -> Bool = { _ in true }
+    ) -> MessageOutcome {
         func unscannable(_ detail: String) -> MessageOutcome {
             logger.error("message could not be buffered", metadata: ["error": "\(detail)"])
             return Self.unscannable(message, detail, queueID: queueID, policies: pipeline.policies)
@@ -35,7 +37,8 @@ struct MessageOutcome {
             }
         }
         let result = pipeline.evaluate(
-            bytes, truncated: message.buffer.isTruncated, queueID: queueID, sender: message.sender, recipients: message.recipients)
+            bytes, truncated: message.buffer.isTruncated, queueID: queueID, sender: message.sender, recipients: message.recipients,
+            enterScanStage: enterScanStage)
         return MessageOutcome(decision: result.decision, plan: result.plan, result: result, raw: bytes, started: message.started)
     }
 

@@ -36,6 +36,12 @@ public struct Pipeline: Sendable {
     /// The file's own policy (the one an offline scan and a message that could not be read use).
     public var policy: Policy { policies.standard.policy }
 
+    /// The report for a message that found no room at the scanner in time.
+    static let scannerBusy: MessageScanReport = {
+        let busy = ScanVerdict.unscannable(UnscannableReason(.timeout, "scanner busy: no room at the clamd pool in time"))
+        return MessageScanReport(verdict: busy, wholeMessage: busy, parts: [], scanCount: 0)
+    }()
+
     /// Parser defects that mean part of the message was not parsed.
     static let parseLimitDefects: Set<String> = [
         MIMEDefect.Name.nestingTooDeep, .tooManyParts, .tooManyAlternativeReadings, .headerTooLong, .tooManyHeaderFields,
@@ -61,9 +67,14 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage on `message`; `truncated` says it was cut at the size limit. Each
     /// recipient is judged by its own policy (the default alone when `recipients` is empty); the
-    /// type rules run once per distinct rule set, the scan once.
+    /// type rules run once per distinct rule set, the scan once. `enterScanStage` is called
+    /// between type detection and the scan with the number of scans the message will send at
+    /// once: the daemon moves the message from its local slot to the scanner's there
+    /// (``ScanAdmission``); when it returns false (no room at the scanner in time) the message
+    /// is unscannable.
     public func evaluate(
-        _ message: MessageBytes, truncated: Bool, queueID: String, sender: String = "", recipients: [String] = []
+        _ message: MessageBytes, truncated: Bool, queueID: String, sender: String = "", recipients: [String] = [],
+        enterScanStage: (_ scans: Int) -> Bool = { _ in true }
     ) -> Result {
         var timings = StageTimings()
         let parsed = timings.measure(\.parse) { parser.parse(message) }
@@ -100,7 +111,7 @@ public struct Pipeline: Sendable {
         return finish(
             parsed, timings: timings, detected: detected, banned: banned, harmless: harmless, typeFailure: typeFailure,
             opened: opened, members: members, truncated: truncated, queueID: queueID, sender: sender, recipients: recipients,
-            message: message, fingerprint: fingerprint)
+            message: message, fingerprint: fingerprint, enterScanStage: enterScanStage)
     }
 
     /// What one set of type and archive rules found in the leaves.
@@ -183,12 +194,16 @@ public struct Pipeline: Sendable {
         _ parsed: ParsedMessage, timings: StageTimings, detected: [String: DetectedType], banned: [Int: [BannedHit]],
         harmless: [Int: [BannedHit]], typeFailure: String?, opened: [OpenedArchive],
         members: [(partPath: String, content: [UInt8])], truncated: Bool, queueID: String, sender: String, recipients: [String],
-        message: MessageBytes, fingerprint: String?
+        message: MessageBytes, fingerprint: String?, enterScanStage: (_ scans: Int) -> Bool
     ) -> Result {
         var timings = timings
         // One crash of a scan worker ends this message's scans (CrashLatch).
         let latch = CrashLatch(scanner.backend)
-        let report = timings.measure(\.scan) { MessageScanner(backend: latch, strategy: scanner.strategy).scan(parsed) }
+        let admitted = timings.measure(\.scan) { enterScanStage(scanner.scansAtOnce(parsed)) }
+        let members = admitted ? members : []
+        let report = timings.measure(\.scan) {
+            admitted ? MessageScanner(backend: latch, strategy: scanner.strategy).scan(parsed) : Self.scannerBusy
+        }
         // Members of archives opened with a password: ClamAV could not open those archives.
         let memberVerdicts = timings.measure(\.scan) {
             members.map { (partPath: $0.partPath, verdict: $0.content.isEmpty ? ScanVerdict.clean : latch.scan($0.content[...])) }

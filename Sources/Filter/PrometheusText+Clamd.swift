@@ -18,6 +18,10 @@ extension PrometheusText {
             guard let version = server.version?.signatureVersion else { continue }
             sample("scanmilter_clamd_server_signature_version", ["server": server.endpoint.description], version)
         }
+        family("scanmilter_clamd_server_max_threads", "gauge", "Scans the clamd server runs at once ([scan] clamd_max_threads or its own max_threads).")
+        for server in servers {
+            sample("scanmilter_clamd_server_max_threads", ["server": server.endpoint.description], server.capacity)
+        }
         family("scanmilter_clamd_server_failures_total", "counter", "Failures seen on the clamd server (connect, timeout, I/O, protocol).")
         for server in servers {
             sample("scanmilter_clamd_server_failures_total", ["server": server.endpoint.description], server.failures)

@@ -143,14 +143,20 @@ public final class ScanSession: MilterHandler {
         // file until then, so memory does not grow with the number of connections.
         let outcome: MessageOutcome
         let acted: MilterResponseSummaryAndResponse
-        if service.scanSlots.wait(timeout: .now() + Self.scanSlotWait) == .success {
+        let arrived = ContinuousClock.now
+        if let ticket = service.admission.admit(timeout: Self.scanSlotWait) {
             defer {
                 // A message too large to buffer in memory left the C heap fragmented (libclamav's
                 // mail parser); give the pages back before the next one takes the slot.
                 if message.buffer.isSpilled { ClamAVLibrary.returnFreeMemory() }
-                service.scanSlots.signal()
+                ticket.finish()
             }
-            outcome = MessageOutcome.evaluate(message, queueID: queueID, pipeline: service.pipeline, logger: logger)
+            // Parsed and typed in a local slot; scanned in the pool's when the pool is clamd.
+            outcome = MessageOutcome.evaluate(message, queueID: queueID, pipeline: service.pipeline, logger: logger) { scans in
+                // Both waits together stay within scanSlotWait, below Postfix's timeout.
+                let waited = arrived.duration(to: .now).components.seconds
+                return ticket.enterScanStage(scans: scans, timeout: max(1, Self.scanSlotWait - Double(waited)))
+            }
             acted = service.decisionExecutor(logger: logger).apply(outcome, message: message, session: sessionFacts, context: context)
         } else {
             logger.warning("no scan slot became free in time; message temp-failed")

@@ -46,17 +46,18 @@ struct StatusReport: Encodable {
     /// One clamd server (`version` and `last_error` only when known).
     struct ClamdServer: Encodable {
         let server, state: String
-        let inFlight, scans, failures: Int
+        let inFlight, maxThreads, scans, failures: Int
         let version, lastError: String?
 
         enum CodingKeys: String, CodingKey {
-            case server, state, inFlight = "in_flight", scans, failures, version, lastError = "last_error"
+            case server, state, inFlight = "in_flight", maxThreads = "max_threads", scans, failures, version, lastError = "last_error"
         }
 
         init(_ status: ClamdServerStatus) {
             server = status.endpoint.description
             state = status.state
             inFlight = status.inFlight
+            maxThreads = status.capacity
             scans = status.scans
             failures = status.failures
             version = status.version?.reply

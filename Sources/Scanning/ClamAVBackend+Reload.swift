@@ -63,7 +63,20 @@ extension ClamAVBackend {
             logger.error("clamav database check failed; keeping the running engine", metadata: ["clamav.error": "\(error)"])
             throw error
         }
-        state.withLock { $0.inPlaceWait = maxWait }
+        // Scans wait for the load, which takes about as long as the running engine's did: a
+        // large set (the official 8 M signatures load in over a minute) must not make every
+        // message that arrives meanwhile give up after the configured wait.
+        let wait = state.withLock { state -> Duration in
+            let wait = settings.inPlaceWaitFollowsLoadTime
+                ? Self.inPlaceWait(configured: maxWait, lastLoad: state.engine?.loadDuration) : maxWait
+            state.inPlaceWait = wait
+            return wait
+        }
+        if wait > maxWait {
+            logger.notice("in-place reload: scans wait as long as the last load took", metadata: [
+                "clamav.in_place_wait_ms": "\(wait.milliseconds)", "clamav.configured_wait_ms": "\(maxWait.milliseconds)",
+            ])
+        }
         defer { state.withLock { $0.inPlaceWait = nil } }
         while state.withLock({ $0.activeScans }) > 0 {
             Thread.sleep(forTimeInterval: 0.002)
@@ -86,6 +99,17 @@ extension ClamAVBackend {
         }
         return loaded.engine
     }
+
+    /// How long scans wait for an in-place reload: the configured wait, or twice the last load's
+    /// time when that is longer, but at most ``maximumInPlaceWait``.
+    static func inPlaceWait(configured: Duration, lastLoad: Duration?) -> Duration {
+        guard let lastLoad else { return configured }
+        return max(configured, min(lastLoad * 2, maximumInPlaceWait))
+    }
+
+    /// The longest in-place wait: a message must still be answered before Postfix's
+    /// `milter_content_timeout` (300 s) and the daemon's own scan-slot wait (240 s) give up.
+    static let maximumInPlaceWait: Duration = .seconds(200)
 
     /// After a failed in-place load: loads the set the previous engine was built from again,
     /// from the files held open since, with the previous settings. Only if that fails too are

@@ -26,6 +26,10 @@ public struct ClamAVBackendSettings: Sendable, Equatable {
     /// two 20 MB messages decoded together cost ~120 MB more than one after the other. Read
     /// when the backend is created; a reload does not change it.
     public var mailDecodingBudget: Int
+    /// Whether scans may wait for an in-place reload longer than its `maxWait`: up to twice the
+    /// running engine's load time (at most 200 s), so that a large set reloading in place does
+    /// not make every message that arrives meanwhile give up. The daemon sets it.
+    public var inPlaceWaitFollowsLoadTime = false
 
     /// How long scans wait for an in-place reload that a concurrent reload fell back to for lack
     /// of memory, and the daemon's `[scan] reload_mode = "in_place"` wait.

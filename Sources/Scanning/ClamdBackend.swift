@@ -37,6 +37,9 @@ public final class ClamdBackend: ScanBackend {
         public var reloadSettle: Duration = .seconds(5)
         /// In a pool reload, the longest wait for one server to answer again after RELOAD.
         public var reloadTimeout: Duration = .seconds(120)
+        /// The scans each server runs at once (its clamd `MaxThreads`), in `servers` order; a
+        /// server without an entry takes ``ClamdEndpoint/defaultMaxThreads``, clamd's default.
+        public var capacities: [Int] = []
 
         /// A pool of `servers`; the default read timeout outlasts clamd's own MaxScanTime (120 s).
         public init(
@@ -83,10 +86,25 @@ public final class ClamdBackend: ScanBackend {
             ClamdClient(endpoint: $0, connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout,
                         chunkSize: configuration.chunkSize)
         }
-        state = Mutex(ClamdPoolState(serverCount: configuration.servers.count))
+        guard configuration.capacities.allSatisfy({ $0 >= 1 }) else {
+            throw ConfigurationError(message: "a server's capacity must be at least 1")
+        }
+        let capacities = configuration.servers.indices.map {
+            $0 < configuration.capacities.count ? configuration.capacities[$0] : ClamdEndpoint.defaultMaxThreads
+        }
+        state = Mutex(ClamdPoolState(capacities: capacities))
     }
 
     // MARK: - ScanBackend
+
+    /// A scan waits on a remote server, not on this host's CPU: a message's scans go out at once.
+    public var prefersParallelScans: Bool { true }
+
+    /// The scans the servers in rotation can run at once (the sum of their capacities); 0 while
+    /// every server is down or reloading. The daemon bounds the messages under scan by it.
+    public var capacity: Int {
+        state.withLock { $0.capacity }
+    }
 
     /// Scans bytes with INSTREAM on the least-busy up server, failing over to others.
     public func scan(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
@@ -115,7 +133,7 @@ public final class ClamdBackend: ScanBackend {
             pool.servers.enumerated().map { index, server in
                 ClamdServerStatus(endpoint: configuration.servers[index], isUp: server.isUp, isReloading: server.reloading,
                                   inFlight: server.inFlight, scans: server.scans, failures: server.failures,
-                                  lastError: server.lastError, version: server.version)
+                                  lastError: server.lastError, version: server.version, capacity: server.capacity)
             }
         }
     }
@@ -257,6 +275,8 @@ public struct ClamdServerStatus: Sendable, Equatable {
     public var lastError: String?
     /// Its last VERSION answer: engine, signature version and build time.
     public var version: ClamdVersion?
+    /// The scans it runs at once (its clamd `MaxThreads`).
+    public var capacity = ClamdEndpoint.defaultMaxThreads
 
     /// `up`, `down` or `reloading`, for status output and metrics.
     public var state: String {

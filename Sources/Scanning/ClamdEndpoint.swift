@@ -18,6 +18,9 @@ public enum ClamdEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// clamd's default `MaxThreads`: the scans one server runs at once unless configured otherwise.
+    public static let defaultMaxThreads = 10
+
     /// The same address for the socket layer.
     var endpoint: Endpoint {
         switch self {

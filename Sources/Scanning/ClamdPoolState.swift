@@ -15,6 +15,8 @@ struct ClamdPoolState: Sendable {
         var versionFetched: ContinuousClock.Instant?
         /// Taken out of rotation while it reloads its signatures; no scan is sent to it.
         var reloading = false
+        /// Scans it runs at once (clamd's MaxThreads); more are queued by clamd itself.
+        var capacity = ClamdEndpoint.defaultMaxThreads
 
         /// Whether a new scan may be sent to it.
         var inRotation: Bool { isUp && !reloading }
@@ -36,6 +38,17 @@ struct ClamdPoolState: Sendable {
 
     init(serverCount: Int) {
         servers = Array(repeating: Server(), count: serverCount)
+    }
+
+    /// One server per entry of `capacities`, each taking that many scans at once.
+    init(capacities: [Int]) {
+        servers = capacities.map { Server(capacity: max(1, $0)) }
+    }
+
+    /// Scans the servers in rotation can run at once: the sum of their capacities (0 when every
+    /// server is down or reloading). Messages under scan are bounded by it.
+    var capacity: Int {
+        servers.filter(\.inRotation).reduce(0) { $0 + $1.capacity }
     }
 
     /// Picks the up server with the fewest scans in flight (not in `excluded`) and counts the scan on it.

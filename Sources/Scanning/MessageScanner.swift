@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 public import MIME
+import Synchronization
 
 /// Scans a message and attributes what it finds to MIME parts (which attachment carried it).
 ///
@@ -70,6 +73,11 @@ public struct MessageScanner: Sendable {
                 parts = scan(message.leaves, budget: &budget)
             }
             parts += alternatives
+        case .everyPart where backend.prefersParallelScans, .everyPartRaw where backend.prefersParallelScans:
+            let decodingMail = strategy == .everyPart
+            (parts, whole) = scanSideBySide(message.leaves + message.alternativeLeaves, budget: &budget) { _ in
+                { [backend] in backend.scan(message: raw, decodingMail: decodingMail) }
+            }
         case .everyPart:
             // Parts first: a large message may have to wait its turn for the whole-message scan
             // (ClamAVBackendSettings.mailDecodingBudget), and by then its own parts are done, so
@@ -82,14 +90,29 @@ public struct MessageScanner: Sendable {
         case .everyPartSkeleton:
             let leaves = message.leaves
             var verdicts = [MessageScanReport.PartVerdict?](repeating: nil, count: leaves.count)
-            var elided: [Range<Int>] = []
-            for (index, leaf) in leaves.enumerated() where !Self.isSentAsIs(leaf) {
-                verdicts[index] = scan([leaf], budget: &budget) { leaf, content in
-                    if Self.mayElide(leaf, content) { elided.append(leaf.bodyRange) }
-                }.first
+            let alternatives: [MessageScanReport.PartVerdict]
+            if backend.prefersParallelScans {
+                // Every decoded leaf and the skeleton go to the scanner at once: a message costs
+                // one round trip to clamd, not one per part.
+                let scanned = leaves.indices.filter { !Self.isSentAsIs(leaves[$0]) }
+                let all: [MessageScanReport.PartVerdict]
+                (all, whole) = scanSideBySide(scanned.map { leaves[$0] } + message.alternativeLeaves, budget: &budget) { decoded in
+                    let elided = decoded.filter { Self.mayElide($0.leaf, $0.content) }.map(\.leaf.bodyRange)
+                    let skeleton = Self.skeleton(of: raw, leavingOut: elided)
+                    return { [backend] in backend.scan(message: skeleton, decodingMail: true) }
+                }
+                for (position, index) in scanned.enumerated() { verdicts[index] = all[position] }
+                alternatives = Array(all.dropFirst(scanned.count))
+            } else {
+                var elided: [Range<Int>] = []
+                for (index, leaf) in leaves.enumerated() where !Self.isSentAsIs(leaf) {
+                    verdicts[index] = scan([leaf], budget: &budget) { leaf, content in
+                        if Self.mayElide(leaf, content) { elided.append(leaf.bodyRange) }
+                    }.first
+                }
+                alternatives = scan(message.alternativeLeaves, budget: &budget)
+                whole = backend.scan(message: Self.skeleton(of: raw, leavingOut: elided), decodingMail: true)
             }
-            let alternatives = scan(message.alternativeLeaves, budget: &budget)
-            whole = backend.scan(message: Self.skeleton(of: raw, leavingOut: elided), decodingMail: true)
             // A part sent as it is holds the same bytes in the skeleton, which libclamav scans
             // both raw and through its mail parser: scanned on its own only to name it.
             for (index, leaf) in leaves.enumerated() where verdicts[index] == nil {
@@ -104,6 +127,18 @@ public struct MessageScanner: Sendable {
             scanCount: 1 + parts.count { $0.scanned })
     }
 
+    /// How many scans `message` sends to the backend at once: with a backend that prefers side-by-
+    /// side scans, every leaf scanned on its own plus the whole-message (or skeleton) scan;
+    /// otherwise one, since they go one after another.
+    public func scansAtOnce(_ message: ParsedMessage) -> Int {
+        guard backend.prefersParallelScans else { return 1 }
+        switch strategy {
+        case .attributeOnFinding: return 1
+        case .everyPart, .everyPartRaw: return message.leaves.count + message.alternativeLeaves.count + 1
+        case .everyPartSkeleton: return message.leaves.count { !Self.isSentAsIs($0) } + message.alternativeLeaves.count + 1
+        }
+    }
+
     /// Decodes and scans each leaf. A leaf cut short by a decoding limit that is otherwise clean
     /// is reported unscannable: part of it was never looked at.
     private func scan(
@@ -112,11 +147,60 @@ public struct MessageScanner: Sendable {
         leaves.map { leaf in
             let content = leaf.decode(budget: &budget)
             decoded(leaf, content)
-            var verdict = content.bytes.isEmpty ? .clean : backend.scan(content.bytes[...])
-            if content.isTruncated, verdict == .clean {
-                verdict = .unscannable(UnscannableReason(.limitExceeded, "part \(leaf.path) decoded beyond the size limit"))
+            return verdict(of: leaf, content, content.bytes.isEmpty ? .clean : backend.scan(content.bytes[...]))
+        }
+    }
+
+    /// What scanning `content`, decoded from `leaf`, found: a clean verdict on content cut short
+    /// by a decoding limit is unscannable, because part of it was never looked at.
+    private func verdict(of leaf: MIMEPart, _ content: DecodedContent, _ scanned: ScanVerdict) -> MessageScanReport.PartVerdict {
+        var verdict = scanned
+        if content.isTruncated, verdict == .clean {
+            verdict = .unscannable(UnscannableReason(.limitExceeded, "part \(leaf.path) decoded beyond the size limit"))
+        }
+        return part(of: leaf, size: content.bytes.count, scanned: !content.bytes.isEmpty, verdict: verdict)
+    }
+
+    /// Decodes every leaf first, then scans the leaves and the one whole-message scan `whole`
+    /// makes from them side by side, each on its own thread: for a backend whose scans wait on
+    /// another host, the message takes as long as its slowest scan instead of their sum.
+    private func scanSideBySide(
+        _ leaves: [MIMEPart], budget: inout DecodingBudget,
+        whole: ([(leaf: MIMEPart, content: DecodedContent)]) -> @Sendable () -> ScanVerdict
+    ) -> (parts: [MessageScanReport.PartVerdict], whole: ScanVerdict) {
+        let decoded = leaves.map { (leaf: $0, content: $0.decode(budget: &budget)) }
+        var jobs: [@Sendable () -> ScanVerdict] = decoded.map { item in
+            let bytes = item.content.bytes
+            return { [backend] in bytes.isEmpty ? .clean : backend.scan(bytes[...]) }
+        }
+        jobs.append(whole(decoded))
+        let verdicts = Self.runSideBySide(jobs)
+        let parts = decoded.indices.map { verdict(of: decoded[$0].leaf, decoded[$0].content, verdicts[$0]) }
+        return (parts, verdicts[decoded.count])
+    }
+
+    /// Runs `jobs` at once, the last on the calling thread and each other on a thread of its
+    /// own (a scan here blocks on a socket, so a shared pool sized to the cores would queue them),
+    /// and returns their results in order.
+    static func runSideBySide(_ jobs: [@Sendable () -> ScanVerdict]) -> [ScanVerdict] {
+        guard let last = jobs.last else { return [] }
+        guard jobs.count > 1 else { return [last()] }
+        let results = VerdictSlots(count: jobs.count)
+        let group = DispatchGroup()
+        for index in jobs.indices.dropLast() {
+            group.enter()
+            let job = jobs[index]
+            Thread.detachNewThread {
+                let verdict = job()
+                results.slots.withLock { $0[index] = verdict }
+                group.leave()
             }
-            return part(of: leaf, size: content.bytes.count, scanned: !content.bytes.isEmpty, verdict: verdict)
+        }
+        let verdict = last()
+        group.wait()
+        return results.slots.withLock { all in
+            all[jobs.count - 1] = verdict
+            return all
         }
     }
 
@@ -162,5 +246,14 @@ public struct MessageScanner: Sendable {
         MessageScanReport.PartVerdict(
             path: leaf.path, reading: leaf.reading, filename: leaf.filename,
             contentType: leaf.contentType.mimeType, size: size, scanned: scanned, verdict: verdict)
+    }
+}
+
+/// The results of scans running side by side, one slot each, filled by their threads.
+private final class VerdictSlots: Sendable {
+    let slots: Mutex<[ScanVerdict]>
+
+    init(count: Int) {
+        slots = Mutex([ScanVerdict](repeating: .clean, count: count))
     }
 }

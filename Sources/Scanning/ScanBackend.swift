@@ -68,9 +68,16 @@ public protocol ScanBackend: Sendable {
     /// Scans a whole message where it lies (in memory or a mapped temp file), with or without the
     /// backend's mail decoding; the embedded engine reads it in place, without a copy.
     func scan(message: MessageBytes, decodingMail: Bool) -> ScanVerdict
+    /// Whether one message's scans should run side by side: true when a scan mostly waits on
+    /// another host (clamd), false when it is this host's CPU (the embedded engine), where more
+    /// threads than cores only add memory.
+    var prefersParallelScans: Bool { get }
 }
 
 extension ScanBackend {
+    /// The default: one scan after another, on the caller's thread.
+    public var prefersParallelScans: Bool { false }
+
     /// The default: a full scan, mail decoding included (what clamd's INSTREAM does).
     public func scanRawMessage(_ bytes: ArraySlice<UInt8>) -> ScanVerdict {
         scan(bytes)

@@ -38,8 +38,15 @@ public struct FileCategory: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `detected` belongs to this category.
     public func matches(_ detected: DetectedType) -> Bool {
+        matches(detected, normalizedMIMEType: TypeRules.normalizedMIMEType(detected.mimeType))
+    }
+
+    /// `matches(_:)` with the MIME type already normalized: a caller trying every category
+    /// normalizes once (a lower-cased copy per category was a measurable share of a small
+    /// message's CPU in the callgrind profile).
+    func matches(_ detected: DetectedType, normalizedMIMEType: String) -> Bool {
         if weakGuessPrefixes.contains(where: { detected.description.hasPrefix($0) }) { return false }
-        if mimeTypes.contains(TypeRules.normalizedMIMEType(detected.mimeType)) { return true }
+        if mimeTypes.contains(normalizedMIMEType) { return true }
         return descriptionPrefixes.contains { detected.description.hasPrefix($0) }
     }
 
@@ -118,6 +125,7 @@ public struct FileCategory: Sendable, Hashable, CustomStringConvertible {
 
     /// The first category `detected` belongs to, if any.
     public static func of(_ detected: DetectedType) -> FileCategory? {
-        all.first { $0.matches(detected) }
+        let normalized = TypeRules.normalizedMIMEType(detected.mimeType)
+        return all.first { $0.matches(detected, normalizedMIMEType: normalized) }
     }
 }

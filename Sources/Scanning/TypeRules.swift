@@ -53,7 +53,8 @@ public struct TypeRules: Sendable {
 
     /// `banned-type:<category>` when the content is in a banned category.
     public func bannedType(_ detected: DetectedType) -> TypeRuleHit? {
-        guard let category = FileCategory.all.first(where: { bannedCategories.contains($0) && $0.matches(detected) }) else {
+        let normalized = Self.normalizedMIMEType(detected.mimeType)
+        guard let category = FileCategory.all.first(where: { bannedCategories.contains($0) && $0.matches(detected, normalizedMIMEType: normalized) }) else {
             return nil
         }
         return TypeRuleHit(.bannedType, category.name, detail: "\(detected.mimeType): \(detected.description)")

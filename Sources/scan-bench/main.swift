@@ -2,11 +2,12 @@
 //   scan-bench engine [options]   the embedded libclamav engine against clamscan (EngineBench)
 //   scan-bench magic [options]    libmagic handle strategies: pool, per thread, one locked (MagicBench)
 //   scan-bench clamd [options]    the clamd pool against a bare clamd client (ClamdBench)
+//   scan-bench message [options]  the daemon's pipeline on one message against one libclamav pass (SmallMessageBench)
 import Foundation
 import ScanmilterVersion
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: scan-bench engine|magic|clamd [--help | options]"
+let usage = "usage: scan-bench engine|magic|clamd|message [--help | options]"
 
 do {
     switch arguments.first {
@@ -16,6 +17,8 @@ do {
         try MagicBench.run(Array(arguments.dropFirst()))
     case "clamd":
         try ClamdBench.run(Array(arguments.dropFirst()))
+    case "message":
+        try SmallMessageBench.run(Array(arguments.dropFirst()))
     case "--version":
         print(ScanmilterVersion.current)
     default:

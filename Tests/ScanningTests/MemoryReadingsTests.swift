@@ -41,3 +41,13 @@ import Testing
         #expect(MemoryReadings.current().memAvailable ?? 0 > 0)
     }
 }
+
+/// How long scans wait for an in-place reload: long enough for a large set to load again.
+@Suite struct InPlaceWaitTests {
+    @Test func scansWaitTwiceTheLastLoadWhenThatIsLongerThanTheSetting() {
+        #expect(ClamAVBackend.inPlaceWait(configured: .seconds(30), lastLoad: .seconds(2)) == .seconds(30))
+        #expect(ClamAVBackend.inPlaceWait(configured: .seconds(30), lastLoad: .seconds(70)) == .seconds(140))
+        #expect(ClamAVBackend.inPlaceWait(configured: .seconds(30), lastLoad: .seconds(400)) == .seconds(200))
+        #expect(ClamAVBackend.inPlaceWait(configured: .seconds(30), lastLoad: nil) == .seconds(30))
+    }
+}

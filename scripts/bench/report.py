@@ -217,4 +217,11 @@ if scan_bench.exists():
     out.extend(line for line in scan_bench.read_text().splitlines() if line.strip())
     out.append("```")
 
+pool = results / "pool.md"
+if pool.exists():
+    out.append("")
+    out.append("### The clamd pool through Postfix (`scripts/bench/clamd-pool.sh`)")
+    out.append("")
+    out.extend(pool.read_text().splitlines())
+
 print("\n".join(out))

@@ -57,7 +57,8 @@ socket = "unix:$work/milter.sock"
 control_socket = "$work/control.sock"
 [scan]
 backend = "clamd"
-clamd_servers = ["unix:$work/clamd1/clamd.sock", "unix:$work/clamd2/clamd.sock"]
+clamd_servers = ["unix:$work/clamd1/clamd.sock max_threads=6", "unix:$work/clamd2/clamd.sock"]
+clamd_max_threads = 8
 temp_dir = "$work"
 [log]
 target = "$work/scanmilter.log"
@@ -126,8 +127,10 @@ metrics=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(s
 if grep -q "^scanmilter_signature_version 4$" <<<"$metrics" \
   && grep -q "^scanmilter_signature_build_timestamp_seconds " <<<"$metrics" \
   && [ "$(grep -c '^scanmilter_clamd_server_up{.*state="up"} 1$' <<<"$metrics")" = 2 ] \
-  && [ "$(grep -c '^scanmilter_clamd_server_signature_version{.*} 4$' <<<"$metrics")" = 2 ]; then
-  pass "metrics show the signature version and build time, and each server up on version 4"
+  && [ "$(grep -c '^scanmilter_clamd_server_signature_version{.*} 4$' <<<"$metrics")" = 2 ] \
+  && grep -q '^scanmilter_clamd_server_max_threads{server="unix:.*clamd1/clamd.sock"} 6$' <<<"$metrics" \
+  && grep -q '^scanmilter_clamd_server_max_threads{server="unix:.*clamd2/clamd.sock"} 8$' <<<"$metrics"; then
+  pass "metrics show the signature version and build time, each server up on version 4 with its max_threads"
 else
   fail "metrics after the reload" "$(grep -E '^scanmilter_(signature|clamd)' <<<"$metrics")"
 fi
