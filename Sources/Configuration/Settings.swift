@@ -13,6 +13,7 @@ public struct ScanmilterConfig: Sendable, Equatable {
     public var log = LogSettings()
     public var update = UpdateSettings()
     public var metrics = MetricsSettings()
+    public var web = WebSettings()
 
     /// The defaults, as if the file were empty.
     public init() {}
@@ -278,5 +279,34 @@ public struct UpdateSettings: Sendable, Equatable {
 public struct MetricsSettings: Sendable, Equatable {
     /// `listen`: `HOST:PORT` (empty: off).
     public var listen = ""
+    public init() {}
+}
+
+/// `[web]`: the quarantine web console, its JSON API and recipient digests (`scanmilterctl web`).
+public struct WebSettings: Sendable, Equatable {
+    /// `listen`: `HOST:PORT` the console serves on (empty: off).
+    public var listen = ""
+    /// `public_url`: the console's address as users reach it, e.g. `https://quarantine.example.org`;
+    /// digest links start with it (empty: `http://` + `listen`).
+    public var publicURL = ""
+    /// `users_file`: administrators, an htpasswd file with bcrypt hashes (`htpasswd -B`).
+    public var usersFile = "/etc/scanmilter/web-users"
+    /// `api_tokens_file`: bearer tokens for the API, one `NAME:TOKEN` a line (empty: Basic only).
+    public var apiTokensFile = ""
+    /// `secret_file`: the key that signs sessions, CSRF tokens and digest links (at least 32 bytes).
+    public var secretFile = "/etc/scanmilter/web-secret"
+    /// `session_lifetime`: how long a sign-in lasts.
+    public var sessionLifetime: Double = 8 * 3600
+    /// `link_lifetime`: how long a digest link works.
+    public var linkLifetime: Double = 7 * 86400
+    /// `digest_interval`: how often each recipient with held mail gets a digest (0: never).
+    public var digestInterval: Double = 0
+    /// `digest_sender`: the envelope and From address of digests.
+    public var digestSender = "postmaster@localhost"
+    /// `recipient_release_verdicts`: verdicts a recipient may release from a digest.
+    public var recipientReleaseVerdicts = ["banned"]
+    /// `trusted_proxies`: addresses of reverse proxies whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed (TLS ends there).
+    public var trustedProxies: [String] = []
     public init() {}
 }
