@@ -13,3 +13,13 @@ extension HeaderField {
         EncodedWords.decode(Array(value.utf8)).text
     }
 }
+
+/// Header text as people read it.
+public enum HeaderText {
+    /// `value` with RFC 2047 encoded words decoded, folding whitespace made single spaces and
+    /// the ends trimmed.
+    public static func readable(_ value: String) -> String {
+        let decoded = EncodedWords.decode(Array(value.utf8)).text
+        return decoded.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).joined(separator: " ")
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import MIME
 import Quarantine
 
 /// Digest links: a recipient releases or deletes one held message without an account. The
@@ -42,7 +43,7 @@ extension Console {
             let used = try self.store.audit(AuditQuery(entryID: id, limit: 1000)).contains { $0.action == "link-used" && $0.detail.hasPrefix(tag) }
             if used { return (entry, "reused") }
             guard entry.status == .held else { return (entry, "not-held") }
-            if link.action == .release && !allowed.contains(entry.verdict) { return (entry, "verdict-not-releasable") }
+            if link.action == .release && !allowed.contains(Display.verdictKind(entry.verdict)) { return (entry, "verdict-not-releasable") }
             return (entry, nil)
         }
         if let reason = check.1 { return refuse(reason, entry: link.entry, actor: actor, origin: origin) }
@@ -50,7 +51,7 @@ extension Console {
         let verb = link.action == .release ? "Release" : "Delete"
         guard confirm else {
             let data: [String: Any] = [
-                "heading": "\(verb) this message?", "sender": entry.sender.address, "subject": entry.subject,
+                "heading": "\(verb) this message?", "sender": entry.sender.address, "subject": HeaderText.readable(entry.subject),
                 "received": Display.time(entry.receivedAt), "verdict": entry.verdict, "findings": entry.findings.joined(separator: ", "),
                 "button": link.action == .release ? "Release it to me" : "Delete it",
                 "fields": ["e", "r", "a", "x", "s"].map { ["name": $0, "value": fields[$0] ?? ""] },
@@ -62,8 +63,12 @@ extension Console {
         let text: String
         switch link.action {
         case .release:
-            let options = ReleaseOptions(relay: relay, recipients: [link.recipient], releasedBy: actor, origin: origin, reason: "digest link")
-            let outcome = try await releaseOne(id, options: options, via: "link")
+            // The rescan still runs: what it finds of a kind recipients may release (banned,
+            // by default) does not keep the message; anything else (a virus) does.
+            let options = ReleaseOptions(
+                relay: relay, recipients: [link.recipient], releasedBy: actor, origin: origin,
+                reason: "digest link; recipients may release: " + allowed.joined(separator: ", "))
+            let outcome = try await releaseOne(id, options: options, via: "link", allowing: Set(allowed))
             switch outcome.result {
             case "released": (heading, text) = ("Released", "The message is on its way to \(link.recipient).")
             case "kept_held": (heading, text) = ("Still held", "A fresh scan still finds something in it, so it stays held. Ask your mail administrator.")

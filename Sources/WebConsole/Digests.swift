@@ -1,5 +1,6 @@
 public import Foundation
 import Hummingbird
+import MIME
 import Quarantine
 import ServiceLifecycle
 
@@ -63,10 +64,10 @@ extension Console {
         body += "Links work once and until \(Display.time(Date(timeIntervalSince1970: Double(expires)))).\r\n\r\n"
         for entry in shown {
             body += "From:     \(Self.oneLine(entry.sender.address.isEmpty ? "<>" : entry.sender.address))\r\n"
-            body += "Subject:  \(Self.oneLine(entry.subject))\r\n"
+            body += "Subject:  \(Self.oneLine(HeaderText.readable(entry.subject)))\r\n"
             body += "Received: \(Display.time(entry.receivedAt))\r\n"
             body += "Held as:  \(Self.oneLine(entry.verdict))\(entry.findings.isEmpty ? "" : " (" + Self.oneLine(entry.findings.joined(separator: ", ")) + ")")\r\n"
-            if settings.recipientReleaseVerdicts.contains(entry.verdict) {
+            if settings.recipientReleaseVerdicts.contains(Display.verdictKind(entry.verdict)) {
                 body += "Release:  \(publicBase)/link?\(DigestLink(entry: entry.id.rawValue, recipient: recipient, action: .release, expires: expires).query(signer))\r\n"
             } else {
                 body += "Release:  only your mail administrator can release this one.\r\n"

@@ -48,6 +48,12 @@ struct MessageView {
 
 /// How the console writes times, sizes and entries for pages.
 enum Display {
+    /// The kind of a stored verdict (`Banned (banned-type:exe)` → `banned`), what
+    /// `recipient_release_verdicts` names.
+    static func verdictKind(_ verdict: String) -> String {
+        String(verdict.prefix { $0 != " " && $0 != "(" && $0 != ":" }).lowercased()
+    }
+
     static func time(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
@@ -63,7 +69,7 @@ enum Display {
     static func row(_ entry: QuarantineEntry) -> [String: Any] {
         [
             "id": entry.id.rawValue, "received": time(entry.receivedAt), "sender": entry.sender.address.isEmpty ? "<>" : entry.sender.address,
-            "subject": entry.subject.isEmpty ? "(no subject)" : entry.subject, "size": size(entry.size), "verdict": entry.verdict,
+            "subject": entry.subject.isEmpty ? "(no subject)" : HeaderText.readable(entry.subject), "size": size(entry.size), "verdict": verdictKind(entry.verdict),
             "status": entry.status.rawValue, "host": entry.host, "recipients": entry.recipients.map(\.address).joined(separator: ", "),
             "findings": entry.findings.joined(separator: ", "),
         ]
@@ -71,13 +77,14 @@ enum Display {
 
     static func detail(_ entry: QuarantineEntry) -> [String: Any] {
         var row = row(entry)
-        row["statusReason"] = entry.statusReason
+        row["verdict"] = entry.verdict
+        if !entry.statusReason.isEmpty { row["statusReason"] = entry.statusReason }
         row["client"] = "\(entry.clientAddress) (\(entry.clientHelo))"
         row["queueID"] = entry.queueID
         row["size"] = entry.size
         row["sha256"] = entry.sha256
         row["signatureVersion"] = entry.signatureVersion
-        row["subject"] = entry.subject
+        row["subject"] = HeaderText.readable(entry.subject)
         return row
     }
 

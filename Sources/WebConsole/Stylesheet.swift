@@ -14,7 +14,8 @@ enum Stylesheet {
         h1 { font-size: 1.35rem; overflow-wrap: anywhere; } h1 small { color: var(--muted); font-weight: normal; font-size: .9rem; }
         h2 { font-size: 1.1rem; margin-top: 1.6rem; }
         table { border-collapse: collapse; width: 100%; background: #fff; }
-        th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+        th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+        th { white-space: nowrap; } td.subject { overflow-wrap: anywhere; }
         th a { color: var(--ink); }
         tr.status-released td, tr.status-deleted td { color: var(--muted); }
         form.inline { display: inline; }

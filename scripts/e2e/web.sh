@@ -125,7 +125,7 @@ curl -sS -c "$jar" -b "$jar" "$base/login" > "$work/login.html"
 form=$(sed -nE 's/.*name="form" value="([^"]+)".*/\1/p' "$work/login.html")
 code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode "form=$form" --data-urlencode user=admin --data-urlencode 'password=correct horse battery' "$base/login")
 check "curl signs in (303)" '[ "$code" = 303 ]' "$code"
-banned_id=$("$ctl" quarantine list --config "$work/scanmilter.toml" --json | python3 -c 'import json,sys; print(next(e["id"] for e in json.load(sys.stdin) if e["verdict"]=="banned"))')
+banned_id=$("$ctl" quarantine list --config "$work/scanmilter.toml" --json | python3 -c 'import json,sys; print(next(e["id"] for e in json.load(sys.stdin) if e["verdict"].startswith("Banned")))')
 code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" --data reason=x "$base/messages/$banned_id/delete")
 check "a delete without a CSRF token is refused (403)" '[ "$code" = 403 ]' "$code"
 code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" --data 'reason=x&csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' "$base/messages/$banned_id/delete")

@@ -124,7 +124,11 @@ try:
 
     # Sign out (the banned message stays held for the digests).
     driver.find_element(By.CSS_SELECTOR, "header form button").click()
-    check("signing out returns to the sign-in page", driver.current_url.endswith("/login"))
+    for _ in range(50):
+        if driver.current_url.endswith("/login"):
+            break
+        time.sleep(0.1)
+    check("signing out returns to the sign-in page", driver.current_url.endswith("/login"), driver.current_url)
     driver.get(base + "/")
     check("after signing out the list needs a sign-in again", driver.current_url.endswith("/login"))
 finally:
