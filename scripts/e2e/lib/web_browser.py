@@ -12,6 +12,8 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, user, password, shots = sys.argv[1:5]
 failures = 0
@@ -41,6 +43,13 @@ def screenshot(name):
     driver.save_screenshot(f"{shots}/{shot:02d}-{name}.png")
 
 
+def click(element_id):
+    """Clicks a submit button and waits for the next page to replace this one."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, 30).until(staleness_of(old))
+
+
 def no_script_ran(page):
     """No dialog open, no element the messages tried to inject, no script element at all."""
     try:
@@ -61,11 +70,11 @@ try:
     screenshot("sign-in")
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys("wrong password")
-    driver.find_element(By.ID, "sign-in").click()
+    click("sign-in")
     check("a wrong password is refused", "Wrong user name or password" in driver.page_source)
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "sign-in").click()
+    click("sign-in")
     check("signing in shows the list", driver.current_url.rstrip("/") == base and "found" in driver.page_source, driver.current_url)
     cookie = driver.get_cookie("sm_session") or {}
     check("the session cookie is HttpOnly and SameSite=Strict", cookie.get("httpOnly") is True and cookie.get("sameSite") == "Strict", str(cookie))
@@ -76,7 +85,7 @@ try:
     screenshot("list")
 
     driver.find_element(By.ID, "q").send_keys("Salaries")
-    driver.find_element(By.ID, "search-button").click()
+    click("search-button")
     rows = driver.find_elements(By.CSS_SELECTOR, "table.entries tbody tr")
     check("searching 'Salaries' finds exactly the banned message", len(rows) == 1 and "Salaries <svg onload=alert(7)>" in rows[0].text,
           " | ".join(r.text for r in rows))
@@ -85,8 +94,9 @@ try:
 
     driver.find_element(By.ID, "q").clear()
     driver.find_element(By.ID, "q").send_keys("subject")
-    driver.find_element(By.ID, "search-button").click()
+    click("search-button")
     driver.find_element(By.CSS_SELECTOR, "table.entries tbody tr a.open").click()
+    WebDriverWait(driver, 30).until(lambda d: "/messages/" in d.current_url and d.find_elements(By.ID, "subject"))
     text = driver.find_element(By.TAG_NAME, "main").text
     check("the message page shows the subject as text", "Invoice <script>alert('subject')</script> <img src=x onerror=alert('img')>" in text)
     check("the RFC 2047 header is decoded and shown as text", "<img src=x onerror=alert(9)><div id=pwned>" in text)
@@ -99,15 +109,15 @@ try:
     entry_url = driver.current_url
 
     driver.find_element(By.ID, "release-force").click()
-    driver.find_element(By.ID, "release").click()
+    click("release")
     check("releasing anyway without a reason is refused", "needs a reason" in driver.page_source)
-    driver.find_element(By.ID, "release").click()
+    click("release")
     check("a release rescans first and keeps an infected message held",
           "Still held" in driver.page_source and "rescan finds it infected" in driver.find_element(By.ID, "status").text,
           driver.find_element(By.ID, "status").text)
     driver.find_element(By.ID, "release-reason").send_keys("e2e: a known test file <b>really</b>")
     driver.find_element(By.ID, "release-force").click()
-    driver.find_element(By.ID, "release").click()
+    click("release")
     check("releasing anyway with a reason releases it", "Released" in driver.page_source and driver.find_element(By.ID, "status").text.startswith("released"),
           driver.find_element(By.ID, "status").text)
     check("the reason is in the entry's history", "e2e: a known test file <b>really</b>" in driver.find_element(By.TAG_NAME, "main").text)
