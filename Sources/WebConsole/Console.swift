@@ -1,8 +1,8 @@
 public import Configuration
 import FileMagic
-public import Foundation
+import Foundation
 public import Hummingbird
-public import HTTPTypes
+import HTTPTypes
 public import Logging
 import NIOCore
 import NIOPosix

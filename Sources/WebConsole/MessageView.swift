@@ -54,10 +54,15 @@ enum Display {
         String(verdict.prefix { $0 != " " && $0 != "(" && $0 != ":" }).lowercased()
     }
 
+    /// `2026-12-06 16:58:58 UTC`. By hand with gmtime_r: a date formatter made per row cost
+    /// more than the store's query on a 50-row page.
     static func time(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        return formatter.string(from: date) + " UTC"
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return "\(date)" }
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d UTC", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
     static func size(_ bytes: Int) -> String {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// Signs and checks the console's tokens (session cookies, CSRF tokens, digest links) with

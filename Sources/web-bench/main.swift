@@ -2,16 +2,44 @@ import Foundation
 import Logging
 import Quarantine
 
-// web-bench fill DIR COUNT: fills a quarantine store with COUNT entries through QuarantineStore
-// (the public API the daemon uses), for scripts/bench/web.sh. Senders, recipients, subjects,
-// verdicts, findings, hosts and times vary so searches and sorts have work to do.
+// For scripts/bench/web.sh:
+//   web-bench fill DIR COUNT   fills a quarantine store with COUNT entries through QuarantineStore
+//                              (the public API the daemon uses); senders, recipients, subjects,
+//                              verdicts, findings, hosts and times vary so searches and sorts work
+//   web-bench query DIR        the store alone: median and slowest of 10 runs of each list query
+//                              the benchmark sends over HTTP (the reference beside its figures)
 let arguments = CommandLine.arguments
-guard arguments.count == 4, arguments[1] == "fill", let count = Int(arguments[3]), count > 0 else {
-    FileHandle.standardError.write(Data("usage: web-bench fill DIR COUNT\n".utf8))
-    exit(64)
-}
 var logger = Logger(label: "web-bench")
 logger.logLevel = .error
+if arguments.count == 3, arguments[1] == "query" {
+    do {
+        let store = try QuarantineStore(directory: arguments[2], logger: logger, createIfMissing: false)
+        let queries: [(String, QuarantineQuery)] = [
+            ("newest first (50)", QuarantineQuery(order: .receivedAt, descending: true, limit: 50)),
+            ("search 'order 42'", QuarantineQuery(filter: QuarantineFilter(text: "order 42"), descending: true, limit: 50)),
+            ("by sender, page 1000", QuarantineQuery(order: .sender, limit: 50, offset: 49_950)),
+            ("recipient filter", QuarantineQuery(filter: QuarantineFilter(recipient: "user42@"), descending: true, limit: 50)),
+        ]
+        for (label, query) in queries {
+            var times: [Double] = []
+            for _ in 0..<10 {
+                let start = Date()
+                _ = try store.list(query)
+                times.append(Date().timeIntervalSince(start) * 1000)
+            }
+            times.sort()
+            print(String(format: "| store alone: %-31@ | %6.1fms | %6.1fms (max) |", label as NSString, times[4], times[9]))
+        }
+    } catch {
+        FileHandle.standardError.write(Data("web-bench: \(error)\n".utf8))
+        exit(74)
+    }
+    exit(0)
+}
+guard arguments.count == 4, arguments[1] == "fill", let count = Int(arguments[3]), count > 0 else {
+    FileHandle.standardError.write(Data("usage: web-bench fill DIR COUNT | web-bench query DIR\n".utf8))
+    exit(64)
+}
 do {
     let store = try QuarantineStore(directory: arguments[2], logger: logger)
     let start = Date()

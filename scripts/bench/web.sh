@@ -8,9 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 entries=${1:-100000}; seconds=${2:-20}
-# The same release build scripts/package.sh makes (static Swift runtime), so one build serves both.
-for product in scanmilterctl web-bench; do swift build -c release --static-swift-stdlib --product "$product" > /dev/null; done
-bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
+# The same release build scripts/package.sh makes (static Swift runtime), so one build serves
+# both; BIN_DIR=DIR uses binaries built already.
+if [ -z "${BIN_DIR:-}" ]; then
+  for product in scanmilterctl web-bench; do swift build -c release --static-swift-stdlib --product "$product" > /dev/null; done
+fi
+bin=${BIN_DIR:-$(swift build -c release --static-swift-stdlib --show-bin-path)}
 
 work=$(mktemp -d /dev/shm/scanmilter-webbench.XXXXXX)
 web_pid=""
@@ -47,7 +50,7 @@ session=$(awk '$6 == "sm_session" { print $7 }' "$jar")
 
 run() {  # run LABEL URL HEADER
   local out p50 p99 rps
-  out=$(wrk -t2 -c4 -d"${seconds}s" --latency -H "$3" "$1" 2>&1)
+  out=$(wrk -t2 -c4 -d"${seconds}s" --timeout 60s --latency -H "$3" "$1" 2>&1)
   p50=$(awk '$1 == "50%" { print $2 }' <<< "$out"); p99=$(awk '$1 == "99%" { print $2 }' <<< "$out")
   rps=$(awk '/^Requests\/sec/ { print $2 }' <<< "$out")
   non2xx=$(awk '/Non-2xx/ { print $NF }' <<< "$out")
@@ -55,8 +58,12 @@ run() {  # run LABEL URL HEADER
 }
 echo "| request ($entries entries, 4 connections, ${seconds}s)    |      p50 |      p99 |    req/s |"
 echo "| --- | ---: | ---: | ---: |"
+run "$base/healthz" "reference: /healthz (the server alone)" "X-Bench: 1"
 run "$base/" "list page, newest first (50 rows)" "Cookie: sm_session=$session"
 run "$base/?q=order+42&desc=1" "list page, search 'order 42'" "Cookie: sm_session=$session"
 run "$base/?order=sender&page=1000" "list page, by sender, page 1000" "Cookie: sm_session=$session"
 run "$base/api/messages?limit=50" "API list, newest first (50)" "Authorization: Bearer bench-token-0123456789abcdefghij"
 run "$base/api/messages?limit=50&recipient=user42%40" "API list, recipient filter" "Authorization: Bearer bench-token-0123456789abcdefghij"
+kill "$web_pid"; wait "$web_pid" 2>/dev/null || true; web_pid=""
+echo "reference: the same queries on the store alone, one at a time, no HTTP (median, max of 10)"
+"$bin/web-bench" query "$work/quarantine"
