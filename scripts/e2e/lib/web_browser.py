@@ -105,7 +105,9 @@ try:
     check("the MIME tree shows declared and detected types", "text/html" in text and "application/octet-stream" in text and "text/plain" in text)
     check("the virus is named", "Scanmilter.E2E.EICAR" in text)
     no_script_ran("message")
+    driver.set_window_size(1400, 2600)  # the whole page: headers, MIME tree and text parts
     screenshot("message")
+    driver.set_window_size(1400, 1000)
     entry_url = driver.current_url
 
     driver.find_element(By.ID, "release-force").click()
