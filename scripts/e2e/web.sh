@@ -180,6 +180,16 @@ records = json.load(sys.stdin)
 print(" ".join(sorted({r["detail"] for r in records if r["action"] == "link-refused"})))')
 check "refused links are in the audit log ($refusals)" '[[ "$refusals" == *bad-signature* && "$refusals" == *expired* && "$refusals" == *reused* ]]'
 
+echo "e2e web: bulk delete"
+ids=$("$ctl" quarantine list --config "$work/scanmilter.toml" --json | python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(sys.stdin) if e["status"] == "released"))')
+csrf=$(curl -sS -b "$jar" "$base/" | sed -nE 's/.*name="csrf" value="([^"]+)".*/\1/p' | head -1)
+args=(--data-urlencode "csrf=$csrf" --data-urlencode action=delete --data-urlencode "reason=e2e bulk")
+for id in $ids; do args+=(--data-urlencode "id=$id"); done
+location=$(curl -sS -o /dev/null -w '%{redirect_url}' -b "$jar" "${args[@]}" "$base/bulk")
+check "a bulk delete of $(wc -w <<< "$ids") entries reports them all done ($location)" '[[ "$location" == *"n=bulk&ok=$(wc -w <<< "$ids")&failed=0" ]]'
+left=$("$ctl" quarantine list --config "$work/scanmilter.toml" --status released --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+check "no released entry is left after it ($left); the held one stays for the API fuzzing" '[ "$left" = 0 ] && [ "$(wc -w <<< "$ids")" -ge 2 ]'
+
 echo "e2e web: the API against its OpenAPI document (schemathesis)"
 # From the work folder: schemathesis leaves a .schemathesis/ cache where it runs.
 if (cd "$work" && timeout 240 "$venv/bin/schemathesis" run "$base/api/openapi.yaml" -a admin:'correct horse battery' \
