@@ -33,6 +33,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The web console only (scanmilterctl web). The ConfigurationSupport trait is off: it
+        // pulls in apple/swift-configuration, whose module is named Configuration like ours.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Only to rename its module (see WebConsole): SwiftPM wants target names unique across
+        // the whole graph, and Hummingbird names this package even with its trait off.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: shared utilities
@@ -122,7 +134,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: web console (issue: web console)
+        // Pages, JSON API and digests over QuarantineStore; its own process (scanmilterctl web),
+        // never linked into the daemon. Bcrypt comes from HummingbirdBcrypt (htpasswd -B hashes),
+        // HMAC and SHA-256 from swift-crypto. Templates and CSS are Swift string literals, not
+        // resources: the packaged static binary then needs no bundle directory beside it.
+        .target(
+            name: "WebConsole",
+            dependencies: [
+                "Quarantine", "Configuration", "MIME", "FileMagic", "StableJSON", "ScanmilterVersion", logging,
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                // Never imported: the alias is what lets our own Configuration module coexist with it.
+                .product(name: "Configuration", package: "swift-configuration", moduleAliases: ["Configuration": "SwiftConfiguration"]),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: executables
+        .executableTarget(name: "web-bench", dependencies: ["Quarantine", logging], swiftSettings: swiftSettings),
         .executableTarget(
             name: "milter-load",
             dependencies: [
@@ -135,7 +171,7 @@ let package = Package(
             name: "scanmilterctl",
             dependencies: [
                 "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "Updater",
-                "StableJSON", argumentParser, logging,
+                "StableJSON", "WebConsole", argumentParser, logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -171,6 +207,11 @@ let package = Package(
         .testTarget(name: "ScanWorkersTests", dependencies: ["ScanWorkers", "Scanning", logging], swiftSettings: swiftSettings),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WebConsoleTests",
+            dependencies: ["WebConsole", "Quarantine", "Configuration", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets", "MilterClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

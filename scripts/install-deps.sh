@@ -30,6 +30,11 @@ packages=(
   swaks                  # sends single test messages and shows every SMTP reply
   libarchive-dev         # names inside archives (zip, 7z, rar, tar, gz) for the banned-name rules
   prometheus             # promtool checks conf/monitoring's rules and the live /metrics (scripts/e2e/monitoring.sh)
+  # the web console's end-to-end test (scripts/e2e/web.sh)
+  apache2-utils          # htpasswd -B writes the console's users file, as an administrator would
+  chromium               # a real browser, headless, driven by Selenium (PyPI, in a venv)
+  chromium-driver        # chromedriver for Selenium
+  wrk                    # scripts/bench/web.sh: list page and API load at 4 connections
   # the Debian package (scripts/package.sh) and its install test (scripts/e2e/package.sh)
   lintian                # Debian policy checks on the built .deb
   dpkg-dev               # dpkg-shlibdeps computes the package's Depends

@@ -12,7 +12,7 @@ extension ScanmilterConfig {
             SectionDeclaration(\.milter), SectionDeclaration(\.scan), SectionDeclaration(\.policy),
             SectionDeclaration(\.actions), SectionDeclaration(\.reply), SectionDeclaration(\.headers),
             SectionDeclaration(\.quarantine), SectionDeclaration(\.log), SectionDeclaration(\.update),
-            SectionDeclaration(\.metrics), SectionDeclaration(\.notify),
+            SectionDeclaration(\.metrics), SectionDeclaration(\.notify), SectionDeclaration(\.web),
         ]
     }
 

@@ -280,3 +280,22 @@ extension NotifySettings: SettingsSection {
         return nil
     }
 }
+
+extension WebSettings: SettingsSection {
+    static let name = "web"
+    static var settings: [Setting<Self>] {
+        [
+            Setting("listen", \.listen, .string, "console and API HOST:PORT for scanmilterctl web, e.g. \"127.0.0.1:8025\" (empty: off)"),
+            Setting("public_url", \.publicURL, .string, "the console as users reach it; digest links start with it (empty: http://LISTEN)"),
+            Setting("users_file", \.usersFile, .string, "administrators: htpasswd file with bcrypt hashes (htpasswd -B)"),
+            Setting("api_tokens_file", \.apiTokensFile, .string, "API bearer tokens, NAME:TOKEN per line (empty: Basic auth only)"),
+            Setting("secret_file", \.secretFile, .string, "key (32+ bytes) signing sessions, CSRF tokens and digest links"),
+            Setting("session_lifetime", \.sessionLifetime, .seconds, "how long a sign-in lasts"),
+            Setting("link_lifetime", \.linkLifetime, .seconds, "how long a digest link works"),
+            Setting("digest_interval", \.digestInterval, .seconds, "send each recipient with held mail a digest this often, e.g. \"24h\" (0: never)"),
+            Setting("digest_sender", \.digestSender, .string, "envelope and From address of digests"),
+            Setting("recipient_release_verdicts", \.recipientReleaseVerdicts, .strings, "verdicts a recipient may release from a digest link"),
+            Setting("trusted_proxies", \.trustedProxies, .strings, "reverse proxies (IP addresses) whose X-Forwarded-For/-Proto are believed"),
+        ]
+    }
+}

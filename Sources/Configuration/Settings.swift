@@ -17,6 +17,7 @@ public struct ScanmilterConfig: Sendable, Equatable {
     /// `[[override]]`: policies for some recipients, in the file's order; the first that
     /// matches a recipient applies to it (``RecipientOverride``).
     public var overrides: [RecipientOverride] = []
+    public var web = WebSettings()
 
     /// The defaults, as if the file were empty.
     public init() {}
@@ -342,5 +343,34 @@ public struct NotifySettings: Sendable, Equatable {
     public var command: [String] = []
     /// `command_timeout`: how long the command may run before it is killed.
     public var commandTimeout: Double = 10
+    public init() {}
+}
+
+/// `[web]`: the quarantine web console, its JSON API and recipient digests (`scanmilterctl web`).
+public struct WebSettings: Sendable, Equatable {
+    /// `listen`: `HOST:PORT` the console serves on (empty: off).
+    public var listen = ""
+    /// `public_url`: the console's address as users reach it, e.g. `https://quarantine.example.org`;
+    /// digest links start with it (empty: `http://` + `listen`).
+    public var publicURL = ""
+    /// `users_file`: administrators, an htpasswd file with bcrypt hashes (`htpasswd -B`).
+    public var usersFile = "/etc/scanmilter/web-users"
+    /// `api_tokens_file`: bearer tokens for the API, one `NAME:TOKEN` a line (empty: Basic only).
+    public var apiTokensFile = ""
+    /// `secret_file`: the key that signs sessions, CSRF tokens and digest links (at least 32 bytes).
+    public var secretFile = "/etc/scanmilter/web-secret"
+    /// `session_lifetime`: how long a sign-in lasts.
+    public var sessionLifetime: Double = 8 * 3600
+    /// `link_lifetime`: how long a digest link works.
+    public var linkLifetime: Double = 7 * 86400
+    /// `digest_interval`: how often each recipient with held mail gets a digest (0: never).
+    public var digestInterval: Double = 0
+    /// `digest_sender`: the envelope and From address of digests.
+    public var digestSender = "postmaster@localhost"
+    /// `recipient_release_verdicts`: verdicts a recipient may release from a digest.
+    public var recipientReleaseVerdicts = ["banned"]
+    /// `trusted_proxies`: addresses of reverse proxies whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed (TLS ends there).
+    public var trustedProxies: [String] = []
     public init() {}
 }

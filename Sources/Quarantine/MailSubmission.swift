@@ -33,4 +33,23 @@ public struct MailSubmission: Sendable {
             throw Failure(description: error.description)
         }
     }
+
+    /// One message through `relay` (`HOST:PORT`), as the web console sends digests: every
+    /// recipient must look like an address; a refusal or a network failure throws `.io` with
+    /// what the relay said.
+    public static func send(
+        _ message: [UInt8], from sender: String, to recipients: [String], relay: String, timeout: Double = 60, heloName: String? = nil
+    ) throws(QuarantineError) -> String {
+        guard let submission = MailSubmission(relay: relay, heloName: heloName, timeout: timeout) else {
+            throw QuarantineError(.invalidArgument, "relay '\(relay)' is not HOST:PORT")
+        }
+        for recipient in recipients where !QuarantineStore.isPlausibleAddress(recipient) {
+            throw QuarantineError(.invalidArgument, "'\(recipient)' is not an address")
+        }
+        do {
+            return try submission.send(message, from: sender, to: recipients)
+        } catch {
+            throw QuarantineError(.io, error.description)
+        }
+    }
 }

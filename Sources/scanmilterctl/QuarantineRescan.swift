@@ -10,6 +10,12 @@ enum QuarantineRescan {
     /// A rescan for `configuration`, or nil when no scanner can be set up (the release then
     /// says it did not rescan; `--force` is still needed for what was held).
     static func make(configuration: ScanmilterConfig) -> (([UInt8]) -> RescanResult?)? {
+        makeSendable(configuration: configuration)
+    }
+
+    /// The same, callable from many requests of the web console at once: the pipeline is
+    /// the daemon's, made for many milter threads (FilterService is Sendable).
+    static func makeSendable(configuration: ScanmilterConfig) -> (@Sendable ([UInt8]) -> RescanResult?)? {
         var logger = Logger(label: "scanmilterctl.rescan")
         logger.logLevel = .warning
         var settings = configuration

@@ -160,7 +160,7 @@ import Testing
                 environment: ["SCANMILTER_SCAN_MAX_FILES": "many"])
         } throws: { error in
             (error as? ConfigurationError)?.allProblems.map(\.description) == [
-                "test.toml:1: 'scna' is not a section; sections are [milter], [scan], [policy], [actions], [reply], [headers], [quarantine], [log], [update], [metrics], [notify] and [[override]]; did you mean [scan]?",
+                "test.toml:1: 'scna' is not a section; sections are [milter], [scan], [policy], [actions], [reply], [headers], [quarantine], [log], [update], [metrics], [notify], [web] and [[override]]; did you mean [scan]?",
                 "test.toml:4: [actions] clean: clean mail can only be accept or tag",
                 "environment SCANMILTER_SCAN_MAX_FILES: [scan] max_files: expected a whole number, got 'many'",
             ]
