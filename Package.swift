@@ -97,6 +97,15 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "ErrorCodes", "MilterProtocol", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
+        // The shared store (issue 16): libpq behind its own C module and a small Swift wrapper,
+        // and the PostgreSQL backend in a module of its own so only what needs it links libpq.
+        .target(name: "CPostgres", linkerSettings: [.linkedLibrary("pq")]),
+        .target(name: "Postgres", dependencies: ["CPostgres", "ErrorCodes"], swiftSettings: swiftSettings),
+        .target(
+            name: "QuarantinePostgres",
+            dependencies: ["Quarantine", "Postgres", "Checksum", "Configuration", "ErrorCodes", logging],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Updater", dependencies: ["ClamAV", "ErrorCodes", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
 
         // MARK: the appliance (issue: daemon)
@@ -110,7 +119,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scanmilter",
-            dependencies: ["Filter", "Configuration", "ClamAV", argumentParser, logging],
+            dependencies: ["Filter", "Configuration", "ClamAV", "Quarantine", "QuarantinePostgres", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 
@@ -126,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "scanmilterctl",
             dependencies: [
-                "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "Updater",
+                "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "QuarantinePostgres", "Updater",
                 "StableJSON", argumentParser, logging,
             ],
             swiftSettings: swiftSettings
@@ -160,7 +169,13 @@ let package = Package(
             exclude: ["Corpus"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
+        // The behaviour suites run against both stores; the PostgreSQL ones start a private
+        // cluster with scripts/lib/postgres-cluster.sh.
+        .testTarget(
+            name: "QuarantineTests",
+            dependencies: ["Quarantine", "QuarantinePostgres", "Postgres", "Checksum", "Sockets", logging],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets", "MilterClient"], swiftSettings: swiftSettings),
     ],
