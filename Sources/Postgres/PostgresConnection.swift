@@ -77,7 +77,7 @@ public final class PostgresConnection {
     /// (text format; `binaryResults` asks for binary, used to read `bytea` without decoding).
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = [], binaryResults: Bool = false) throws(PostgresError) -> PostgresRows {
-        try send(sql, parameters, binaryResults: binaryResults, singleRow: false)
+        try send(sql, parameters, binaryResults: binaryResults)
         var rows: PostgresRows?
         var failure: PostgresError?
         while let result = try nextResult() {
@@ -89,26 +89,8 @@ public final class PostgresConnection {
         return rows
     }
 
-    /// Runs one statement and hands each row to `body` as it arrives (libpq's single-row mode),
-    /// so a large result is never held whole; results are binary when `binaryResults`.
-    public func forEachRow(
-        _ sql: String, _ parameters: [PostgresValue] = [], binaryResults: Bool = false, _ body: (PostgresRows) throws -> Void
-    ) throws {
-        try send(sql, parameters, binaryResults: binaryResults, singleRow: true)
-        var failure: (any Error)?
-        while let result = try nextResult() {
-            let answer = PostgresRows(result)
-            if let error = answer.error {
-                failure = failure ?? error
-            } else if failure == nil && answer.count > 0 {
-                do { try body(answer) } catch { failure = error }
-            }
-        }
-        if let failure { throw failure }
-    }
-
     /// Sends a statement and flushes it within the deadline.
-    private func send(_ sql: String, _ parameters: [PostgresValue], binaryResults: Bool, singleRow: Bool) throws(PostgresError) {
+    private func send(_ sql: String, _ parameters: [PostgresValue], binaryResults: Bool) throws(PostgresError) {
         guard !isBroken else { throw PostgresError(.connection, "the connection was closed after an earlier failure") }
         statementsSinceCheckout += 1
         let count = parameters.count
@@ -153,7 +135,6 @@ public final class PostgresConnection {
         let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
         let sent = PQsendQueryParams(handle, sql, Int32(count), types, values, lengths, formats, binaryResults ? 1 : 0)
         guard sent == 1 else { throw lost("PQsendQueryParams") }
-        if singleRow { _ = PQsetSingleRowMode(handle) }
         let deadline = Self.now() + timeout
         while true {
             let flushed = PQflush(handle)

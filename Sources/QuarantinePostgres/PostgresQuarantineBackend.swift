@@ -141,23 +141,24 @@ public final class PostgresQuarantineBackend: QuarantineBackend {
                 let size = try entry.int(0, "size")
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(size)
-                var expected = 0
-                try connection.forEachRow(
-                    "SELECT number::text AS number, sha256, bytes FROM chunk WHERE entry_id = $1 ORDER BY chunk.number", [.text(id.rawValue)],
-                    binaryResults: true
-                ) { row in
-                    let number = try row.string(0, "number")
-                    guard number == String(expected) else {
-                        throw QuarantineError(.checksumMismatch, "\(id): chunk \(expected) is missing (found \(number))")
+                // One statement per chunk: each is answered within the timeout however large
+                // the message, and libpq never holds more than one chunk.
+                var number = 0
+                while bytes.count < size {
+                    let row = try connection.query(
+                        "SELECT sha256, bytes FROM chunk WHERE entry_id = $1 AND number = $2", [.text(id.rawValue), .int(number)],
+                        binaryResults: true)
+                    guard row.count == 1 else {
+                        if number == 0 { throw QuarantineError(.fileMissing, "\(id) has no stored message") }
+                        throw QuarantineError(.checksumMismatch, "\(id): chunk \(number) is missing")
                     }
                     let chunk = try row.bytes(0, "bytes") ?? []
-                    guard SHA256.hex(chunk) == (try row.string(0, "sha256")) else {
+                    guard !chunk.isEmpty, SHA256.hex(chunk) == (try row.string(0, "sha256")) else {
                         throw QuarantineError(.checksumMismatch, "\(id): chunk \(number) no longer matches its checksum")
                     }
                     bytes.append(contentsOf: chunk)
-                    expected += 1
+                    number += 1
                 }
-                if expected == 0 && size > 0 { throw QuarantineError(.fileMissing, "\(id) has no stored message") }
                 guard bytes.count == size else {
                     throw QuarantineError(.checksumMismatch, "\(id): the stored chunks hold \(bytes.count) bytes, the entry says \(size)")
                 }
