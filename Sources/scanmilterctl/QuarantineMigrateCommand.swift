@@ -9,7 +9,7 @@ struct QuarantineMigrateCommand: ParsableCommand {
         commandName: "migrate",
         abstract: "Copy the local store into a shared PostgreSQL store.",
         discussion: """
-            Copies every entry of the local store ([quarantine] dir, or --dir) into the database \
+            Copies every entry of the local store ([quarantine] dir, or --dir; never [quarantine] store) into the database \
             --to names — id, status, host, release history and message — one transaction per \
             entry, each message checked against its SHA-256 on reading and on writing. Entries \
             already copied are skipped, so an interrupted run is resumed by running it again. \
@@ -43,12 +43,17 @@ struct QuarantineMigrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source = try options.openStore()
-        var target = try options.location()
-        if options.dir != nil {
-            // --dir names the source alone; the password still comes from the configuration.
-            target.passwordFile = (try? options.loadConfiguration().quarantine.passwordFile) ?? ""
+        // The source is always the local store ([quarantine] dir or --dir), whatever
+        // [quarantine] store says: after a switch the configuration already names the target.
+        let settings = try options.loadConfiguration().quarantine
+        let source: QuarantineStore
+        do {
+            source = try QuarantineStoreOpener.open(
+                QuarantineStoreOpener.Location(directory: options.dir ?? settings.dir), logger: QuarantineOptions.logger, createIfMissing: false)
+        } catch {
+            throw QuarantineOutput.fail(error)
         }
+        var target = QuarantineStoreOpener.Location(settings)
         target.store = to
         let backend: PostgresQuarantineBackend
         let entries: [QuarantineEntry]
