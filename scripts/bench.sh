@@ -8,7 +8,9 @@
 #   3. memory: many connections each sending one large message, against scanmilter's idle RSS;
 #   4. through real Postfix over TCP, one SMTP session at a time (smtp-source): Postfix alone,
 #      libmilter filters with and without the DATA-step fix, and scanmilter;
-#   5. the pipeline's cost against a raw libclamav scan of the same bytes (scan-bench engine).
+#   5. the pipeline's cost against a raw libclamav scan of the same bytes (scan-bench engine);
+#   6. the quarantine: every message infected and tagged, quarantined locally, or quarantined
+#      into PostgreSQL on loopback, 20 KB and 5 MB (scripts/bench/quarantine.sh, also runnable alone).
 # Prints a markdown table of figures and ratios and writes it to bench-results/ (gitignored).
 #
 # usage (as root: it runs clamd, clamav-milter and a private Postfix from a temp dir):
@@ -17,7 +19,7 @@
 #   LARGE=1 scripts/bench.sh    also 1M hash + 50k body signatures: load time, memory, and
 #                               reload under load (no message may fail)
 #   ONLY=memory scripts/bench.sh  only the parts named (comma list of clamav-milter, layer,
-#                               memory, postfix, scan-bench, large), e.g. to profile one of them
+#                               memory, postfix, scan-bench, quarantine, large), e.g. to profile one of them
 # Other knobs: CONNECTIONS (default 8), DURATION (seconds per load run), KEEP_BENCH=1 keeps the
 # temp dir. Benchmarks are figures beside references, never pass/fail tests.
 set -euo pipefail
@@ -40,8 +42,8 @@ fi
 ONLY=${ONLY:-}
 for name in ${ONLY//,/ }; do
   case "$name" in
-    clamav-milter|layer|memory|postfix|scan-bench|large) ;;
-    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, large)" >&2; exit 2 ;;
+    clamav-milter|layer|memory|postfix|scan-bench|quarantine|large) ;;
+    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, quarantine, large)" >&2; exit 2 ;;
   esac
 done
 # part NAME: whether this run includes part NAME (every part when ONLY is unset; "large" only
@@ -289,6 +291,12 @@ if part scan-bench; then
 log "5. scan-bench engine (pipeline against a raw scan of the same bytes)"
 "$bin/scan-bench" engine --hashes "$hashes" --bodies "$bodies" "${scan_bench_args[@]}" > "$results/scan-bench.txt" 2>&1 || true
 fi  # scan-bench
+
+# --- 6. the quarantine: tag against the local store against PostgreSQL -----------------------
+if part quarantine; then
+log "6. quarantine (scripts/bench/quarantine.sh)"
+BIN=$bin CONNECTIONS=$CONNECTIONS DURATION=$DURATION scripts/bench/quarantine.sh > "$results/quarantine.md" || true
+fi  # quarantine
 
 mkdir -p "$root/bench-results"
 report=$root/bench-results/bench-$(date -u +%Y%m%dT%H%M%SZ).md

@@ -217,4 +217,11 @@ if scan_bench.exists():
     out.extend(line for line in scan_bench.read_text().splitlines() if line.strip())
     out.append("```")
 
+quarantine = results / "quarantine.md"
+if quarantine.exists() and quarantine.read_text().strip():
+    out.append("")
+    out.append("### The quarantine: tagging, the local store, PostgreSQL (`scripts/bench/quarantine.sh`)")
+    out.append("")
+    out.extend(quarantine.read_text().splitlines())
+
 print("\n".join(out))
