@@ -11,7 +11,7 @@ import Checksum
 /// use at once, each through its own small pool of connections.
 ///
 /// Messages are kept in `chunk` rows of at most 1 MiB, each with its SHA-256, checked on every
-/// read; a message is written and read a chunk at a time, so a 50 MB message is never one value
+/// read (by the server, beside the data; the whole message by ``QuarantineStore``); a message is written and read a chunk at a time, so a 50 MB message is never one value
 /// or one allocation on the way in. An insert is one transaction, committed before it returns.
 /// Every status change is one conditional UPDATE: PostgreSQL's row locks make a second
 /// concurrent claim of an entry see the first one's result and change nothing, whichever host
@@ -94,9 +94,11 @@ public final class PostgresQuarantineBackend: QuarantineBackend {
         var total = 0
         func put(_ chunk: [UInt8]) throws {
             whole.update(chunk)
+            // The server hashes the chunk (OpenSSL, beside the data) and the client the whole
+            // message: each byte is hashed once on each side of the wire, not twice here.
             try connection.query(
-                "INSERT INTO chunk (entry_id, number, bytes, sha256) VALUES ($1, $2, $3, $4)",
-                [.text(id.rawValue), .int(number), .bytea(chunk), .text(SHA256.hex(chunk))])
+                "INSERT INTO chunk (entry_id, number, bytes, sha256) VALUES ($1, $2, $3, encode(sha256($3), 'hex'))",
+                [.text(id.rawValue), .int(number), .bytea(chunk)])
             number += 1
             total += chunk.count
         }
@@ -145,15 +147,19 @@ public final class PostgresQuarantineBackend: QuarantineBackend {
                 // the message, and libpq never holds more than one chunk.
                 var number = 0
                 while bytes.count < size {
+                    // Each chunk is checked against its SHA-256 by the server as it is read;
+                    // QuarantineStore then checks the whole message against the entry's.
                     let row = try connection.query(
-                        "SELECT sha256, bytes FROM chunk WHERE entry_id = $1 AND number = $2", [.text(id.rawValue), .int(number)],
-                        binaryResults: true)
+                        """
+                        SELECT (sha256 = encode(sha256(bytes), 'hex'))::text AS intact, bytes FROM chunk
+                        WHERE entry_id = $1 AND number = $2
+                        """, [.text(id.rawValue), .int(number)], binaryResults: true)
                     guard row.count == 1 else {
                         if number == 0 { throw QuarantineError(.fileMissing, "\(id) has no stored message") }
                         throw QuarantineError(.checksumMismatch, "\(id): chunk \(number) is missing")
                     }
                     let chunk = try row.bytes(0, "bytes") ?? []
-                    guard !chunk.isEmpty, SHA256.hex(chunk) == (try row.string(0, "sha256")) else {
+                    guard !chunk.isEmpty, try row.string(0, "intact") == "true" else {
                         throw QuarantineError(.checksumMismatch, "\(id): chunk \(number) no longer matches its checksum")
                     }
                     bytes.append(contentsOf: chunk)

@@ -9,7 +9,7 @@ import QuarantinePostgres
 struct QuarantineOptions: ParsableArguments {
     @OptionGroup var configFile: ConfigFileOption
 
-    @Option(help: "The quarantine directory (overrides [quarantine] dir).")
+    @Option(help: "A local quarantine directory (overrides [quarantine] dir and store).")
     var dir: String?
 
     /// The configuration file's path.

@@ -2,6 +2,7 @@ import Checksum
 import Foundation
 import Logging
 import Postgres
+import Sockets
 import Testing
 @testable import Quarantine
 @testable import QuarantinePostgres
@@ -122,6 +123,20 @@ struct PostgresStoreTests {
             return error?.code == .unavailable && error?.message.contains("password authentication failed") == true
                 && error?.message.contains("not-the-password") == false
         }
+    }
+
+    /// A server that accepts the connection and never answers: the store gives up within its
+    /// timeout instead of holding the daemon's thread (and Postfix) for good.
+    @Test func aServerThatAcceptsAndHangsIsUnavailableWithinTheTimeout() throws {
+        let listener = try Listener(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        defer { listener.close() }
+        let started = Date()
+        #expect {
+            _ = try PostgresQuarantineBackend(
+                options: PostgresOptions(uri: "postgresql://scanmilter@127.0.0.1:\(listener.port)/quarantine", password: "x", timeout: 2),
+                logger: Fixtures.logger)
+        } throws: { ($0 as? QuarantineError)?.code == .unavailable }
+        #expect(Date().timeIntervalSince(started) < 8)
     }
 
     @Test func theOpenerChoosesTheBackendAndReadsThePasswordFile() throws {
