@@ -30,6 +30,21 @@ struct BothBackendsTests {
     }
 
     @Test(arguments: BackendKind.allCases)
+    func aHoldEntryIsListedWithItsQueueIDAndHasNoMessage(_ kind: BackendKind) throws {
+        let subject = try StoreUnderTest(kind)
+        let id = try subject.store.recordHold(entry: Fixtures.entry(queueID: "4ABC123DEF"), size: 1234, postfixConfigDirectory: "/etc/postfix-b")
+        let entry = try subject.store.entry(id)
+        #expect(entry.action == .hold)
+        #expect(entry.queueID == "4ABC123DEF")
+        #expect(entry.size == 1234)
+        #expect(entry.sha256 == "")
+        #expect(entry.postfixConfigDirectory == "/etc/postfix-b")
+        #expect { try subject.store.message(id) } throws: { ($0 as? QuarantineError)?.code == .fileMissing }
+        #expect(try subject.store.stats().byAction["hold"] == 1)
+        #expect(try subject.store.verify(repair: false).isClean)
+    }
+
+    @Test(arguments: BackendKind.allCases)
     func listsFilterSortAndPageAlike(_ kind: BackendKind) throws {
         let subject = try StoreUnderTest(kind)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
