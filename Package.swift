@@ -117,6 +117,15 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), "Checksum", "ErrorCodes", "MilterProtocol", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
+        // The shared store (issue 16): libpq behind its own C module and a small Swift wrapper,
+        // and the PostgreSQL backend in a module of its own so only what needs it links libpq.
+        .target(name: "CPostgres", linkerSettings: [.linkedLibrary("pq")]),
+        .target(name: "Postgres", dependencies: ["CPostgres", "ErrorCodes"], swiftSettings: swiftSettings),
+        .target(
+            name: "QuarantinePostgres",
+            dependencies: ["Quarantine", "Postgres", "Checksum", "Configuration", "ErrorCodes", logging],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Updater", dependencies: ["ClamAV", "ErrorCodes", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
 
         // MARK: the appliance (issue: daemon)
@@ -130,7 +139,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scanmilter",
-            dependencies: ["Filter", "Configuration", "ClamAV", "Scanning", "ScanWorkers", argumentParser, logging],
+            dependencies: ["Filter", "Configuration", "ClamAV", "Scanning", "ScanWorkers", "Quarantine", "QuarantinePostgres", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 
@@ -170,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "scanmilterctl",
             dependencies: [
-                "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "Updater",
+                "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "QuarantinePostgres", "Updater",
                 "StableJSON", "WebConsole", argumentParser, logging,
             ],
             swiftSettings: swiftSettings
@@ -205,7 +214,13 @@ let package = Package(
         ),
         .testTarget(name: "ArchivesTests", dependencies: ["Archives"], swiftSettings: swiftSettings),
         .testTarget(name: "ScanWorkersTests", dependencies: ["ScanWorkers", "Scanning", logging], swiftSettings: swiftSettings),
-        .testTarget(name: "QuarantineTests", dependencies: ["Quarantine", "Sockets"], swiftSettings: swiftSettings),
+        // The behaviour suites run against both stores; the PostgreSQL ones start a private
+        // cluster with scripts/lib/postgres-cluster.sh.
+        .testTarget(
+            name: "QuarantineTests",
+            dependencies: ["Quarantine", "QuarantinePostgres", "Postgres", "Checksum", "Sockets", logging],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebConsoleTests",

@@ -11,6 +11,8 @@
 #   5. the pipeline's cost against a raw libclamav scan of the same bytes (scan-bench engine);
 #   6. the clamd pool through real Postfix with a clamd stand-in whose delay per scan is a
 #      parameter, beside real clamd (scripts/bench/clamd-pool.sh, also runnable alone).
+#   7. the quarantine: every message infected and tagged, quarantined locally, or quarantined
+#      into PostgreSQL on loopback, 20 KB and 5 MB (scripts/bench/quarantine.sh, also runnable alone).
 # Prints a markdown table of figures and ratios and writes it to bench-results/ (gitignored).
 #
 # usage (as root: it runs clamd, clamav-milter and a private Postfix from a temp dir):
@@ -19,7 +21,7 @@
 #   LARGE=1 scripts/bench.sh    also 1M hash + 50k body signatures: load time, memory, and
 #                               reload under load (no message may fail)
 #   ONLY=memory scripts/bench.sh  only the parts named (comma list of clamav-milter, layer,
-#                               memory, postfix, scan-bench, pool, large, isolation), e.g. to profile one of them
+#                               memory, postfix, scan-bench, pool, quarantine, large, isolation), e.g. to profile one of them
 #   ONLY=isolation              scan workers against the in-process engine with 3M hash + 100k
 #                               body signatures (scripts/bench/isolation.sh; its own table)
 # Other knobs: CONNECTIONS (default 8), DURATION (seconds per load run), KEEP_BENCH=1 keeps the
@@ -44,8 +46,8 @@ fi
 ONLY=${ONLY:-}
 for name in ${ONLY//,/ }; do
   case "$name" in
-    clamav-milter|layer|memory|postfix|scan-bench|pool|large|isolation) ;;
-    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, pool, large, isolation)" >&2; exit 2 ;;
+    clamav-milter|layer|memory|postfix|scan-bench|pool|quarantine|large|isolation) ;;
+    *) echo "bench: ONLY: unknown part '$name' (clamav-milter, layer, memory, postfix, scan-bench, pool, quarantine, large, isolation)" >&2; exit 2 ;;
   esac
 done
 # part NAME: whether this run includes part NAME (every part when ONLY is unset; "large" only
@@ -307,6 +309,12 @@ log "6. clamd pool through Postfix: stand-in with ${POOL_DELAY:-0.5}s per scan, 
 SCANMILTER_BIN="$bin/scanmilter" DELAY=${POOL_DELAY:-0.5} SESSIONS=$CONNECTIONS SECONDS_PER_RUN=$(( DURATION / 2 + 3 )) \
   RUNS=$( [ "$QUICK" = 1 ] && echo 1 || echo 3 ) scripts/bench/clamd-pool.sh > "$results/pool.md" || true
 fi  # pool
+
+# --- 7. the quarantine: tag against the local store against PostgreSQL -----------------------
+if part quarantine; then
+log "7. quarantine (scripts/bench/quarantine.sh)"
+BIN=$bin CONNECTIONS=$CONNECTIONS DURATION=$DURATION scripts/bench/quarantine.sh > "$results/quarantine.md" || true
+fi  # quarantine
 
 mkdir -p "$root/bench-results"
 report=$root/bench-results/bench-$(date -u +%Y%m%dT%H%M%SZ).md

@@ -12,6 +12,7 @@ packages=(
   libmagic-mgc           # FileMagic: the compiled magic database
   pkg-config
   libsqlite3-dev         # Quarantine: the SQLite index (GRDB over the system SQLite)
+  libpq-dev              # QuarantinePostgres: libpq, the shared store's client (CPostgres)
   # tests and tools
   clamav                 # clamscan, sigtool: reference scans and database checks in tests
   clamav-daemon          # clamd: the clamd-pool backend's tests run real clamd processes
@@ -25,6 +26,7 @@ packages=(
   gnupg                  # fixtures: the PGP parts of the mislabelling corpus (scripts/types)
   netcat-openbsd
   sqlite3                # quarantine tests edit the index by hand, as an administrator would
+  postgresql             # the shared store's tests: a private cluster per run (scripts/lib/postgres-cluster.sh), never the system one
   # end-to-end tests with a real MTA
   postfix                # the MTA in scripts/e2e (a private instance on loopback, not /etc/postfix)
   swaks                  # sends single test messages and shows every SMTP reply

@@ -179,6 +179,14 @@ extension QuarantineSettings: SettingsSection {
     static var settings: [Setting<Self>] {
         [
             Setting("dir", \.dir, .string, "message files and the SQLite index"),
+            Setting("store", \.store, .string.checked { uri in
+                let lowered = uri.lowercased()
+                return uri.isEmpty || lowered.hasPrefix("postgresql://") || lowered.hasPrefix("postgres://")
+                    ? nil : "expected empty (the store in dir) or a postgresql:// URI, got '\(uri.prefix(40))'"
+            }, "empty: the store in dir; postgresql://USER@HOST:PORT/DB?sslmode=...: the shared store"),
+            Setting("password_file", \.passwordFile, .string, "the shared store's password, first line (empty: PGPASSWORD, PGPASSFILE, ~/.pgpass)"),
+            Setting("store_timeout", \.storeTimeout, .seconds, "longest a shared-store connection or statement may take, below milter_content_timeout"),
+            Setting("host_name", \.hostName, .string, "recorded with each quarantined entry (empty: this host's name)"),
             Setting("release_relay", \.releaseRelay, .string, "an smtpd without milters that released mail goes to"),
             Setting("max_age", \.maxAge, .seconds, "the daemon purges older entries (0: keep forever)"),
             Setting("max_bytes", \.maxBytes, .byteSize, "purge oldest first above this size, e.g. \"10GB\" (0: no limit)"),

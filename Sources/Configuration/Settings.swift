@@ -247,6 +247,14 @@ public struct HeaderSettings: Sendable, Equatable {
 public struct QuarantineSettings: Sendable, Equatable {
     /// `dir`: message files and the SQLite index.
     public var dir = "/var/lib/scanmilter/quarantine"
+    /// `store`: empty for the local store in `dir`, or a libpq URI of the shared PostgreSQL store.
+    public var store = ""
+    /// `password_file`: the shared store's password (its first line); empty leaves it to libpq.
+    public var passwordFile = ""
+    /// `store_timeout`: seconds a shared-store connection or statement may take.
+    public var storeTimeout: Double = 10
+    /// `host_name`: the host name recorded with each entry (empty: `gethostname`).
+    public var hostName = ""
     /// `release_relay`: `HOST:PORT` of an SMTP server without milters that released mail goes to.
     public var releaseRelay = "127.0.0.1:10026"
     /// `max_age`: entries older than this are purged by the daemon (0: kept forever).

@@ -30,6 +30,12 @@ extension QuarantineError.Code {
     public static var invalidArgument: Self { Self("invalid argument") }
     /// A stored message no longer matches the SHA-256 recorded when it was stored.
     public static var checksumMismatch: Self { Self("checksum mismatch") }
+    /// The shared store's database cannot be reached, refused the login, or did not answer in
+    /// time: the daemon temp-fails, so Postfix keeps the message and retries.
+    public static var unavailable: Self { Self("store unavailable") }
+    /// The shared store's schema is missing, older or newer than this build's: run
+    /// `scanmilterctl quarantine init` (or upgrade scanmilter for a newer one).
+    public static var schemaMismatch: Self { Self("schema mismatch") }
     /// Delivered to the relay, but the index could not record it: the entry stays `releasing`.
     public static var unrecorded: Self { Self("delivered but not recorded") }
 }

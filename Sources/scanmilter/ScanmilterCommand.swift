@@ -22,7 +22,7 @@ struct ScanmilterCommand: ParsableCommand {
         discussion: """
             Runs in the foreground until SIGTERM or SIGINT, then finishes the messages in flight.
             Exit codes: 0 stopped cleanly (or --check passed), 71 socket or privilege failure,
-            75 signatures could not be loaded, 78 invalid configuration.
+            75 signatures could not be loaded, 78 invalid configuration (or a shared quarantine whose schema needs `scanmilterctl quarantine init`).
             Reload signatures with `scanmilterctl reload`; SIGHUP stops the daemon (libmilter's rule).
             """,
         version: FilterService.version
@@ -78,6 +78,10 @@ struct ScanmilterCommand: ParsableCommand {
             service = try FilterService.make(
                 config: settings, quarantine: try QuarantineSetup.sink(settings, logger: logger), logger: logger,
                 zygote: FilterService.ZygoteLaunch(executable: "/proc/self/exe", arguments: ["--scan-zygote", "--config", config]))
+        } catch let error as QuarantineSetup.SchemaMismatch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))
+            throw ExitCode(78)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("scanmilter: \(error)\n".utf8))

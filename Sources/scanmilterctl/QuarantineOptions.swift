@@ -3,12 +3,13 @@ import Configuration
 import Foundation
 import Logging
 import Quarantine
+import QuarantinePostgres
 
 /// The options every quarantine subcommand shares: where the configuration and the store are.
 struct QuarantineOptions: ParsableArguments {
     @OptionGroup var configFile: ConfigFileOption
 
-    @Option(help: "The quarantine directory (overrides [quarantine] dir).")
+    @Option(help: "A local quarantine directory (overrides [quarantine] dir and store).")
     var dir: String?
 
     /// The configuration file's path.
@@ -19,11 +20,19 @@ struct QuarantineOptions: ParsableArguments {
         try configFile.load()
     }
 
-    /// Opens the existing store (never creates one: a typo in --dir must not make a new store).
+    /// Where the store is: `--dir` names a local store; otherwise `[quarantine] store` (a
+    /// shared store) or `[quarantine] dir`.
+    func location() throws -> QuarantineStoreOpener.Location {
+        if let dir { return QuarantineStoreOpener.Location(directory: dir) }
+        return QuarantineStoreOpener.Location(try loadConfiguration().quarantine)
+    }
+
+    /// Opens the existing store (never creates one: a typo in --dir must not make a new store;
+    /// a shared store must have this build's schema).
     func openStore() throws -> QuarantineStore {
-        let directory = try dir ?? loadConfiguration().quarantine.dir
+        let location = try location()
         do {
-            return try QuarantineStore(directory: directory, logger: Self.logger, createIfMissing: false)
+            return try QuarantineStoreOpener.open(location, logger: Self.logger, createIfMissing: false, applicationName: "scanmilterctl")
         } catch {
             throw QuarantineOutput.fail(error)
         }
@@ -56,7 +65,8 @@ extension SysExit {
         case .malformedID, .invalidArgument: self = .usage
         case .notHeld: self = .dataError
         case .unknownID, .storeMissing, .fileMissing: self = .noInput
-        case .indexBusy: self = .tempFail
+        case .indexBusy, .unavailable: self = .tempFail
+        case .schemaMismatch: self = .config
         default: self = .ioError
         }
     }

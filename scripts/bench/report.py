@@ -223,5 +223,11 @@ if pool.exists():
     out.append("### The clamd pool through Postfix (`scripts/bench/clamd-pool.sh`)")
     out.append("")
     out.extend(pool.read_text().splitlines())
+quarantine = results / "quarantine.md"
+if quarantine.exists() and quarantine.read_text().strip():
+    out.append("")
+    out.append("### The quarantine: tagging, the local store, PostgreSQL (`scripts/bench/quarantine.sh`)")
+    out.append("")
+    out.extend(quarantine.read_text().splitlines())
 
 print("\n".join(out))
