@@ -52,7 +52,8 @@ extension FilterService {
                 let workers = config.scan.maxConcurrentScans > 0 ? config.scan.maxConcurrentScans : ProcessInfo.processInfo.activeProcessorCount
                 let launch = IsolatedScanBackend.Configuration(
                     executable: zygote.executable, arguments: zygote.arguments, workers: workers,
-                    scanTimeout: .milliseconds(Int64(config.scan.workerTimeout * 1000)))
+                    scanTimeout: .milliseconds(Int64(config.scan.workerTimeout * 1000)),
+                    mailDecodingBudget: config.scan.mailDecodingBudget)
                 do {
                     backend = try IsolatedScanBackend(configuration: launch, logger: logger)
                 } catch {

@@ -31,11 +31,16 @@ public final class IsolatedScanBackend: ScanBackend {
         public var loadTimeout: Duration
         /// The zygote's environment; nil: the milter's own.
         public var environment: [String: String]?
+        /// Bytes of content under libclamav's mail parser at once, across all workers
+        /// (`[scan] mail_decoding_budget`): each worker is one process, so the budget is kept here.
+        public var mailDecodingBudget: Int
 
         public init(
             executable: String, arguments: [String], workers: Int, scanTimeout: Duration = .seconds(150),
-            loadTimeout: Duration = .seconds(900), environment: [String: String]? = nil
+            loadTimeout: Duration = .seconds(900), environment: [String: String]? = nil,
+            mailDecodingBudget: Int = ClamAVBackendSettings.defaultMailDecodingBudget
         ) {
+            self.mailDecodingBudget = mailDecodingBudget
             self.executable = executable
             self.arguments = arguments
             self.environment = environment
@@ -92,6 +97,9 @@ public final class IsolatedScanBackend: ScanBackend {
     let zygote: Mutex<ZygoteProcess>
     /// One permit per worker: a scan holds one from taking a worker to giving it back.
     private let permits: DispatchSemaphore
+    /// Bounds the bytes under libclamav's mail parser at once in all workers together; large
+    /// messages take turns, as they do in the in-process engine.
+    private let mailDecoding: ByteBudget
 
     /// Starts the zygote, waits for it to load the signatures, and forks the workers; throws
     /// when the signatures do not load (the zygote's own log lines say why).
@@ -104,6 +112,7 @@ public final class IsolatedScanBackend: ScanBackend {
         self.zygote = Mutex(zygote)
         state = Mutex(State(info: info))
         permits = DispatchSemaphore(value: configuration.workers)
+        mailDecoding = ByteBudget(budget: configuration.mailDecodingBudget)
         logger.info("scan zygote loaded the signatures", metadata: [
             "scan.zygote_pid": "\(zygotePID)", "scan.database": "\(info.description)", "scan.workers": "\(configuration.workers)",
         ])
@@ -144,9 +153,12 @@ public final class IsolatedScanBackend: ScanBackend {
     }
 
     public func scan(message: MessageBytes, decodingMail: Bool) -> ScanVerdict {
-        withMemfd(of: message.count, fill: { descriptor in message.withUnsafeBytes { Self.writeAll(descriptor, $0) } }) {
-            run(decodingMail ? .full : .raw, descriptor: $0)
+        let scan = {
+            self.withMemfd(of: message.count, fill: { descriptor in message.withUnsafeBytes { Self.writeAll(descriptor, $0) } }) {
+                self.run(decodingMail ? .full : .raw, descriptor: $0)
+            }
         }
+        return decodingMail ? mailDecoding.withAdmission(of: message.count, scan) : scan()
     }
 
     /// Reloads the signatures in the zygote; the workers forked from then on scan with the new

@@ -6,21 +6,21 @@ import Foundation
 /// Used to bound how many large messages go through libclamav's mail parser at the same time:
 /// that parser keeps the whole message as small heap blocks (about 1.5 times its size), so its
 /// memory, not the scan slots, is what grows with message size.
-final class ByteBudget: @unchecked Sendable {
+public final class ByteBudget: @unchecked Sendable {
     // @unchecked: `admitted` and `holders` are touched only with `condition` locked.
     private let condition = NSCondition()
     private var admitted = 0
     private var holders = 0
     /// Bytes admitted at once (unless a single holder is larger).
-    let budget: Int
+    public let budget: Int
 
-    init(budget: Int) {
+    public init(budget: Int) {
         self.budget = max(0, budget)
     }
 
     /// Runs `body` once `bytes` fit beside what is admitted already, or nothing else is;
     /// `beforeWaiting` runs first (once, without the lock) when it has to wait.
-    func withAdmission<Result>(
+    public func withAdmission<Result>(
         of bytes: Int, beforeWaiting: () -> Void = {}, _ body: () throws -> Result
     ) rethrows -> Result {
         let size = max(0, bytes)
