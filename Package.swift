@@ -33,15 +33,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
-        // The web console only (scanmilterctl web). The ConfigurationSupport trait is off: it
-        // pulls in apple/swift-configuration, whose module is named Configuration like ours.
+        // The web console only (scanmilterctl web); its ConfigurationSupport trait is off (we
+        // read our own TOML). Our configuration module is ScanmilterConfiguration, not
+        // Configuration: SwiftPM wants target names unique across the whole graph, and
+        // Hummingbird names apple/swift-configuration (module Configuration) even with the trait off.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        // Only to rename its module (see WebConsole): SwiftPM wants target names unique across
-        // the whole graph, and Hummingbird names this package even with its trait off.
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -102,12 +101,12 @@ let package = Package(
             dependencies: ["CSandbox", "ClamAV", "ErrorCodes", "MIME", "Scanning", logging],
             swiftSettings: swiftSettings
         ),
-        // Configuration parses its own TOML subset: every error then carries a line number,
+        // ScanmilterConfiguration parses its own TOML subset: every error then carries a line number,
         // and no C++ dependency is built for a config file.
-        .target(name: "Configuration", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
+        .target(name: "ScanmilterConfiguration", dependencies: ["MilterProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "scan-bench",
-            dependencies: ["Scanning", "ClamAV", "FileMagic", "Filter", "Configuration", "MIME", "ScanmilterVersion", logging],
+            dependencies: ["Scanning", "ClamAV", "FileMagic", "Filter", "ScanmilterConfiguration", "MIME", "ScanmilterVersion", logging],
             swiftSettings: swiftSettings
         ),
 
@@ -123,7 +122,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CPostgres", "ErrorCodes"], swiftSettings: swiftSettings),
         .target(
             name: "QuarantinePostgres",
-            dependencies: ["Quarantine", "Postgres", "Checksum", "Configuration", "ErrorCodes", logging],
+            dependencies: ["Quarantine", "Postgres", "Checksum", "ScanmilterConfiguration", "ErrorCodes", logging],
             swiftSettings: swiftSettings
         ),
         .target(name: "Updater", dependencies: ["ClamAV", "ErrorCodes", "MIME", "StableJSON", logging], swiftSettings: swiftSettings),
@@ -132,14 +131,14 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "Milter", "MilterProtocol", "MIME", "Scanning", "ScanWorkers", "FileMagic", "ClamAV", "Archives", "Configuration", "Quarantine",
+                "Milter", "MilterProtocol", "MIME", "Scanning", "ScanWorkers", "FileMagic", "ClamAV", "Archives", "ScanmilterConfiguration", "Quarantine",
                 "Sockets", "StableJSON", "ScanmilterVersion", logging,
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "scanmilter",
-            dependencies: ["Filter", "Configuration", "ClamAV", "Scanning", "ScanWorkers", "Quarantine", "QuarantinePostgres", argumentParser, logging],
+            dependencies: ["Filter", "ScanmilterConfiguration", "ClamAV", "Scanning", "ScanWorkers", "Quarantine", "QuarantinePostgres", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 
@@ -151,7 +150,7 @@ let package = Package(
         .target(
             name: "WebConsole",
             dependencies: [
-                "Quarantine", "Configuration", "MIME", "FileMagic", "StableJSON", "ScanmilterVersion", logging,
+                "Quarantine", "ScanmilterConfiguration", "MIME", "FileMagic", "StableJSON", "ScanmilterVersion", logging,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -160,8 +159,6 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                // Never imported: the alias is what lets our own Configuration module coexist with it.
-                .product(name: "Configuration", package: "swift-configuration", moduleAliases: ["Configuration": "SwiftConfiguration"]),
             ],
             swiftSettings: swiftSettings
         ),
@@ -179,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "scanmilterctl",
             dependencies: [
-                "MIME", "Scanning", "Configuration", "Checksum", "Filter", "MilterClient", "Quarantine", "QuarantinePostgres", "Updater",
+                "MIME", "Scanning", "ScanmilterConfiguration", "Checksum", "Filter", "MilterClient", "Quarantine", "QuarantinePostgres", "Updater",
                 "StableJSON", "WebConsole", argumentParser, logging,
             ],
             swiftSettings: swiftSettings
@@ -201,14 +198,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanningTests",
-            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "Configuration", "Sockets", logging],
+            dependencies: ["ClamAV", "FileMagic", "Scanning", "MIME", "ScanmilterConfiguration", "Sockets", logging],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "MilterProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScanmilterConfigurationTests", dependencies: ["ScanmilterConfiguration", "MilterProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FilterTests",
             dependencies: [
-                "Filter", "MilterTesting", "MilterClient", "MIME", "Configuration", "Scanning", "Quarantine", "Sockets",
+                "Filter", "MilterTesting", "MilterClient", "MIME", "ScanmilterConfiguration", "Scanning", "Quarantine", "Sockets",
             ],
             exclude: ["Corpus"], swiftSettings: swiftSettings
         ),
@@ -224,7 +221,7 @@ let package = Package(
         .testTarget(name: "UpdaterTests", dependencies: ["Updater", "ClamAV", "Sockets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebConsoleTests",
-            dependencies: ["WebConsole", "Quarantine", "Configuration", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: ["WebConsole", "Quarantine", "ScanmilterConfiguration", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CLITests", dependencies: ["Quarantine", "Sockets", "MilterClient"], swiftSettings: swiftSettings),

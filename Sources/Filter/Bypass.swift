@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 
 /// Why a message (or a whole connection) is not scanned, decided as early as the SMTP dialogue
 /// allows so that trusted mail costs nothing: a trusted client at connect, an authenticated or

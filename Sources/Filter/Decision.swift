@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 public import MilterProtocol
 
 /// The one decision the policy takes for a message; ``DecisionExecutor`` carries it out.

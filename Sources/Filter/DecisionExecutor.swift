@@ -1,4 +1,4 @@
-import Configuration
+import ScanmilterConfiguration
 import Logging
 import Milter
 import MilterProtocol

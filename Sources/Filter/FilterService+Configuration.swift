@@ -1,5 +1,5 @@
 import ClamAV
-public import Configuration
+public import ScanmilterConfiguration
 import FileMagic
 import Foundation
 import Glibc

@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 import FileMagic
 import Dispatch
 import Foundation

@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 
 /// What happens to one message when its recipients may fall under different policies: the
 /// decision carried out for the message as delivered, and the recipients taken out of this

@@ -1,4 +1,4 @@
-import Configuration
+import ScanmilterConfiguration
 import Foundation
 
 /// One stopped message as notifications tell it: taken when the message was decided, handed to

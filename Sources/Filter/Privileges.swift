@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 import Foundation
 
 /// Socket ownership and the switch to an unprivileged user, done once the socket is open

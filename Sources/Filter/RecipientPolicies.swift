@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 public import Scanning
 
 /// The policy that applies to one recipient: the file's own (`default`) or an `[[override]]`'s.

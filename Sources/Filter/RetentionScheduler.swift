@@ -1,4 +1,4 @@
-import Configuration
+import ScanmilterConfiguration
 import Foundation
 import Logging
 import Sockets

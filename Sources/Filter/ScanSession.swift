@@ -1,5 +1,5 @@
 import ClamAV
-import Configuration
+import ScanmilterConfiguration
 import Dispatch
 import Logging
 public import Milter

@@ -1,4 +1,4 @@
-public import Configuration
+public import ScanmilterConfiguration
 import Foundation
 public import Logging
 public import Postgres

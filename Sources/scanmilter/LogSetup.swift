@@ -1,4 +1,4 @@
-import Configuration
+import ScanmilterConfiguration
 import Filter
 import Foundation
 import Logging

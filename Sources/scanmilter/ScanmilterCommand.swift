@@ -1,6 +1,6 @@
 import ArgumentParser
 import ClamAV
-import Configuration
+import ScanmilterConfiguration
 import Filter
 import Foundation
 import Glibc

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import ScanmilterConfiguration
 import Foundation
 
 /// `--config FILE`, shared by `update`, `status`, `health` and the quarantine commands.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import ScanmilterConfiguration
 import Foundation
 import StableJSON
 import Updater

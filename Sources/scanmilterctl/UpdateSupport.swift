@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import ScanmilterConfiguration
 import Filter
 import Foundation
 import Logging

@@ -1,4 +1,4 @@
-import Configuration
+import ScanmilterConfiguration
 @testable import Filter
 import MilterProtocol
 import Testing

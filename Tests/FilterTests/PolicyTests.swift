@@ -1,4 +1,4 @@
-import Configuration
+import ScanmilterConfiguration
 import MilterProtocol
 @testable import Filter
 import Scanning

@@ -7,7 +7,7 @@
         discussion text, so the page cannot drift from `--help`.
     manpage.py config REFERENCE.toml VERSION > scanmilter.toml.5
         From the reference configuration file, whose keys, defaults and comments are derived from
-        the declarations in Sources/Configuration: one source for every key's default and meaning.
+        the declarations in Sources/ScanmilterConfiguration: one source for every key's default and meaning.
 """
 import datetime
 import json

@@ -1,4 +1,4 @@
-@testable import Configuration
+@testable import ScanmilterConfiguration
 import Testing
 
 @Suite struct OverrideConfigTests {
