@@ -14,7 +14,7 @@ final class PostgresCluster: Sendable {
     let port: Int
     let passwordFile: String
 
-    /// The script, found from this file's place in the repository (tests never read ../shared).
+    /// The script, found from this file's place in the repository (inside this repository, never outside it).
     static let script = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/lib/postgres-cluster.sh").path
