@@ -29,15 +29,13 @@ struct QuarantineAuditCommand: ParsableCommand {
 
     func validate() throws {
         if let id { _ = try QuarantineIDs.parse([id]) }
-        if let since, QuarantineTime.moment(since) == nil {
-            throw ValidationError("--since '\(since)' is neither a duration (7d, 12h) nor a date (2026-11-25)")
-        }
+        _ = try QuarantineTime.since(since)
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() throws {
         let query = AuditQuery(
-            entryID: try id.map { try QuarantineIDs.parse([$0])[0] }, actor: user, since: since.flatMap { QuarantineTime.moment($0) },
+            entryID: try id.map { try QuarantineIDs.parse([$0])[0] }, actor: user, since: try QuarantineTime.since(since),
             limit: limit)
         let records = try options.query { try $0.audit(query) }
         if json {

@@ -37,15 +37,13 @@ struct QuarantineListCommand: ParsableCommand {
     var status: StatusArgument?
 
     func validate() throws {
-        if let since, QuarantineTime.moment(since) == nil {
-            throw ValidationError("--since '\(since)' is neither a duration (7d, 12h) nor a date (2026-11-25)")
-        }
+        _ = try QuarantineTime.since(since)
     }
 
     func run() throws {
         let store = try options.openStore()
         let filter = QuarantineFilter(
-            since: since.flatMap { QuarantineTime.moment($0) }, sender: sender, recipient: recipient, subject: subject, finding: virus,
+            since: try QuarantineTime.since(since), sender: sender, recipient: recipient, subject: subject, finding: virus,
             host: host, status: status?.status)
         let entries: [QuarantineEntry]
         do {

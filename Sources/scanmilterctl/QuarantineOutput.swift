@@ -87,6 +87,15 @@ enum QuarantineOutput {
 /// `--since` and `--older-than` values: a duration back from now (`90m`, `12h`, `7d`, `2w`,
 /// `1d12h`) or a date (`2026-11-25`, UTC midnight) or a time (`2026-11-25T10:00:00Z`).
 enum QuarantineTime {
+    /// The moment a `--since` option names; a usage error when it is neither a duration nor a date.
+    static func since(_ text: String?) throws -> Date? {
+        guard let text else { return nil }
+        guard let moment = moment(text) else {
+            throw ValidationError("--since '\(text)' is neither a duration (7d, 12h) nor a date (2026-11-25)")
+        }
+        return moment
+    }
+
     static func seconds(_ text: String) -> Double? {
         var rest = Substring(text)
         guard !rest.isEmpty else { return nil }
